@@ -1,0 +1,51 @@
+package io.quiver.models;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.quiver.gpu.Placement;
+import io.quiver.gpu.SessionOptionsFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The one way models open ONNX graphs. Encoders go through DJL ({@link #loadDjl}); the chat decode loop and the
+ * diffusion pipeline need the raw ONNX Runtime session ({@link #openSession}). Both get the same session options,
+ * so a CUDA placement and its memory limit apply to every graph.
+ */
+public final class OnnxLoader {
+    static {
+        // DJL must never reach for a model hub or its update check: nothing is downloaded at run time.
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    private OnnxLoader() {
+    }
+
+    public static OrtSession openSession(Path onnx, Placement placement, boolean convolutional) {
+        try {
+            OrtSession.SessionOptions options = SessionOptionsFactory.create(placement, convolutional);
+            return OrtEnvironment.getEnvironment().createSession(onnx.toString(), options);
+        } catch (OrtException e) {
+            throw new ModelLoadException(onnx, "ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    public static Model loadDjl(Path onnx, Placement placement) {
+        Device device = placement.onGpu() ? Device.gpu(placement.cudaDevice()) : Device.cpu();
+        Model model = Model.newInstance(onnx.getFileName().toString(), device, "OnnxRuntime");
+        try {
+            OrtSession.SessionOptions options = SessionOptionsFactory.create(placement, false);
+            String name = onnx.getFileName().toString().replaceFirst("\\.onnx$", "");
+            model.load(onnx.getParent(), name, Map.of("sessionOptions", options));
+            return model;
+        } catch (OrtException | IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new ModelLoadException(onnx, "ONNX Runtime cannot load it: " + e.getMessage(), e);
+        }
+    }
+}
