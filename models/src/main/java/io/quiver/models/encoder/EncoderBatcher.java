@@ -1,0 +1,139 @@
+package io.quiver.models.encoder;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Dynamic batching: requests that arrive together run as one ONNX Runtime batch. One thread owns the model; it
+ * takes the first waiting request, keeps collecting for at most {@code maxDelay} or until {@code maxBatch} inputs,
+ * then runs them (in chunks of {@code maxBatch}) and completes each request's future.
+ */
+public final class EncoderBatcher implements AutoCloseable {
+    private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
+    }
+
+    private final EncoderModel model;
+    private final int maxBatch;
+    private final long maxDelayNanos;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private final AtomicInteger executing = new AtomicInteger();
+    private final AtomicInteger peakExecuting = new AtomicInteger();
+    private final LongAdder batches = new LongAdder();
+    private volatile boolean closed;
+
+    public EncoderBatcher(EncoderModel model, String name, int maxBatch, Duration maxDelay) {
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.maxDelayNanos = maxDelay.toNanos();
+        this.worker = Thread.ofPlatform().name("quiver-encoder-" + name).daemon().start(this::run);
+    }
+
+    public EncoderModel model() {
+        return model;
+    }
+
+    /** Queues one request's inputs; the future completes with one output row per input, in order. */
+    public CompletableFuture<float[][]> submit(List<Encoding> inputs) {
+        CompletableFuture<float[][]> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("encoder is shut down"));
+            return result;
+        }
+        queue.add(new Job(List.copyOf(inputs), result));
+        return result;
+    }
+
+    /** Requests inside the engine right now (the batch being run); an independent check on the pod's cap. */
+    public int executing() {
+        return executing.get();
+    }
+
+    public int peakExecuting() {
+        return peakExecuting.get();
+    }
+
+    public long batchesRun() {
+        return batches.sum();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                List<Job> jobs = collect();
+                if (!jobs.isEmpty()) {
+                    execute(jobs);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private List<Job> collect() throws InterruptedException {
+        List<Job> jobs = new ArrayList<>();
+        Job first = queue.take();
+        jobs.add(first);
+        int inputs = first.inputs().size();
+        long deadline = System.nanoTime() + maxDelayNanos;
+        while (inputs < maxBatch) {
+            long left = deadline - System.nanoTime();
+            Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                break;
+            }
+            jobs.add(next);
+            inputs += next.inputs().size();
+        }
+        // A request whose client gave up is dropped before it costs any compute.
+        jobs.removeIf(job -> job.result().isDone());
+        return jobs;
+    }
+
+    private void execute(List<Job> jobs) {
+        int now = executing.addAndGet(jobs.size());
+        peakExecuting.accumulateAndGet(now, Math::max);
+        try {
+            List<Encoding> all = new ArrayList<>();
+            jobs.forEach(job -> all.addAll(job.inputs()));
+            float[][] rows = new float[all.size()][];
+            for (int start = 0; start < all.size(); start += maxBatch) {
+                List<Encoding> chunk = all.subList(start, Math.min(all.size(), start + maxBatch));
+                float[][] out = model.forward(chunk);
+                System.arraycopy(out, 0, rows, start, out.length);
+                batches.increment();
+            }
+            int at = 0;
+            for (Job job : jobs) {
+                float[][] mine = new float[job.inputs().size()][];
+                System.arraycopy(rows, at, mine, 0, mine.length);
+                at += mine.length;
+                job.result().complete(mine);
+            }
+        } catch (RuntimeException e) {
+            jobs.forEach(job -> job.result().completeExceptionally(e));
+        } finally {
+            executing.addAndGet(-jobs.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.forEach(job -> job.result().completeExceptionally(new IllegalStateException("encoder is shut down")));
+        model.close();
+    }
+}
