@@ -1,0 +1,162 @@
+package io.quiver.runtime.admission;
+
+import io.micrometer.core.instrument.Tags;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.QuiverMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The pod's hard cap on executing inference requests, shared by every inference route. Past the cap a request
+ * waits in a bounded FIFO queue (a fair semaphore); past the queue, past the wait, or while draining, it is turned
+ * away at once with 503 (or 429) and a Retry-After estimated from how fast the pod is finishing work.
+ * Callers wait on virtual threads, so a waiting request costs no platform thread; interrupting the waiter
+ * (the client went away) takes it out of the queue.
+ */
+@ApplicationScoped
+public class Admission {
+    private static final Logger LOG = Logger.getLogger(Admission.class);
+
+    private final Semaphore slots;
+    private final int max;
+    private final int queueSize;
+    private final long queueTimeoutNanos;
+    private final int rejectStatus;
+    private final QuiverMetrics metrics;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Map<String, Counts> perModel = new ConcurrentHashMap<>();
+    private final DrainRate drainRate = new DrainRate();
+    private final ConcurrencyAverage average;
+    private volatile boolean draining;
+
+    private record Counts(AtomicInteger running, AtomicInteger waiting) {
+    }
+
+    public Admission(QuiverConfig config, QuiverMetrics metrics) {
+        QuiverConfig.Concurrency c = config.concurrency();
+        if (c.max() < 1) {
+            throw new IllegalArgumentException("quiver.concurrency.max must be at least 1, was " + c.max());
+        }
+        this.max = c.max();
+        this.slots = new Semaphore(max, true);
+        this.queueSize = c.queueSize();
+        this.queueTimeoutNanos = c.queueTimeout().toNanos();
+        this.rejectStatus = c.rejectStatus() == 429 ? 429 : 503;
+        this.metrics = metrics;
+        this.average = new ConcurrencyAverage((int) c.averageWindow().toSeconds(), System.nanoTime());
+        metrics.gauge("quiver.concurrency.average", "Time-weighted average in-flight requests over the window",
+                Tags.empty(), () -> average.average(System.nanoTime()));
+        metrics.gauge("quiver.concurrency.limit", "The pod's cap on executing requests", Tags.empty(), () -> max);
+        LOG.infof("admission: cap %d running, queue %d, queue timeout %d ms, reject with %d", max, queueSize,
+                c.queueTimeout().toMillis(), rejectStatus);
+    }
+
+    /**
+     * Waits for a slot. Returns a permit to close when the request is done; throws a 503/429 {@link ApiException}
+     * when the pod cannot take the request, or {@link ClientGoneException} when the caller was interrupted.
+     */
+    public Permit admit(String model) {
+        if (draining) {
+            throw reject(model, "draining", "The server is shutting down; retry on another replica");
+        }
+        Counts counts = counts(model);
+        long start = System.nanoTime();
+        inFlight(1);
+        boolean admitted = false;
+        try {
+            if (!slots.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+                if (waiting.incrementAndGet() > queueSize) {
+                    waiting.decrementAndGet();
+                    throw reject(model, "queue_full", "The server is at capacity (" + max + " running, " + queueSize
+                            + " waiting); retry later");
+                }
+                counts.waiting().incrementAndGet();
+                try {
+                    if (!slots.tryAcquire(queueTimeoutNanos, TimeUnit.NANOSECONDS)) {
+                        throw reject(model, "queue_timeout", "No slot freed within the queue timeout; retry later");
+                    }
+                } finally {
+                    waiting.decrementAndGet();
+                    counts.waiting().decrementAndGet();
+                }
+            }
+            admitted = true;
+        } catch (InterruptedException e) {
+            metrics.rejected(model, "client_gone");
+            throw new ClientGoneException();
+        } finally {
+            if (!admitted) {
+                inFlight(-1);
+            }
+        }
+        metrics.queued(model, System.nanoTime() - start);
+        running.incrementAndGet();
+        counts.running().incrementAndGet();
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                running.decrementAndGet();
+                counts.running().decrementAndGet();
+                inFlight(-1);
+                drainRate.completed(System.nanoTime());
+                slots.release();
+            }
+        };
+    }
+
+    private void inFlight(int delta) {
+        average.change(delta, System.nanoTime());
+    }
+
+    private ApiException reject(String model, String reason, String message) {
+        metrics.rejected(model, reason);
+        int retryAfter = drainRate.secondsFor(waiting.get() + 1);
+        return new ApiException(rejectStatus, "server_overloaded", null, reason, message,
+                Map.of("Retry-After", String.valueOf(retryAfter)));
+    }
+
+    private Counts counts(String model) {
+        return perModel.computeIfAbsent(model, m -> {
+            Counts c = new Counts(new AtomicInteger(), new AtomicInteger());
+            metrics.gauge("quiver.requests.running", "Inference requests executing", Tags.of("model", m),
+                    () -> c.running().get());
+            metrics.gauge("quiver.requests.waiting", "Inference requests waiting for a slot", Tags.of("model", m),
+                    () -> c.waiting().get());
+            return c;
+        });
+    }
+
+    /** Registers the gauges of a model before its first request, so dashboards see zeros rather than nothing. */
+    public void register(String model) {
+        counts(model);
+    }
+
+    /** From now on every new request is turned away; in-flight ones go on. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public int running() {
+        return running.get();
+    }
+
+    public int waiting() {
+        return waiting.get();
+    }
+
+    public int max() {
+        return max;
+    }
+}

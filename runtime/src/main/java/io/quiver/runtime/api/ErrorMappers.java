@@ -1,0 +1,76 @@
+package io.quiver.runtime.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quiver.models.InvalidRequestException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every failure leaves as an OpenAI-shaped body with a fitting status; never a stack trace. */
+public class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return respond(e);
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return respond(ApiException.invalid(e.param(), e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return respond(ApiException.invalid(null, "Invalid JSON body: " + e.getOriginalMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return json(json);
+        }
+        int status = e.getResponse().getStatus();
+        String message = switch (e) {
+            case NotFoundException n -> "Unknown route; see GET /v1/models and the API table in the README";
+            case NotAllowedException n -> "Method not allowed on this route";
+            case NotSupportedException n -> "Content-Type must be application/json";
+            default -> status == 400 ? "Invalid request body: " + firstLine(e.getMessage()) : firstLine(e.getMessage());
+        };
+        // Clients of OpenAI-style APIs expect 400 for a wrong content type.
+        int shown = e instanceof NotSupportedException ? 400 : status;
+        String type = shown == 404 ? "not_found_error" : shown < 500 ? "invalid_request_error" : "server_error";
+        return respond(new ApiException(shown, type, null, null, message, Map.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "internal error %s", id);
+        return respond(new ApiException(500, "server_error", null, null,
+                "Internal error (id " + id + "); the server logged the cause", Map.of()));
+    }
+
+    public static Response respond(ApiException e) {
+        Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(e.body());
+        e.headers().forEach(builder::header);
+        return builder.build();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "Bad request";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

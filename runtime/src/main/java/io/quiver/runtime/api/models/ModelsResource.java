@@ -1,0 +1,49 @@
+package io.quiver.runtime.api.models;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.lifecycle.ModelRegistry;
+import io.quiver.runtime.lifecycle.ServedModel;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Comparator;
+import java.util.List;
+
+/** {@code GET /v1/models} and {@code GET /v1/models/{id}}: the loaded models as OpenAI model cards. */
+@Path("/v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    /** OpenAI's card plus {@code kind}, so clients can tell an embedding model from a chat model. */
+    public record ModelCard(String id, String object, long created, @JsonProperty("owned_by") String ownedBy,
+                            String kind) {
+        static ModelCard of(ServedModel m) {
+            return new ModelCard(m.name(), "model", m.created(), "quiver", m.kind().name().toLowerCase());
+        }
+    }
+
+    public record ModelList(String object, List<ModelCard> data) {
+    }
+
+    private final ModelRegistry registry;
+
+    public ModelsResource(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GET
+    public ModelList list() {
+        return new ModelList("list", registry.all().stream().sorted(Comparator.comparing(ServedModel::name))
+                .map(ModelCard::of).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    public ModelCard get(@PathParam("id") String id) {
+        return registry.all().stream().filter(m -> m.name().equals(id)).findFirst().map(ModelCard::of)
+                .orElseThrow(() -> ApiException.modelNotFound(id));
+    }
+}

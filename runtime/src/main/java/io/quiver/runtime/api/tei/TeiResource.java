@@ -1,0 +1,148 @@
+package io.quiver.runtime.api.tei;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.models.ModelKind;
+import io.quiver.models.encoder.EncoderModel;
+import io.quiver.models.encoder.Encoding;
+import io.quiver.models.encoder.Labels;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.api.InferenceCall;
+import io.quiver.runtime.api.embeddings.EncoderInputs;
+import io.quiver.runtime.api.tei.TeiProtocol.EmbedRequest;
+import io.quiver.runtime.api.tei.TeiProtocol.PredictRequest;
+import io.quiver.runtime.api.tei.TeiProtocol.Prediction;
+import io.quiver.runtime.api.tei.TeiProtocol.Rank;
+import io.quiver.runtime.api.tei.TeiProtocol.RerankRequest;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/** text-embeddings-inference compatible routes: embed, classify (predict) and rerank. */
+@Path("/")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class TeiResource {
+    private final InferenceCall call;
+
+    public TeiResource(InferenceCall call) {
+        this.call = call;
+    }
+
+    @POST
+    @Path("embed")
+    @RunOnVirtualThread
+    public float[][] embed(EmbedRequest request, @Context HttpServerRequest http) {
+        required(request);
+        if (Boolean.FALSE.equals(request.normalize())) {
+            throw ApiException.invalid("normalize", "Quiver returns unit-length embeddings only");
+        }
+        boolean truncate = Boolean.TRUE.equals(request.truncate());
+        return call.run("embed", request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
+            List<Encoding> inputs = EncoderInputs.parse(request.inputs(), model.encoder().model(), truncate, "inputs");
+            return InferenceCall.await(model.encoder().submit(inputs));
+        });
+    }
+
+    /** One input gives a list of label scores (best first); several inputs give one such list each. */
+    @POST
+    @Path("predict")
+    @RunOnVirtualThread
+    public Object predict(PredictRequest request, @Context HttpServerRequest http) {
+        required(request);
+        JsonNode inputs = request.inputs();
+        boolean single = inputs != null && (inputs.isTextual() || isPair(inputs));
+        boolean truncate = Boolean.TRUE.equals(request.truncate());
+        return call.run("predict", request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http, model -> {
+            EncoderModel encoder = model.encoder().model();
+            List<Encoding> encodings = new ArrayList<>();
+            if (single) {
+                encodings.add(encode(encoder, inputs, truncate, "inputs"));
+            } else if (inputs != null && inputs.isArray() && !inputs.isEmpty()) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    encodings.add(encode(encoder, inputs.get(i), truncate, "inputs[" + i + "]"));
+                }
+            } else {
+                throw ApiException.invalid("inputs", "'inputs' must be a text, a list of texts or of [text, text] pairs");
+            }
+            float[][] logits = InferenceCall.await(model.encoder().submit(encodings));
+            List<List<Prediction>> out = new ArrayList<>();
+            for (float[] row : logits) {
+                out.add(predictions(encoder.labels(), row, Boolean.TRUE.equals(request.rawScores())));
+            }
+            return single ? out.getFirst() : out;
+        });
+    }
+
+    @POST
+    @Path("rerank")
+    @RunOnVirtualThread
+    public List<Rank> rerank(RerankRequest request, @Context HttpServerRequest http) {
+        required(request);
+        if (request.query() == null || request.query().isEmpty()) {
+            throw ApiException.invalid("query", "'query' must be a non-empty string");
+        }
+        JsonNode texts = request.texts();
+        if (texts == null || !texts.isArray() || texts.isEmpty()) {
+            throw ApiException.invalid("texts", "'texts' must be a non-empty list of strings");
+        }
+        boolean truncate = Boolean.TRUE.equals(request.truncate());
+        return call.run("rerank", request.model(), Set.of(ModelKind.RERANKER), http, model -> {
+            EncoderModel encoder = model.encoder().model();
+            List<Encoding> pairs = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                if (!texts.get(i).isTextual()) {
+                    throw ApiException.invalid("texts[" + i + "]", "'texts[" + i + "]' must be a string");
+                }
+                pairs.add(encoder.encodePair(request.query(), texts.get(i).asText(), truncate, "texts[" + i + "]"));
+            }
+            float[][] logits = InferenceCall.await(model.encoder().submit(pairs));
+            List<Rank> ranks = new ArrayList<>();
+            for (int i = 0; i < logits.length; i++) {
+                float raw = logits[i][0];
+                float score = Boolean.TRUE.equals(request.rawScores()) ? raw : (float) (1 / (1 + Math.exp(-raw)));
+                ranks.add(new Rank(i, score, Boolean.TRUE.equals(request.returnText()) ? texts.get(i).asText() : null));
+            }
+            ranks.sort(Comparator.comparingDouble(Rank::score).reversed());
+            return ranks;
+        });
+    }
+
+    private static Encoding encode(EncoderModel encoder, JsonNode input, boolean truncate, String param) {
+        if (input.isTextual() && !input.asText().isEmpty()) {
+            return encoder.encode(input.asText(), truncate, param);
+        }
+        if (isPair(input)) {
+            return encoder.encodePair(input.get(0).asText(), input.get(1).asText(), truncate, param);
+        }
+        throw ApiException.invalid(param, "'" + param + "' must be a non-empty text or a [text, text] pair");
+    }
+
+    private static boolean isPair(JsonNode node) {
+        return node.isArray() && node.size() == 2 && node.get(0).isTextual() && node.get(1).isTextual();
+    }
+
+    private static List<Prediction> predictions(Labels labels, float[] logits, boolean raw) {
+        float[] scores = raw ? logits : labels.scores(logits);
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            out.add(new Prediction(labels.name(i), scores[i]));
+        }
+        out.sort(Comparator.comparingDouble(Prediction::score).reversed());
+        return out;
+    }
+
+    private static void required(Object request) {
+        if (request == null) {
+            throw ApiException.invalid(null, "A JSON request body is required");
+        }
+    }
+}

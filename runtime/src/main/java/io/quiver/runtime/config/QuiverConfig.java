@@ -1,0 +1,103 @@
+package io.quiver.runtime.config;
+
+import io.quiver.models.ModelKind;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Every {@code quiver.*} setting (env {@code QUIVER_*}); the README's configuration table mirrors this file. */
+@ConfigMapping(prefix = "quiver")
+public interface QuiverConfig {
+
+    /** The models this process serves, by served name. Empty: the embedded defaults. */
+    Map<String, Model> models();
+
+    Concurrency concurrency();
+
+    Shutdown shutdown();
+
+    /** When set, inference routes need {@code Authorization: Bearer <key>}. */
+    @WithName("api-key")
+    Optional<String> apiKey();
+
+    /** auto | cpu | cuda | cuda:N */
+    @WithDefault("auto")
+    String device();
+
+    /** Where embedded models are unpacked once and reused across starts. */
+    @WithName("cache-dir")
+    @WithDefault("${java.io.tmpdir}/quiver")
+    String cacheDir();
+
+    interface Model {
+        /** A model folder, or {@code embedded:<name>} for one shipped inside the application. */
+        String path();
+
+        /** Detected from the folder when absent. */
+        Optional<ModelKind> kind();
+
+        /** Encoders: most inputs in one ONNX Runtime batch. */
+        @WithName("max-batch")
+        @WithDefault("32")
+        int maxBatch();
+
+        /** Encoders: how long the first request of a batch waits for company. */
+        @WithName("max-batch-delay")
+        @WithDefault("2ms")
+        Duration maxBatchDelay();
+
+        /** Chat: the graph under onnx/ to load (model.onnx, model_fp16.onnx, model_q4.onnx, ...). */
+        @WithName("onnx-file")
+        Optional<String> onnxFile();
+
+        /** Chat: context length override; the config's max_position_embeddings when absent. */
+        @WithName("context-length")
+        OptionalInt contextLength();
+
+        /** Chat: a Jinja chat template that replaces the folder's. */
+        @WithName("chat-template")
+        Optional<String> chatTemplate();
+
+        /** Chat: split {@code <think>…</think>} into {@code reasoning_content}. */
+        @WithDefault("true")
+        boolean reasoning();
+    }
+
+    interface Concurrency {
+        /** Inference requests executing at once in this pod; set equal to Knative's containerConcurrency. */
+        @WithDefault("8")
+        int max();
+
+        /** Requests that may wait for a slot; 10 × max when absent, as Knative's queue-proxy does. */
+        OptionalInt queue();
+
+        /** The longest a request waits for a slot before it is turned away. */
+        @WithName("queue-timeout")
+        @WithDefault("30s")
+        Duration queueTimeout();
+
+        /** Status for a turned-away request: 503 (default) or 429. */
+        @WithName("reject-status")
+        @WithDefault("503")
+        int rejectStatus();
+
+        /** Window of the time-weighted average in-flight gauge {@code quiver_concurrency_average}. */
+        @WithName("average-window")
+        @WithDefault("60s")
+        Duration averageWindow();
+
+        default int queueSize() {
+            return queue().orElse(10 * max());
+        }
+    }
+
+    interface Shutdown {
+        /** After SIGTERM, how long in-flight requests (streams included) may take to finish. */
+        @WithDefault("30s")
+        Duration grace();
+    }
+}

@@ -1,0 +1,49 @@
+package io.quiver.runtime.lifecycle;
+
+import io.quiver.gpu.Placement;
+import io.quiver.models.EmbeddedModels;
+import io.quiver.models.ModelKind;
+import io.quiver.models.ModelLoadException;
+import io.quiver.models.encoder.EncoderBatcher;
+import io.quiver.models.encoder.EncoderModel;
+import java.nio.file.Path;
+
+/** Turns a {@link ModelSpec} into a loaded, warmed engine: the only place that knows each family's loader. */
+final class ModelLoader {
+    private final Path cacheDir;
+    private final int podCap;
+
+    ModelLoader(Path cacheDir, int podCap) {
+        this.cacheDir = cacheDir;
+        this.podCap = podCap;
+    }
+
+    Path folder(ModelSpec spec) {
+        return EmbeddedModels.isEmbedded(spec.path())
+                ? EmbeddedModels.materialize(spec.path(), cacheDir)
+                : Path.of(spec.path());
+    }
+
+    ModelKind kind(ModelSpec spec, Path folder) {
+        return spec.kind().orElseGet(() -> ModelKind.detect(folder));
+    }
+
+    AutoCloseable load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
+        return switch (kind) {
+            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(EncoderModel.load(folder, kind, placement),
+                    spec.name(), spec.maxBatch(), spec.maxBatchDelay());
+            case CHAT, DIFFUSION -> throw new ModelLoadException(folder, kind + " models are not served by this build");
+        };
+    }
+
+    /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
+    void warmUp(AutoCloseable engine) {
+        if (engine instanceof EncoderBatcher encoder) {
+            encoder.model().warmUp(1);
+        }
+    }
+
+    int podCap() {
+        return podCap;
+    }
+}

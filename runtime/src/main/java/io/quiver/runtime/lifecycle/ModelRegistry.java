@@ -1,0 +1,159 @@
+package io.quiver.runtime.lifecycle;
+
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quiver.gpu.Placement;
+import io.quiver.models.ModelKind;
+import io.quiver.runtime.admission.Admission;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.QuiverMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads every configured model when the application starts (in parallel, off the startup thread, so the HTTP
+ * server and probes are up meanwhile), warms each, and only then reports ready. A model that cannot load stops
+ * the process with one line naming the file and the cause. Logs one line per phase with milliseconds.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+    private final QuiverConfig config;
+    private final QuiverMetrics metrics;
+    private final Admission admission;
+    private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
+    private final Map<String, ModelSpec> specs;
+    private volatile boolean ready;
+
+    public ModelRegistry(QuiverConfig config, QuiverMetrics metrics, Admission admission) {
+        this.config = config;
+        this.metrics = metrics;
+        this.admission = admission;
+        this.specs = ModelSpec.from(config);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long framework = System.currentTimeMillis() - jvmStart;
+        phase("framework", framework, "JVM start to HTTP server up");
+        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart));
+    }
+
+    private void loadAll(long jvmStart) {
+        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max());
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ServedModel>> loading = specs.values().stream()
+                    .map(spec -> pool.submit(() -> load(loader, spec))).toList();
+            for (Future<ServedModel> f : loading) {
+                ServedModel m = f.get();
+                models.put(m.name(), m);
+                admission.register(m.name());
+            }
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.errorf("startup failed: %s", cause.getMessage());
+            LOG.debug("startup failure", cause);
+            Quarkus.asyncExit(1);
+            return;
+        }
+        phase("models", (System.nanoTime() - start) / 1_000_000, "all models loaded and warmed");
+        ready = true;
+        phase("ready", System.currentTimeMillis() - jvmStart, "JVM start to ready, serving " + models.keySet());
+    }
+
+    private ServedModel load(ModelLoader loader, ModelSpec spec) {
+        long t0 = System.nanoTime();
+        Path folder = loader.folder(spec);
+        ModelKind kind = loader.kind(spec, folder);
+        AutoCloseable engine = loader.load(spec, folder, kind, Placement.CPU);
+        long loaded = System.nanoTime();
+        loader.warmUp(engine);
+        long warmed = System.nanoTime();
+        double seconds = (loaded - t0) / 1e9;
+        LOG.infof("model %s (%s) loaded in %d ms, warmed in %d ms, from %s", spec.name(), kind.name().toLowerCase(),
+                (loaded - t0) / 1_000_000, (warmed - loaded) / 1_000_000, spec.path());
+        metrics.gauge("quiver.model.load.seconds", "Time to load a model (without warm-up)",
+                Tags.of("model", spec.name()), () -> seconds);
+        metrics.gauge("quiver.model.warmup.seconds", "Time to warm a model up", Tags.of("model", spec.name()),
+                () -> (warmed - loaded) / 1e9);
+        return new ServedModel(spec.name(), kind, engine, Instant.now().getEpochSecond(), seconds);
+    }
+
+    private void phase(String phase, long millis, String what) {
+        LOG.infof("startup phase %s: %d ms (%s)", phase, millis, what);
+        metrics.gauge("quiver.startup.seconds", "Startup time by phase", Tags.of("phase", phase), () -> millis / 1e3);
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public Collection<ServedModel> all() {
+        return models.values();
+    }
+
+    public Set<String> configuredNames() {
+        return specs.keySet();
+    }
+
+    /**
+     * The model a request names, checked against the kinds the route serves. With no name, the only model of a
+     * fitting kind is used, so a one-model Knative revision needs no {@code model} field.
+     */
+    public ServedModel resolve(String name, Set<ModelKind> kinds, String route) {
+        if (!ready) {
+            throw new ApiException(503, "service_unavailable", null, "loading",
+                    "The server is loading its models; retry shortly", Map.of("Retry-After", "1"));
+        }
+        if (name == null || name.isBlank()) {
+            List<ServedModel> fitting = models.values().stream().filter(m -> kinds.contains(m.kind())).toList();
+            if (fitting.size() == 1) {
+                return fitting.getFirst();
+            }
+            throw ApiException.invalid("model", fitting.isEmpty() ? "No model served here fits " + route
+                    : "model is required; this server has several for " + route + ": " + names(fitting));
+        }
+        ServedModel model = models.get(name);
+        if (model == null) {
+            throw ApiException.modelNotFound(name);
+        }
+        if (!kinds.contains(model.kind())) {
+            throw ApiException.invalid("model", "The model '" + name + "' is a " + model.kind().name().toLowerCase()
+                    + " model; " + route + " needs " + kinds.stream().map(k -> k.name().toLowerCase())
+                    .collect(Collectors.joining(" or ")));
+        }
+        return model;
+    }
+
+    private static String names(List<ServedModel> models) {
+        return models.stream().map(ServedModel::name).sorted().collect(Collectors.joining(", "));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        for (ServedModel m : models.values()) {
+            try {
+                m.engine().close();
+            } catch (Exception e) {
+                LOG.warnf("closing %s: %s", m.name(), e.getMessage());
+            }
+        }
+    }
+}

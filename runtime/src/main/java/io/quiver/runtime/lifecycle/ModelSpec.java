@@ -1,0 +1,32 @@
+package io.quiver.runtime.lifecycle;
+
+import io.quiver.models.EmbeddedModels;
+import io.quiver.models.ModelKind;
+import io.quiver.runtime.config.QuiverConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** One model to serve: its served name and settings, from configuration or the embedded defaults. */
+public record ModelSpec(String name, String path, Optional<ModelKind> kind, int maxBatch, Duration maxBatchDelay,
+                        Optional<String> onnxFile, int contextLength, Optional<String> chatTemplate,
+                        boolean reasoning) {
+
+    /** The configured models, or with none configured, the embedded defaults so every route answers. */
+    public static Map<String, ModelSpec> from(QuiverConfig config) {
+        Map<String, ModelSpec> specs = new LinkedHashMap<>();
+        config.models().forEach((name, m) -> specs.put(name, new ModelSpec(name, m.path(), m.kind(), m.maxBatch(),
+                m.maxBatchDelay(), m.onnxFile(), m.contextLength().orElse(0), m.chatTemplate(), m.reasoning())));
+        if (specs.isEmpty()) {
+            for (String name : DEFAULTS) {
+                specs.put(name, new ModelSpec(name, EmbeddedModels.SCHEME + name, Optional.empty(), 32,
+                        Duration.ofMillis(2), Optional.empty(), 0, Optional.empty(), true));
+            }
+        }
+        return specs;
+    }
+
+    /** Served when no model is configured: a real embedding model and random-weight fixtures of each family. */
+    static final java.util.List<String> DEFAULTS = java.util.List.of(EmbeddedModels.MINILM);
+}

@@ -1,0 +1,77 @@
+package io.quiver.runtime.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The one place that names Quiver's meters ({@code quiver.*}, exported as {@code quiver_*}). Latency histograms
+ * share {@link #LATENCY_BUCKETS}: fine enough for millisecond encoder calls, wide enough for minute-long generations.
+ */
+@ApplicationScoped
+public class QuiverMetrics {
+    /** 1 ms … 10 min, roughly ×2.5 per step. */
+    public static final Duration[] LATENCY_BUCKETS = buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+            1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+
+    private final MeterRegistry registry;
+
+    public QuiverMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void request(String route, String model, int status, long nanos) {
+        Counter.builder("quiver.requests").description("Inference requests by route and final status")
+                .tags(Tags.of("route", route, "model", model, "status", String.valueOf(status)))
+                .register(registry).increment();
+        latency("quiver.request", "End-to-end request latency", Tags.of("route", route, "model", model))
+                .record(Duration.ofNanos(nanos));
+    }
+
+    public void rejected(String model, String reason) {
+        Counter.builder("quiver.requests.rejected").description("Requests turned away before running")
+                .tags("model", model, "reason", reason).register(registry).increment();
+    }
+
+    public void queued(String model, long nanos) {
+        latency("quiver.request.queue", "Time waiting for a slot under the pod cap", Tags.of("model", model))
+                .record(Duration.ofNanos(nanos));
+    }
+
+    /** A latency histogram for an engine-level measure (time to first token, inter-token latency, image time). */
+    public Timer latency(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+    }
+
+    public Counter counter(String name, String description, Tags tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    public DistributionSummary summary(String name, String description, Tags tags, double... buckets) {
+        return DistributionSummary.builder(name).description(description).tags(tags).serviceLevelObjectives(buckets)
+                .register(registry);
+    }
+
+    public void gauge(String name, String description, Tags tags, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    }
+
+    private static Duration[] buckets(double... seconds) {
+        Duration[] out = new Duration[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            out[i] = Duration.ofNanos((long) (seconds[i] * 1e9));
+        }
+        return out;
+    }
+}
