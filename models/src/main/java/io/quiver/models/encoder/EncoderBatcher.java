@@ -105,6 +105,9 @@ public final class EncoderBatcher implements AutoCloseable {
             jobs.forEach(job -> all.addAll(job.inputs()));
             float[][] rows = new float[all.size()][];
             for (int start = 0; start < all.size(); start += maxBatch) {
+                if (jobs.stream().allMatch(job -> job.result().isDone())) {
+                    return; // every client of this batch went away: stop computing for nobody
+                }
                 List<Encoding> chunk = all.subList(start, Math.min(all.size(), start + maxBatch));
                 float[][] out = model.forward(chunk);
                 System.arraycopy(out, 0, rows, start, out.length);
@@ -127,9 +130,10 @@ public final class EncoderBatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // Interrupting stops a wait for work; a batch inside ONNX Runtime runs to its end before the session closes.
         worker.interrupt();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(5));
+            worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

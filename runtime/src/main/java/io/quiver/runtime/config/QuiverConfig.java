@@ -24,6 +24,11 @@ public interface QuiverConfig {
     @WithName("api-key")
     Optional<String> apiKey();
 
+    /** Largest request body accepted; larger ones get 413. */
+    @WithName("max-body-size")
+    @WithDefault("8M")
+    io.quarkus.runtime.configuration.MemorySize maxBodySize();
+
     /** auto | cpu | cuda | cuda:N */
     @WithDefault("auto")
     String device();
