@@ -1,0 +1,291 @@
+package io.quiver.models.chat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Continuous batching on one thread that owns the running batch: schedule (drop finished and cancelled sequences,
+ * prefill new ones up to the batch limit) → execute (one decode step for every row) → update (sample, stream, finish).
+ * New sequences join between decode steps; finished or cancelled ones leave before the next. Rows are left-padded
+ * to the longest cache; the attention mask hides the padding and each row keeps its own positions.
+ */
+final class BatchScheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BatchScheduler.class.getName());
+    private final DecoderSession decoder;
+    private final int maxBatch;
+    private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
+    private final Thread thread;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicLong cachedTokens = new AtomicLong();
+    private volatile boolean closed;
+
+    /** The running batch: rows in order, and the past tensors that hold their caches. */
+    private List<Sequence> rows = new ArrayList<>();
+    private OnnxTensor[] past;
+    private AutoCloseable pastOwner;
+    private int pastLength;
+
+    BatchScheduler(DecoderSession decoder, int maxBatch, String name) {
+        this.decoder = decoder;
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
+        thread.start();
+    }
+
+    void submit(Sequence sequence) {
+        if (closed) {
+            throw new IllegalStateException("chat engine is closed");
+        }
+        pending.add(sequence);
+    }
+
+    int running() {
+        return running.get();
+    }
+
+    int peakRunning() {
+        return peak.get();
+    }
+
+    int waiting() {
+        return pending.size();
+    }
+
+    long cachedTokens() {
+        return cachedTokens.get();
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                if (!schedule()) {
+                    Sequence next = pending.poll(200, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        pending.putFirst(next);
+                    }
+                    continue;
+                }
+                decodeStep();
+            } catch (InterruptedException e) {
+                break;
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "chat batch step failed; failing its sequences", t);
+                for (Sequence s : rows) {
+                    finish(s, null, t);
+                }
+                rows = new ArrayList<>();
+                releasePast();
+            }
+        }
+        for (Sequence s : rows) {
+            finish(s, FinishReason.CANCELLED, null);
+        }
+        rows = List.of();
+        releasePast();
+        Sequence s;
+        while ((s = pending.poll()) != null) {
+            s.complete(FinishReason.CANCELLED);
+        }
+    }
+
+    /** Drops finished and cancelled rows, admits new sequences; returns false when there is nothing to decode. */
+    private boolean schedule() throws OrtException {
+        List<Sequence> next = new ArrayList<>();
+        List<Integer> oldRows = new ArrayList<>();
+        boolean changed = false;
+        for (int r = 0; r < rows.size(); r++) {
+            Sequence s = rows.get(r);
+            if (s.cancelled() && !s.isDone()) {
+                finish(s, FinishReason.CANCELLED, null);
+            }
+            if (s.isDone()) {
+                changed = true;
+            } else {
+                next.add(s);
+                oldRows.add(r);
+            }
+        }
+        int kept = next.size();
+        List<KvBlock> joined = new ArrayList<>();
+        Sequence s;
+        while (next.size() < maxBatch && (s = pending.poll()) != null) {
+            if (s.cancelled()) {
+                s.complete(FinishReason.CANCELLED);
+                continue;
+            }
+            KvBlock prefilled = prefill(s);
+            if (prefilled != null) {
+                next.add(s);
+                joined.add(prefilled);
+                changed = true;
+            }
+        }
+        if (next.isEmpty()) {
+            rows = new ArrayList<>();
+            releasePast();
+            return false;
+        }
+        if (changed) {
+            List<KvBlock.RowRef> refs = new ArrayList<>(next.size());
+            if (kept > 0) {
+                KvBlock current = KvBlock.copyOf(past, rows.size(), pastLength, decoder.layout);
+                for (int i = 0; i < kept; i++) {
+                    refs.add(new KvBlock.RowRef(current, oldRows.get(i), next.get(i).cached));
+                }
+            }
+            for (int i = 0; i < joined.size(); i++) {
+                refs.add(new KvBlock.RowRef(joined.get(i), 0, next.get(kept + i).cached));
+            }
+            KvBlock merged = KvBlock.gather(refs, 2 * decoder.layers, decoder.layout);
+            OnnxTensor[] tensors = merged.tensors(decoder.env());
+            releasePast();
+            past = tensors;
+            pastOwner = () -> closeAll(tensors);
+            pastLength = merged.length;
+        }
+        rows = next;
+        return true;
+    }
+
+    /** Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already finished. */
+    private KvBlock prefill(Sequence s) throws OrtException {
+        count(+1);
+        int n = s.prompt.length;
+        long[] ids = new long[n];
+        long[] mask = new long[n];
+        long[] positions = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = s.prompt[i];
+            mask[i] = 1;
+            positions[i] = i;
+        }
+        OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
+        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty)) {
+            s.cached = n;
+            cachedTokens.addAndGet(n);
+            boolean finished;
+            try {
+                finished = s.step(step.logits, 0, step.vocab);
+            } catch (RuntimeException e) {
+                finish(s, null, e);
+                return null;
+            }
+            if (finished || s.cancelled()) {
+                finish(s, FinishReason.CANCELLED, null);
+                return null;
+            }
+            return KvBlock.copyOf(step.presents, 1, n, decoder.layout);
+        } catch (OrtException | RuntimeException e) {
+            finish(s, null, e);
+            return null;
+        } finally {
+            closeAll(empty);
+        }
+    }
+
+    private void decodeStep() throws OrtException {
+        int batch = rows.size();
+        int total = pastLength + 1;
+        long[] ids = new long[batch];
+        long[] positions = new long[batch];
+        long[] mask = new long[batch * total];
+        for (int r = 0; r < batch; r++) {
+            Sequence s = rows.get(r);
+            ids[r] = s.lastToken();
+            positions[r] = s.cached;
+            for (int c = total - (s.cached + 1); c < total; c++) {
+                mask[r * total + c] = 1;
+            }
+        }
+        DecoderSession.Step step = decoder.run(ids, mask, positions, batch, 1, past);
+        releasePast();
+        past = step.presents;
+        pastOwner = step;
+        pastLength = total;
+        for (int r = 0; r < batch; r++) {
+            Sequence s = rows.get(r);
+            s.cached++;
+            cachedTokens.incrementAndGet();
+            if (s.isDone()) {
+                continue;
+            }
+            boolean finished;
+            try {
+                finished = s.step(step.logits, r * step.vocab, step.vocab);
+            } catch (RuntimeException e) {
+                finish(s, null, e);
+                continue;
+            }
+            if (finished) {
+                finish(s, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    /** Ends a sequence (reason ignored if it already completed) and releases its slot and cache accounting. */
+    private void finish(Sequence s, FinishReason reason, Throwable error) {
+        if (s.cached >= 0) {
+            cachedTokens.addAndGet(-s.cached);
+            s.cached = -1;
+            count(-1);
+        }
+        if (error != null) {
+            s.fail(error);
+        } else {
+            s.complete(reason);
+        }
+    }
+
+    private void count(int delta) {
+        int now = running.addAndGet(delta);
+        peak.accumulateAndGet(now, Math::max);
+    }
+
+    private void releasePast() {
+        if (pastOwner != null) {
+            try {
+                pastOwner.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot release KV tensors", e);
+            }
+        }
+        past = null;
+        pastOwner = null;
+        pastLength = 0;
+    }
+
+    private static void closeAll(OnnxTensor[] tensors) {
+        for (OnnxTensor t : tensors) {
+            t.close();
+        }
+    }
+
+    /** Stops the thread after its current step; running and queued sequences end CANCELLED. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        Sequence late;
+        while ((late = pending.poll()) != null) {
+            late.complete(FinishReason.CANCELLED);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

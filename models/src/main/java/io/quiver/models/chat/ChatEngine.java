@@ -1,0 +1,225 @@
+package io.quiver.models.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.gpu.Placement;
+import io.quiver.models.InvalidRequestException;
+import io.quiver.models.ModelFolder;
+import io.quiver.models.ModelLoadException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A chat model (DeepSeek-R1 family, Optimum/transformers.js ONNX export) served with continuous batching.
+ * {@link #submit} is safe from any thread and never runs the model itself: one scheduler thread per engine owns the
+ * batch, and listener callbacks run on it (they must be quick and non-blocking, see {@link GenerationListener}).
+ */
+public final class ChatEngine implements AutoCloseable {
+    private final ModelSpec spec;
+    private final ChatOptions options;
+    private final ChatTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final DecoderSession decoder;
+    private final BatchScheduler scheduler;
+    private final int contextLength;
+
+    private ChatEngine(ModelSpec spec, ChatOptions options, ChatTokenizer tokenizer, ChatTemplate template,
+                       DecoderSession decoder, int contextLength, String name) {
+        this.spec = spec;
+        this.options = options;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.decoder = decoder;
+        this.contextLength = contextLength;
+        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), name);
+    }
+
+    /** Loads config, generation config, tokenizer, template and the ONNX decoder from a Hugging Face-style folder. */
+    public static ChatEngine load(Path folder, Placement placement, ChatOptions options) {
+        ModelFolder model = ModelFolder.of(folder);
+        ModelSpec spec = ModelSpec.read(model);
+        String source = options.chatTemplate() != null ? options.chatTemplate() : spec.chatTemplate();
+        if (source == null || source.isBlank()) {
+            throw new ModelLoadException(folder.resolve("tokenizer_config.json"),
+                    "no chat_template (set one in the model options)");
+        }
+        ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken());
+        Path onnx = options.onnxFile() != null
+                ? model.require("ONNX model", List.of("onnx/" + options.onnxFile(), options.onnxFile()))
+                : model.require("ONNX model", List.of("onnx/model.onnx", "model.onnx"));
+        JsonNode config = model.config();
+        int heads = config.path("num_attention_heads").asInt(0);
+        int kvHeads = config.path("num_key_value_heads").asInt(heads);
+        int headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
+        int context = options.contextLength() > 0 ? options.contextLength() : spec.maxPositions();
+        ChatTokenizer tokenizer = ChatTokenizer.load(model.tokenizer(), spec.bosToken(), spec.addBos());
+        try {
+            DecoderSession decoder = DecoderSession.open(onnx, placement, kvHeads, headDim);
+            return new ChatEngine(spec, options, tokenizer, template, decoder, context,
+                    folder.getFileName().toString());
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** The prompt text of a conversation, rendered with the chat template. */
+    public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidRequestException("messages", "messages must not be empty");
+        }
+        return template.render(messages, addGenerationPrompt);
+    }
+
+    /** Token ids of a prompt text: one BOS when the tokenizer asks for it, never two. */
+    public int[] encode(String text) {
+        return tokenizer.encode(text);
+    }
+
+    /** Text of token ids (special tokens skipped). */
+    public String decode(int[] ids) {
+        return tokenizer.decode(ids, 0, ids.length);
+    }
+
+    /** True when a rendered prompt ends inside an open {@code <think>} block (the template pre-filled it). */
+    public static boolean opensReasoning(String prompt) {
+        int open = prompt.lastIndexOf(ReasoningSplitter.OPEN);
+        return open >= 0 && prompt.indexOf(ReasoningSplitter.CLOSE, open) < 0;
+    }
+
+    /**
+     * Queues a completion; the scheduler prefills it and lets it join the running batch between decode steps.
+     *
+     * @throws InvalidRequestException when the prompt is empty, holds ids outside the vocabulary, or prompt plus
+     *                                 max_tokens does not fit the context length
+     */
+    public Generation submit(GenerationRequest request, GenerationListener listener) {
+        int[] ids = request.promptIds();
+        if (ids.length == 0) {
+            throw new InvalidRequestException("messages", "the prompt is empty");
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= spec.vocabSize()) {
+                throw new InvalidRequestException("prompt", "token id " + id + " is outside the vocabulary [0, "
+                        + spec.vocabSize() + ")");
+            }
+        }
+        int maxTokens = request.maxTokens();
+        if (maxTokens > 0 && ids.length + maxTokens > contextLength) {
+            throw new InvalidRequestException("max_tokens", ids.length + " prompt tokens + " + maxTokens
+                    + " max_tokens > context length " + contextLength);
+        }
+        if (maxTokens <= 0) {
+            if (ids.length >= contextLength) {
+                throw new InvalidRequestException("messages", ids.length + " prompt tokens leave no room for a "
+                        + "completion in context length " + contextLength);
+            }
+            maxTokens = contextLength - ids.length;
+        }
+        SamplingParams sampling = request.sampling().resolve(spec.defaults());
+        Set<Integer> eos = spec.eosIds();
+        Sequence sequence = new Sequence(request, sampling, maxTokens, tokenizer, eos, options.reasoningSplit(),
+                listener);
+        scheduler.submit(sequence);
+        return sequence;
+    }
+
+    /** Runs a completion to its end on the calling thread's behalf (a thin wrapper over {@link #submit}). */
+    public GenerationResult generate(GenerationRequest request) {
+        StringBuilder reasoning = new StringBuilder();
+        StringBuilder content = new StringBuilder();
+        int[][] ids = {new int[16]};
+        int[] count = {0};
+        CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+        submit(request, new GenerationListener() {
+            @Override
+            public void onDelta(Delta d) {
+                reasoning.append(d.reasoning());
+                content.append(d.content());
+                for (int id : d.tokenIds()) {
+                    if (count[0] == ids[0].length) {
+                        ids[0] = Arrays.copyOf(ids[0], count[0] * 2);
+                    }
+                    ids[0][count[0]++] = id;
+                }
+            }
+
+            @Override
+            public void onComplete(FinishReason reason, Usage usage) {
+                result.complete(new GenerationResult(reasoning.toString(), content.toString(),
+                        Arrays.copyOf(ids[0], count[0]), reason, usage));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                result.completeExceptionally(error);
+            }
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Tokens per sequence: prompt plus completion. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** Sequences executing now (prefilling or in the batch); never above the batch limit. */
+    public int running() {
+        return scheduler.running();
+    }
+
+    /** The most sequences ever executing at once. */
+    public int peakRunning() {
+        return scheduler.peakRunning();
+    }
+
+    /** Sequences submitted and not yet admitted to the batch. */
+    public int waiting() {
+        return scheduler.waiting();
+    }
+
+    public int maxBatch() {
+        return options.maxBatch();
+    }
+
+    /** KV positions held by running sequences over the capacity (batch limit × context length), in [0, 1]. */
+    public double kvCacheUsage() {
+        return (double) scheduler.cachedTokens() / ((long) options.maxBatch() * contextLength);
+    }
+
+    /** Bytes one KV position takes across all layers (keys and values), for memory estimates. */
+    public long kvBytesPerToken() {
+        return 2L * decoder.layers * decoder.layout.kvHeads() * decoder.layout.vectorBytes();
+    }
+
+    public String modelType() {
+        return spec.modelType();
+    }
+
+    public int vocabSize() {
+        return spec.vocabSize();
+    }
+
+    /** The chat template in use (the override, or the folder's). */
+    public String chatTemplate() {
+        return template.source();
+    }
+
+    /** Stops the scheduler (running and queued completions end CANCELLED) and releases the session. */
+    @Override
+    public void close() {
+        scheduler.close();
+        decoder.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,203 @@
+package io.quiver.models.chat;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.quiver.gpu.Placement;
+import io.quiver.models.ModelLoadException;
+import io.quiver.models.OnnxLoader;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A decoder graph with Optimum's I/O: {@code input_ids}, {@code attention_mask}, optional {@code position_ids},
+ * {@code past_key_values.{i}.key|value} → {@code logits}, {@code present.{i}.key|value}. Names, dtypes and shapes come
+ * from the session; the KV cache may be float32 or float16 (handled as raw bytes, see {@link KvBlock}).
+ */
+final class DecoderSession implements AutoCloseable {
+    private final OrtEnvironment env = OnnxLoader.environment();
+    private final OrtSession session;
+    private final Path file;
+    final int layers;
+    final KvLayout layout;
+    final boolean hasPositionIds;
+    private final String[] pastNames;
+    private final String[] presentNames;
+
+    /** Shape and element type of one past/present tensor: [batch, kvHeads, length, headDim]. */
+    record KvLayout(int kvHeads, int headDim, OnnxJavaType type) {
+        int elementBytes() {
+            return type == OnnxJavaType.FLOAT16 || type == OnnxJavaType.BFLOAT16 ? 2 : 4;
+        }
+
+        /** Bytes of one row's one position across heads is not contiguous; this is one head's one position. */
+        int vectorBytes() {
+            return headDim * elementBytes();
+        }
+    }
+
+    /** One run's outputs: the last position's logits of each row, and the present tensors (owned by the result). */
+    static final class Step implements AutoCloseable {
+        private final OrtSession.Result result;
+        final float[] logits;
+        final int vocab;
+        final OnnxTensor[] presents;
+
+        private Step(OrtSession.Result result, float[] logits, int vocab, OnnxTensor[] presents) {
+            this.result = result;
+            this.logits = logits;
+            this.vocab = vocab;
+            this.presents = presents;
+        }
+
+        @Override
+        public void close() {
+            result.close();
+        }
+    }
+
+    private DecoderSession(OrtSession session, Path file, int fallbackKvHeads, int fallbackHeadDim) throws OrtException {
+        this.session = session;
+        this.file = file;
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        for (String required : new String[] {"input_ids", "attention_mask"}) {
+            if (!inputs.containsKey(required)) {
+                throw new ModelLoadException(file, "decoder graph has no input " + required + " (inputs: "
+                        + inputs.keySet() + ")");
+            }
+        }
+        if (!session.getOutputInfo().containsKey("logits")) {
+            throw new ModelLoadException(file, "decoder graph has no output logits");
+        }
+        hasPositionIds = inputs.containsKey("position_ids");
+        int n = 0;
+        while (inputs.containsKey("past_key_values." + n + ".key")) {
+            n++;
+        }
+        if (n == 0) {
+            throw new ModelLoadException(file, "decoder graph has no past_key_values inputs (export with KV cache)");
+        }
+        layers = n;
+        pastNames = new String[2 * n];
+        presentNames = new String[2 * n];
+        for (int i = 0; i < n; i++) {
+            pastNames[2 * i] = "past_key_values." + i + ".key";
+            pastNames[2 * i + 1] = "past_key_values." + i + ".value";
+            presentNames[2 * i] = "present." + i + ".key";
+            presentNames[2 * i + 1] = "present." + i + ".value";
+        }
+        TensorInfo past = (TensorInfo) inputs.get(pastNames[0]).getInfo();
+        long[] shape = past.getShape();
+        int heads = shape.length == 4 && shape[1] > 0 ? (int) shape[1] : fallbackKvHeads;
+        int dim = shape.length == 4 && shape[3] > 0 ? (int) shape[3] : fallbackHeadDim;
+        if (heads <= 0 || dim <= 0) {
+            throw new ModelLoadException(file, "cannot tell the KV heads and head size from the graph or config.json");
+        }
+        if (past.type != OnnxJavaType.FLOAT && past.type != OnnxJavaType.FLOAT16) {
+            throw new ModelLoadException(file, "KV cache type " + past.type + " is not supported (float32, float16)");
+        }
+        layout = new KvLayout(heads, dim, past.type);
+    }
+
+    static DecoderSession open(Path onnx, Placement placement, int fallbackKvHeads, int fallbackHeadDim) {
+        OrtSession session = OnnxLoader.openSession(onnx, placement, false);
+        try {
+            return new DecoderSession(session, onnx, fallbackKvHeads, fallbackHeadDim);
+        } catch (OrtException | RuntimeException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // already failing
+            }
+            throw e instanceof ModelLoadException m ? m : new ModelLoadException(onnx, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code seqLen} new tokens per row on top of a past of {@code pastLen} positions.
+     *
+     * @param ids       [batch × seqLen] token ids
+     * @param mask      [batch × (pastLen + seqLen)] 1 for real positions, 0 for left padding
+     * @param positions [batch × seqLen] each token's position in its own sequence
+     * @param past      the 2 × layers past tensors, [batch, kvHeads, pastLen, headDim]
+     */
+    Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past) throws OrtException {
+        int total = mask.length / batch;
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seqLen}));
+            feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, total}));
+            if (hasPositionIds) {
+                feed.put("position_ids",
+                        OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {batch, seqLen}));
+            }
+            Map<String, OnnxTensor> inputs = new HashMap<>(feed);
+            for (int i = 0; i < pastNames.length; i++) {
+                inputs.put(pastNames[i], past[i]);
+            }
+            OrtSession.Result result = session.run(inputs);
+            try {
+                OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
+                long[] shape = logits.getInfo().getShape();
+                int vocab = (int) shape[2];
+                float[] last = lastPositions(logits, batch, (int) shape[1], vocab);
+                OnnxTensor[] presents = new OnnxTensor[presentNames.length];
+                for (int i = 0; i < presentNames.length; i++) {
+                    presents[i] = (OnnxTensor) result.get(presentNames[i]).orElseThrow(
+                            () -> new OrtException("decoder graph has no output present.*"));
+                }
+                return new Step(result, last, vocab, presents);
+            } catch (OrtException | RuntimeException e) {
+                result.close();
+                throw e;
+            }
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** The logits of each row's last position, as float32, [batch × vocab]. */
+    private static float[] lastPositions(OnnxTensor logits, int batch, int seqLen, int vocab) {
+        float[] out = new float[batch * vocab];
+        if (logits.getInfo().type == OnnxJavaType.FLOAT16) {
+            ShortBuffer half = logits.getShortBuffer();
+            for (int b = 0; b < batch; b++) {
+                int from = (b * seqLen + seqLen - 1) * vocab;
+                for (int v = 0; v < vocab; v++) {
+                    out[b * vocab + v] = Float.float16ToFloat(half.get(from + v));
+                }
+            }
+        } else {
+            FloatBuffer all = logits.getFloatBuffer();
+            for (int b = 0; b < batch; b++) {
+                all.get((b * seqLen + seqLen - 1) * vocab, out, b * vocab, vocab);
+            }
+        }
+        return out;
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close " + file, e);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.quiver.models.chat;
+
+/**
+ * What one scheduler step produced for a sequence. Text may be empty while the engine holds back bytes of an
+ * incomplete character, a possible stop string or a possible {@code <think>} tag; {@code tokens} still counts them.
+ *
+ * @param reasoning text inside {@code <think>…</think>} (empty when none)
+ * @param content   answer text (empty when none)
+ * @param tokens    completion tokens this delta accounts for
+ * @param tokenIds  those tokens' ids
+ */
+public record Delta(String reasoning, String content, int tokens, int[] tokenIds) {
+    public boolean hasText() {
+        return !reasoning.isEmpty() || !content.isEmpty();
+    }
+}

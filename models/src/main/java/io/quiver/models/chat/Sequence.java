@@ -1,0 +1,138 @@
+package io.quiver.models.chat;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * One completion inside the scheduler: its tokens, sampler, and the text pipeline (incremental detokeniser →
+ * stop strings → reasoning split) that turns each token into a {@link Delta}. Touched only by the scheduler thread,
+ * except {@link #cancel()}.
+ */
+final class Sequence implements Generation {
+    final int[] prompt;
+    private final GenerationListener listener;
+    private final Sampler sampler;
+    private final IncrementalDecoder decoder;
+    private final StopMatcher stops;
+    private final ReasoningSplitter splitter;
+    private final Set<Integer> eos;
+    private final boolean ignoreEos;
+    private final int maxTokens;
+    private int[] generated = new int[16];
+    private int count;
+    /** Positions of this sequence held in the KV cache. */
+    int cached;
+    private volatile boolean cancelled;
+    private volatile boolean done;
+
+    Sequence(GenerationRequest request, SamplingParams resolved, int maxTokens, ChatTokenizer tokenizer,
+             Set<Integer> eos, boolean reasoningSplit, GenerationListener listener) {
+        this.prompt = request.promptIds().clone();
+        this.listener = listener;
+        this.sampler = new Sampler(resolved, prompt);
+        this.decoder = new IncrementalDecoder(tokenizer);
+        this.stops = new StopMatcher(request.stop());
+        this.splitter = new ReasoningSplitter(reasoningSplit, request.reasoningPrefilled());
+        this.eos = eos;
+        this.ignoreEos = request.ignoreEos();
+        this.maxTokens = maxTokens;
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+    }
+
+    @Override
+    public boolean isDone() {
+        return done;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The token the next decode step feeds (the last one sampled, not yet in the cache). */
+    int lastToken() {
+        return generated[count - 1];
+    }
+
+    int generatedCount() {
+        return count;
+    }
+
+    int[] generated() {
+        return Arrays.copyOf(generated, count);
+    }
+
+    /** Samples from this row's logits, streams the resulting text; returns true when the sequence has finished. */
+    boolean step(float[] logits, int offset, int vocab) {
+        int token = sampler.sample(logits, offset, vocab);
+        sampler.accept(token);
+        if (count == generated.length) {
+            generated = Arrays.copyOf(generated, count * 2);
+        }
+        generated[count++] = token;
+
+        boolean endOfSequence = !ignoreEos && eos.contains(token);
+        String text = stops.accept(endOfSequence ? "" : decoder.add(token));
+        FinishReason reason = stops.stopped() || endOfSequence ? FinishReason.STOP
+                : count >= maxTokens ? FinishReason.LENGTH : null;
+        ReasoningSplitter.Split split = splitter.accept(text);
+        if (reason != null) {
+            if (!stops.stopped()) {
+                String tail = stops.accept(decoder.flush());
+                if (stops.stopped()) {
+                    reason = FinishReason.STOP;
+                }
+                split = merge(split, splitter.accept(tail + stops.flush()));
+            }
+            split = merge(split, splitter.flush());
+        }
+        emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}));
+        if (reason != null) {
+            complete(reason);
+            return true;
+        }
+        return done;
+    }
+
+    private static ReasoningSplitter.Split merge(ReasoningSplitter.Split a, ReasoningSplitter.Split b) {
+        return new ReasoningSplitter.Split(a.reasoning() + b.reasoning(), a.content() + b.content());
+    }
+
+    private void emit(Delta delta) {
+        if (done) {
+            return;
+        }
+        try {
+            listener.onDelta(delta);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    void complete(FinishReason reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            listener.onComplete(reason, new Usage(prompt.length, count));
+        } catch (RuntimeException ignored) {
+            // the listener's own failure; nothing more is owed to it
+        }
+    }
+
+    void fail(Throwable error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            listener.onError(error);
+        } catch (RuntimeException ignored) {
+            // nothing more is owed to it
+        }
+    }
+}
