@@ -3,6 +3,7 @@ package io.quiver.models;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -26,10 +27,19 @@ public final class OnnxLoader {
     private OnnxLoader() {
     }
 
+    /**
+     * The process-wide ONNX Runtime environment. DJL creates it with its own thread-pool options and refuses to
+     * start when one already exists, so DJL's engine must always be the one that creates it.
+     */
+    public static OrtEnvironment environment() {
+        Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
+    }
+
     public static OrtSession openSession(Path onnx, Placement placement, boolean convolutional) {
         try {
             OrtSession.SessionOptions options = SessionOptionsFactory.create(placement, convolutional);
-            return OrtEnvironment.getEnvironment().createSession(onnx.toString(), options);
+            return environment().createSession(onnx.toString(), options);
         } catch (OrtException e) {
             throw new ModelLoadException(onnx, "ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
