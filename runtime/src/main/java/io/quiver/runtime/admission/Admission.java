@@ -5,6 +5,7 @@ import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -40,23 +41,29 @@ public class Admission {
     private record Counts(AtomicInteger running, AtomicInteger waiting) {
     }
 
+    @jakarta.inject.Inject
     public Admission(QuiverConfig config, QuiverMetrics metrics) {
-        QuiverConfig.Concurrency c = config.concurrency();
-        if (c.max() < 1) {
-            throw new IllegalArgumentException("quiver.concurrency.max must be at least 1, was " + c.max());
+        this(config.concurrency().max(), config.concurrency().queueSize(), config.concurrency().queueTimeout(),
+                config.concurrency().rejectStatus(), config.concurrency().averageWindow(), metrics);
+    }
+
+    Admission(int max, int queueSize, Duration queueTimeout, int rejectStatus, Duration averageWindow,
+              QuiverMetrics metrics) {
+        if (max < 1) {
+            throw new IllegalArgumentException("quiver.concurrency.max must be at least 1, was " + max);
         }
-        this.max = c.max();
+        this.max = max;
         this.slots = new Semaphore(max, true);
-        this.queueSize = c.queueSize();
-        this.queueTimeoutNanos = c.queueTimeout().toNanos();
-        this.rejectStatus = c.rejectStatus() == 429 ? 429 : 503;
+        this.queueSize = queueSize;
+        this.queueTimeoutNanos = queueTimeout.toNanos();
+        this.rejectStatus = rejectStatus == 429 ? 429 : 503;
         this.metrics = metrics;
-        this.average = new ConcurrencyAverage((int) c.averageWindow().toSeconds(), System.nanoTime());
+        this.average = new ConcurrencyAverage((int) averageWindow.toSeconds(), System.nanoTime());
         metrics.gauge("quiver.concurrency.average", "Time-weighted average in-flight requests over the window",
                 Tags.empty(), () -> average.average(System.nanoTime()));
         metrics.gauge("quiver.concurrency.limit", "The pod's cap on executing requests", Tags.empty(), () -> max);
         LOG.infof("admission: cap %d running, queue %d, queue timeout %d ms, reject with %d", max, queueSize,
-                c.queueTimeout().toMillis(), rejectStatus);
+                queueTimeout.toMillis(), this.rejectStatus);
     }
 
     /**

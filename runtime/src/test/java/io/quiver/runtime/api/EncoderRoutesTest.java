@@ -10,8 +10,10 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.runtime.Prometheus;
 import io.quiver.runtime.Ready;
 import io.restassured.http.ContentType;
 import java.nio.ByteBuffer;
@@ -146,12 +148,13 @@ class EncoderRoutesTest {
         given().contentType(ContentType.JSON).body("{\"input\":\"count me\"}").post("/v1/embeddings")
                 .then().statusCode(200);
         for (String path : List.of("/q/metrics", "/metrics")) {
-            given().get(path).then().statusCode(200)
-                    .body(containsString("quiver_requests_total{model=\"all-minilm-l6-v2\",revision=\"local\","
-                            + "route=\"embeddings\",status=\"200\""))
-                    .body(containsString("quiver_request_seconds_bucket{model=\"all-minilm-l6-v2\""))
-                    .body(containsString("quiver_model_load_seconds{model=\"intents\""))
-                    .body(containsString("quiver_startup_seconds{phase=\"ready\""));
+            String m = Prometheus.scrape(path);
+            assertTrue(Prometheus.require(m, "quiver_requests_total", "model=\"all-minilm-l6-v2\"",
+                    "revision=\"local\"", "route=\"embeddings\"", "status=\"200\"") >= 1);
+            assertTrue(Prometheus.require(m, "quiver_request_seconds_bucket", "model=\"all-minilm-l6-v2\"",
+                    "le=\"+Inf\"") >= 1);
+            assertTrue(Prometheus.require(m, "quiver_model_load_seconds", "model=\"intents\"") > 0);
+            assertTrue(Prometheus.require(m, "quiver_startup_seconds", "phase=\"ready\"") > 0);
         }
     }
 }

@@ -1,0 +1,135 @@
+package io.quiver.runtime.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.metrics.QuiverMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The limiter on its own: cap, bounded FIFO queue, timeouts, Retry-After, interruption, draining. */
+class AdmissionTest {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private Admission admission(int max, int queue, Duration timeout, int status) {
+        return new Admission(max, queue, timeout, status, Duration.ofSeconds(10), new QuiverMetrics(meters));
+    }
+
+    @Test
+    void neverMoreThanTheCapRunAndTheQueueIsBounded() throws Exception {
+        Admission admission = admission(2, 3, Duration.ofSeconds(10), 503);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        List<Future<?>> all = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                all.add(pool.submit(() -> {
+                    try (Permit p = admission.admit("m")) {
+                        peak.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        release.await();
+                        inside.decrementAndGet();
+                        ok.incrementAndGet();
+                    } catch (ApiException e) {
+                        assertEquals(503, e.status());
+                        assertTrue(e.headers().containsKey("Retry-After"));
+                        rejected.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            // 2 run, 3 wait, 15 are turned away at once.
+            while (rejected.get() < 15) {
+                Thread.sleep(5);
+            }
+            assertEquals(2, admission.running());
+            assertEquals(3, admission.waiting());
+            release.countDown();
+            for (Future<?> f : all) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(5, ok.get());
+        assertEquals(2, peak.get());
+        assertEquals(0, admission.running());
+        assertEquals(0, admission.waiting());
+        assertEquals(15.0, meters.get("quiver.requests.rejected").tag("reason", "queue_full").counter().count());
+    }
+
+    @Test
+    void waitingPastTheTimeoutIsRefusedWith429WhenConfigured() {
+        Admission admission = admission(1, 5, Duration.ofMillis(50), 429);
+        try (Permit held = admission.admit("m")) {
+            ApiException e = assertThrows(ApiException.class, () -> admission.admit("m"));
+            assertEquals(429, e.status());
+            assertEquals("queue_timeout", e.body().error().code());
+            assertEquals("server_overloaded", e.body().error().type());
+        }
+        assertEquals(0, admission.waiting());
+        admission.admit("m").close();
+    }
+
+    @Test
+    void anInterruptedWaiterLeavesTheQueue() throws Exception {
+        Admission admission = admission(1, 5, Duration.ofSeconds(30), 503);
+        Permit held = admission.admit("m");
+        Thread waiter = Thread.ofVirtual().start(() -> assertThrows(ClientGoneException.class,
+                () -> admission.admit("m")));
+        while (admission.waiting() == 0) {
+            Thread.sleep(1);
+        }
+        waiter.interrupt();
+        waiter.join(5000);
+        assertEquals(0, admission.waiting());
+        held.close();
+        held.close(); // closing twice frees one slot only
+        assertEquals(0, admission.running());
+        try (Permit a = admission.admit("m")) {
+            assertEquals(1, admission.running());
+        }
+    }
+
+    @Test
+    void drainingRefusesNewWork() {
+        Admission admission = admission(4, 4, Duration.ofSeconds(1), 503);
+        admission.startDraining();
+        ApiException e = assertThrows(ApiException.class, () -> admission.admit("m"));
+        assertEquals("draining", e.body().error().code());
+    }
+
+    @Test
+    void retryAfterFollowsTheDrainRate() {
+        DrainRate rate = new DrainRate();
+        assertEquals(1, rate.secondsFor(100), "no history: the minimum");
+        long t = 0;
+        for (int i = 0; i < 200; i++) {
+            rate.completed(t += 500_000_000L); // two completions per second
+        }
+        assertEquals(10, rate.secondsFor(20), 1);
+        assertEquals(60, rate.secondsFor(10_000), "capped at a minute");
+    }
+
+    @Test
+    void concurrencyAverageIsTimeWeighted() {
+        long s = 1_000_000_000L;
+        ConcurrencyAverage avg = new ConcurrencyAverage(10, 0);
+        avg.change(4, 0);
+        avg.change(-4, 5 * s); // 4 in flight for 5 s, then none
+        assertEquals(2.0, avg.average(10 * s), 1e-9);
+        assertEquals(0.0, avg.average(25 * s), 1e-9, "the window slid past the busy period");
+        avg.change(1, 25 * s);
+        assertEquals(0.5, avg.average(30 * s), 1e-9);
+    }
+}
