@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 /**
  * Continuous batching on one thread that owns the running batch: schedule (drop finished and cancelled sequences,
@@ -25,6 +26,7 @@ final class BatchScheduler implements AutoCloseable {
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong cachedTokens = new AtomicLong();
     private volatile boolean closed;
+    private volatile IntConsumer stepObserver = batch -> { };
 
     /** The running batch: rows in order, and the past tensors that hold their caches. */
     private List<Sequence> rows = new ArrayList<>();
@@ -190,8 +192,13 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    void observeSteps(IntConsumer observer) {
+        stepObserver = observer;
+    }
+
     private void decodeStep() throws OrtException {
         int batch = rows.size();
+        stepObserver.accept(batch);
         int total = pastLength + 1;
         long[] ids = new long[batch];
         long[] positions = new long[batch];

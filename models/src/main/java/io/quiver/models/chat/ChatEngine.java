@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.IntConsumer;
 
 /**
  * A chat model (DeepSeek-R1 family, Optimum/transformers.js ONNX export) served with continuous batching.
@@ -47,9 +48,7 @@ public final class ChatEngine implements AutoCloseable {
                     "no chat_template (set one in the model options)");
         }
         ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken());
-        Path onnx = options.onnxFile() != null
-                ? model.require("ONNX model", List.of("onnx/" + options.onnxFile(), options.onnxFile()))
-                : model.require("ONNX model", List.of("onnx/model.onnx", "model.onnx"));
+        Path onnx = graph(model, options.onnxFile());
         JsonNode config = model.config();
         int heads = config.path("num_attention_heads").asInt(0);
         int kvHeads = config.path("num_key_value_heads").asInt(heads);
@@ -64,6 +63,12 @@ public final class ChatEngine implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** The decoder graph: {@code onnx/<file>} (or {@code <file>}); {@code model.onnx} when no file is named. */
+    public static Path graph(ModelFolder model, String onnxFile) {
+        String file = onnxFile != null ? onnxFile : "model.onnx";
+        return model.require("ONNX model", List.of("onnx/" + file, file));
     }
 
     /** The prompt text of a conversation, rendered with the chat template. */
@@ -121,7 +126,8 @@ public final class ChatEngine implements AutoCloseable {
         }
         SamplingParams sampling = request.sampling().resolve(spec.defaults());
         Set<Integer> eos = spec.eosIds();
-        Sequence sequence = new Sequence(request, sampling, maxTokens, tokenizer, eos, options.reasoningSplit(),
+        Sequence sequence = new Sequence(request, sampling, maxTokens, tokenizer, eos,
+                options.reasoningSplit() && request.splitReasoning(),
                 listener);
         scheduler.submit(sequence);
         return sequence;
@@ -166,6 +172,11 @@ public final class ChatEngine implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Called on the scheduler thread with the batch size of every decode step (must be quick). */
+    public void observeSteps(IntConsumer observer) {
+        scheduler.observeSteps(observer);
     }
 
     /** Tokens per sequence: prompt plus completion. */

@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 
 /**
  * A request with the pipeline's defaults filled in and every field checked; a field out of range is an
- * {@link InvalidRequestException} naming it ({@code prompt}, {@code n}, {@code size}, {@code steps},
+ * {@link InvalidRequestException} naming it ({@code prompt}, {@code n}, {@code size}, {@code num_inference_steps},
  * {@code guidance_scale}, {@code scheduler}).
  */
 public record GenerationSettings(
@@ -52,8 +52,8 @@ public record GenerationSettings(
         int steps = r.steps() == null ? d.steps() : r.steps();
         int maxSteps = kind == SchedulerKind.LCM ? Math.min(MAX_STEPS, d.maxLcmSteps()) : MAX_STEPS;
         if (steps < 1 || steps > maxSteps) {
-            throw new InvalidRequestException("steps", "steps must be between 1 and " + maxSteps
-                    + (kind == SchedulerKind.LCM ? " for the LCM scheduler" : "") + ", was " + steps);
+            throw new InvalidRequestException("num_inference_steps", "num_inference_steps must be between 1 and "
+                    + maxSteps + (kind == SchedulerKind.LCM ? " for the LCM scheduler" : "") + ", was " + steps);
         }
         double guidance = r.guidanceScale() == null ? d.guidanceScale() : r.guidanceScale();
         if (!Double.isFinite(guidance) || guidance < 0 || guidance > MAX_GUIDANCE) {

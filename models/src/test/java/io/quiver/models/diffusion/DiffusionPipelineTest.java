@@ -114,9 +114,9 @@ class DiffusionPipelineTest {
         assertParam("size", quick().withSize(64, 60));
         assertParam("size", quick().withSize(32, 32));
         assertParam("size", quick().withSize(4096, 64));
-        assertParam("steps", quick().withSteps(0));
-        assertParam("steps", quick().withSteps(GenerationSettings.MAX_STEPS + 1));
-        assertParam("steps", quick().withScheduler("lcm").withSteps(51));
+        assertParam("num_inference_steps", quick().withSteps(0));
+        assertParam("num_inference_steps", quick().withSteps(GenerationSettings.MAX_STEPS + 1));
+        assertParam("num_inference_steps", quick().withScheduler("lcm").withSteps(51));
         assertParam("guidance_scale", quick().withGuidanceScale(-1.0));
         assertParam("guidance_scale", quick().withGuidanceScale(Double.NaN));
         assertParam("scheduler", quick().withScheduler("k_dpm_2"));

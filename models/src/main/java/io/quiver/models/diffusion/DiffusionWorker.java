@@ -1,0 +1,68 @@
+package io.quiver.models.diffusion;
+
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a pipeline's requests one at a time on its own platform thread: ONNX Runtime already spreads each UNet step
+ * over every core, so running images side by side would only make each slower. Request threads never run the
+ * model; cancelling a returned future interrupts the generation at its next denoising step.
+ */
+public final class DiffusionWorker implements AutoCloseable {
+    /** Native graph execution needs more stack than the JVM's default thread size. */
+    private static final long STACK_BYTES = 16L << 20;
+
+    private final DiffusionPipeline pipeline;
+    private final ExecutorService thread;
+
+    public DiffusionWorker(DiffusionPipeline pipeline, String name) {
+        this.pipeline = pipeline;
+        this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("quiver-diffusion-" + name)
+                .stackSize(STACK_BYTES).daemon(true).factory());
+    }
+
+    public DiffusionPipeline pipeline() {
+        return pipeline;
+    }
+
+    /**
+     * Checks the request (throwing {@link io.quiver.models.InvalidRequestException} before anything is queued) and
+     * queues it; the future holds the PNG bytes of each image.
+     */
+    public Future<List<byte[]>> submit(ImageRequest request, StepListener listener) {
+        pipeline.validate(request);
+        return thread.submit(() -> pipeline.generate(request, (step, total) -> {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("image generation cancelled");
+            }
+            listener.onStep(step, total);
+        }));
+    }
+
+    /** Runs one small image, so the first request pays no first-run costs. */
+    public void warmUp() {
+        pipeline.generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(1));
+    }
+
+    /** Cancels queued work, lets the running generation stop at its next step, then frees the sessions. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        boolean interrupted = false;
+        while (!thread.isTerminated()) {
+            try {
+                thread.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        pipeline.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
