@@ -38,7 +38,7 @@ public class Admission {
     private final ConcurrencyAverage average;
     private volatile boolean draining;
 
-    private record Counts(AtomicInteger running, AtomicInteger waiting) {
+    private record Counts(AtomicInteger running, AtomicInteger waiting, BusyClock busy) {
     }
 
     @jakarta.inject.Inject
@@ -107,11 +107,13 @@ public class Admission {
         metrics.queued(model, System.nanoTime() - start);
         running.incrementAndGet();
         counts.running().incrementAndGet();
+        counts.busy().enter(System.nanoTime());
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
                 running.decrementAndGet();
                 counts.running().decrementAndGet();
+                counts.busy().exit(System.nanoTime());
                 inFlight(-1);
                 drainRate.completed(System.nanoTime());
                 slots.release();
@@ -132,7 +134,7 @@ public class Admission {
 
     private Counts counts(String model) {
         return perModel.computeIfAbsent(model, m -> {
-            Counts c = new Counts(new AtomicInteger(), new AtomicInteger());
+            Counts c = new Counts(new AtomicInteger(), new AtomicInteger(), new BusyClock());
             metrics.gauge("quiver.requests.running", "Inference requests executing", Tags.of("model", m),
                     () -> c.running().get());
             metrics.gauge("quiver.requests.waiting", "Inference requests waiting for a slot", Tags.of("model", m),
@@ -153,6 +155,11 @@ public class Admission {
 
     public boolean draining() {
         return draining;
+    }
+
+    /** Seconds during which at least one request of {@code model} was executing. */
+    public double busySeconds(String model) {
+        return counts(model).busy().busyNanos(System.nanoTime()) / 1e9;
     }
 
     public int running() {

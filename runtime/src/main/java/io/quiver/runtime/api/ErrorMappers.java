@@ -2,6 +2,7 @@ package io.quiver.runtime.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quiver.models.InvalidRequestException;
+import io.quiver.runtime.admission.ClientGoneException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -25,6 +26,12 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
         return respond(ApiException.invalid(e.param(), e.getMessage()));
+    }
+
+    /** Nobody is listening any more; the status only reaches the access log and metrics. */
+    @ServerExceptionMapper
+    public Response gone(ClientGoneException e) {
+        return respond(new ApiException(499, "client_closed_request", null, null, e.getMessage(), Map.of()));
     }
 
     @ServerExceptionMapper

@@ -12,14 +12,14 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
- * The path every non-streaming inference request takes: resolve the model, wait for a slot under the pod cap,
- * run, record the outcome. A client that disconnects interrupts its (virtual) thread, which takes it out of the
- * queue or abandons the work; the slot is freed either way.
+ * The path every inference request takes: resolve the model, wait for a slot under the pod cap, run, record the
+ * outcome. A client that disconnects interrupts its (virtual) thread, which takes it out of the queue or abandons
+ * the work; the slot is freed either way.
  */
 @ApplicationScoped
 public class InferenceCall {
@@ -33,39 +33,58 @@ public class InferenceCall {
         this.metrics = metrics;
     }
 
+    /** Runs {@code work} on the caller's thread while holding a slot. */
     public <T> T run(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
                      Function<ServedModel, T> work) {
+        Lease lease = open(route, modelName, kinds, http);
+        try {
+            T result = work.apply(lease.model());
+            lease.status(200);
+            return result;
+        } catch (RuntimeException e) {
+            lease.status(statusOf(e));
+            throw e;
+        } finally {
+            lease.close();
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Resolves and admits a request whose work outlives the handler (a stream). The caller must close the lease;
+     * until it re-points {@link Lease#onDisconnect}, a disconnect interrupts the calling thread.
+     */
+    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http) {
         long start = System.nanoTime();
         String label = "unknown";
-        int status = 500;
         Thread caller = Thread.currentThread();
         http.response().closeHandler(v -> caller.interrupt());
         try {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
-            try (Permit permit = admission.admit(model.name())) {
-                T result = work.apply(model);
-                status = 200;
-                return result;
-            }
-        } catch (ApiException e) {
-            status = e.status();
-            throw e;
-        } catch (InvalidRequestException e) {
-            status = 400;
-            throw e;
-        } catch (ClientGoneException e) {
-            status = 499;
-            throw e;
-        } finally {
+            Permit permit = admission.admit(model.name());
+            Lease lease = new Lease(route, model, permit, start, http, metrics);
+            lease.onDisconnect(caller::interrupt);
+            return lease;
+        } catch (RuntimeException e) {
             http.response().closeHandler(null);
             Thread.interrupted();
-            metrics.request(route, label, status, System.nanoTime() - start);
+            metrics.request(route, label, statusOf(e), System.nanoTime() - start);
+            throw e;
         }
     }
 
+    public static int statusOf(RuntimeException e) {
+        return switch (e) {
+            case ApiException api -> api.status();
+            case InvalidRequestException invalid -> 400;
+            case ClientGoneException gone -> 499;
+            default -> 500;
+        };
+    }
+
     /** Waits for an engine's answer; if the client goes away meanwhile, the work is cancelled. */
-    public static <T> T await(CompletableFuture<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -20,6 +20,10 @@ public interface QuiverConfig {
 
     Shutdown shutdown();
 
+    Stream stream();
+
+    Gpu gpu();
+
     /** When set, inference routes need {@code Authorization: Bearer <key>}. */
     @WithName("api-key")
     Optional<String> apiKey();
@@ -98,6 +102,33 @@ public interface QuiverConfig {
         default int queueSize() {
             return queue().orElse(10 * max());
         }
+    }
+
+    interface Gpu {
+        /** GPU memory this pod may use ({@code 8Gi}, {@code 8192Mi}, bytes); first among the budget sources. */
+        @WithName("memory-budget")
+        Optional<String> memoryBudget();
+
+        /** Fraction of the budget source to use; 0.90 when absent. */
+        @WithName("memory-utilization")
+        Optional<Double> memoryUtilization();
+
+        /** Kept free for the CUDA context and workspace. */
+        @WithName("memory-reserve")
+        @WithDefault("256Mi")
+        String memoryReserve();
+
+        /** {@code fail}: exit before ready when a model does not fit; {@code cpu}: run it on the CPU instead. */
+        @WithName("on-insufficient-memory")
+        @WithDefault("fail")
+        String onInsufficientMemory();
+    }
+
+    interface Stream {
+        /** A streamed response sends an SSE comment when nothing else was sent for this long (long prefills). */
+        @WithName("keep-alive")
+        @WithDefault("5s")
+        Duration keepAlive();
     }
 
     interface Shutdown {

@@ -3,7 +3,12 @@ package io.quiver.runtime.lifecycle;
 import io.quiver.gpu.Placement;
 import io.quiver.models.EmbeddedModels;
 import io.quiver.models.ModelKind;
-import io.quiver.models.ModelLoadException;
+import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatOptions;
+import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.SamplingParams;
+import io.quiver.models.diffusion.DiffusionPipeline;
+import io.quiver.models.diffusion.DiffusionWorker;
 import io.quiver.models.encoder.EncoderBatcher;
 import io.quiver.models.encoder.EncoderModel;
 import java.nio.file.Path;
@@ -32,14 +37,20 @@ final class ModelLoader {
         return switch (kind) {
             case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(EncoderModel.load(folder, kind, placement),
                     spec.name(), spec.maxBatch(), spec.maxBatchDelay());
-            case CHAT, DIFFUSION -> throw new ModelLoadException(folder, kind + " models are not served by this build");
+            case CHAT -> ChatEngine.load(folder, placement, new ChatOptions(podCap, spec.onnxFile().orElse(null),
+                    spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength()));
+            case DIFFUSION -> new DiffusionWorker(DiffusionPipeline.load(folder, placement), spec.name());
         };
     }
 
     /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
     void warmUp(AutoCloseable engine) {
-        if (engine instanceof EncoderBatcher encoder) {
-            encoder.model().warmUp(1);
+        switch (engine) {
+            case EncoderBatcher encoder -> encoder.model().warmUp(1);
+            case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"), SamplingParams.greedy(), 2)
+                    .withIgnoreEos(true));
+            case DiffusionWorker diffusion -> diffusion.warmUp();
+            default -> { }
         }
     }
 

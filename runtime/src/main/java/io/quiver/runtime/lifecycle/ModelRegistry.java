@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+    private static final long LOADER_STACK_BYTES = 16L << 20;
 
     private final QuiverConfig config;
     private final QuiverMetrics metrics;
@@ -57,11 +58,15 @@ public class ModelRegistry {
     }
 
     private void loadAll(long jvmStart) {
-        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max());
         long start = System.nanoTime();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max());
+        // Platform threads with room to spare: native graph loading runs deeper than a default thread stack.
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
+                .stackSize(LOADER_STACK_BYTES).factory())) {
+            DevicePlacement device = DevicePlacement.resolve(config);
+            metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);
             List<Future<ServedModel>> loading = specs.values().stream()
-                    .map(spec -> pool.submit(() -> load(loader, spec))).toList();
+                    .map(spec -> pool.submit(() -> load(loader, device, spec))).toList();
             for (Future<ServedModel> f : loading) {
                 ServedModel m = f.get();
                 models.put(m.name(), m);
@@ -79,17 +84,20 @@ public class ModelRegistry {
         phase("ready", System.currentTimeMillis() - jvmStart, "JVM start to ready, serving " + models.keySet());
     }
 
-    private ServedModel load(ModelLoader loader, ModelSpec spec) {
+    private ServedModel load(ModelLoader loader, DevicePlacement device, ModelSpec spec) {
         long t0 = System.nanoTime();
         Path folder = loader.folder(spec);
         ModelKind kind = loader.kind(spec, folder);
-        AutoCloseable engine = loader.load(spec, folder, kind, Placement.CPU);
+        Placement placement = device.place(spec, folder, kind, loader.podCap());
+        AutoCloseable engine = loader.load(spec, folder, kind, placement);
         long loaded = System.nanoTime();
         loader.warmUp(engine);
         long warmed = System.nanoTime();
+        metrics.engine(spec.name(), engine);
         double seconds = (loaded - t0) / 1e9;
-        LOG.infof("model %s (%s) loaded in %d ms, warmed in %d ms, from %s", spec.name(), kind.name().toLowerCase(),
-                (loaded - t0) / 1_000_000, (warmed - loaded) / 1_000_000, spec.path());
+        LOG.infof("model %s (%s) loaded in %d ms, warmed in %d ms, on %s, from %s", spec.name(),
+                kind.name().toLowerCase(), (loaded - t0) / 1_000_000, (warmed - loaded) / 1_000_000, placement,
+                spec.path());
         metrics.gauge("quiver.model.load.seconds", "Time to load a model (without warm-up)",
                 Tags.of("model", spec.name()), () -> seconds);
         metrics.gauge("quiver.model.warmup.seconds", "Time to warm a model up", Tags.of("model", spec.name()),

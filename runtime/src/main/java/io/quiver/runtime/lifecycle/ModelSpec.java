@@ -5,6 +5,7 @@ import io.quiver.models.ModelKind;
 import io.quiver.runtime.config.QuiverConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,5 +29,5 @@ public record ModelSpec(String name, String path, Optional<ModelKind> kind, int 
     }
 
     /** Served when no model is configured: a real embedding model and random-weight fixtures of each family. */
-    static final java.util.List<String> DEFAULTS = java.util.List.of(EmbeddedModels.MINILM);
+    static final List<String> DEFAULTS = List.of(EmbeddedModels.MINILM, "tiny-random-deepseek-r1", "tiny-random-sd");
 }

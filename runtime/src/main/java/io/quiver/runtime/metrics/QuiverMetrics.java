@@ -2,12 +2,18 @@ package io.quiver.runtime.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quiver.gpu.DeviceChoice;
+import io.quiver.gpu.GpuUsage;
+import io.quiver.models.chat.ChatEngine;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.function.ToDoubleFunction;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +25,9 @@ public class QuiverMetrics {
     /** 1 ms … 10 min, roughly ×2.5 per step. */
     public static final Duration[] LATENCY_BUCKETS = buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+
+    /** Batch sizes up to 256 sequences, in powers of two. */
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
     private final MeterRegistry registry;
 
@@ -46,6 +55,39 @@ public class QuiverMetrics {
     public void queued(String model, long nanos) {
         latency("quiver.request.queue", "Time waiting for a slot under the pod cap", Tags.of("model", model))
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /** Meters an engine feeds on its own: the chat batch and KV cache. */
+    public void engine(String model, Object engine) {
+        if (engine instanceof ChatEngine chat) {
+            Tags tags = Tags.of("model", model);
+            gauge("quiver.kv.cache.usage.ratio", "KV-cache positions held over capacity (batch limit × context)",
+                    tags, chat::kvCacheUsage);
+            DistributionSummary batch = summary("quiver.batch.size", "Sequences in each decode step", tags,
+                    BATCH_BUCKETS);
+            chat.observeSteps(batch::record);
+        }
+    }
+
+    /**
+     * The device and its budget, and per model the GPU-seconds a cost dashboard needs: busy time × this pod's
+     * share of the card (budget / card memory). On the CPU the share, and so the GPU-seconds, are 0.
+     */
+    public void gpu(DeviceChoice choice, GpuUsage usage, Collection<String> models, ToDoubleFunction<String> busy) {
+        gauge("quiver.gpu.memory.budget.bytes", "GPU memory this pod may use", Tags.empty(), choice::budgetBytes);
+        gauge("quiver.gpu.memory.used.bytes", "GPU memory in use on the device", Tags.empty(), usage::usedBytes);
+        choice.device().ifPresent(d -> gauge("quiver.gpu.info", "The GPU in use", Tags.of("device", "cuda:"
+                + d.index(), "name", d.name(), "budget_source", choice.budget().orElseThrow().source().name()
+                .toLowerCase()), () -> 1));
+        for (String model : models) {
+            FunctionCounter.builder("quiver.gpu.seconds", model, m -> busy.applyAsDouble(m) * usage.share())
+                    .description("GPU-seconds used: busy time × the pod's share of the card")
+                    .tags("model", model).register(registry);
+        }
+    }
+
+    public GenerationMeters generation(String model) {
+        return GenerationMeters.of(this, model);
     }
 
     /** A latency histogram for an engine-level measure (time to first token, inter-token latency, image time). */

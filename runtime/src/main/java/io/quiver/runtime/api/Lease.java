@@ -1,0 +1,64 @@
+package io.quiver.runtime.api;
+
+import io.quiver.runtime.admission.Permit;
+import io.quiver.runtime.lifecycle.ServedModel;
+import io.quiver.runtime.metrics.QuiverMetrics;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An admitted request: its model and its slot under the pod cap. Closing it (exactly once, whoever comes first:
+ * the handler finishing or the connection dropping) frees the slot and records the request's outcome.
+ */
+public final class Lease implements AutoCloseable {
+    private final String route;
+    private final ServedModel model;
+    private final Permit permit;
+    private final long start;
+    private final HttpServerRequest http;
+    private final QuiverMetrics metrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile int status = 500;
+
+    Lease(String route, ServedModel model, Permit permit, long start, HttpServerRequest http, QuiverMetrics metrics) {
+        this.route = route;
+        this.model = model;
+        this.permit = permit;
+        this.start = start;
+        this.http = http;
+        this.metrics = metrics;
+    }
+
+    public ServedModel model() {
+        return model;
+    }
+
+    /** {@link System#nanoTime} when the request arrived (time to first token counts from here). */
+    public long start() {
+        return start;
+    }
+
+    /** The status the request ends with when closed; 500 unless set. */
+    public void status(int value) {
+        status = value;
+    }
+
+    /** Runs {@code action} (on the event loop) if the client goes away before the lease is closed. */
+    public void onDisconnect(Runnable action) {
+        http.response().closeHandler(v -> {
+            if (!closed.get()) {
+                action.run();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            // Outcome first, then the slot: whoever sees the slot free also sees the request counted.
+            metrics.request(route, model.name(), status, System.nanoTime() - start);
+            http.response().closeHandler(null);
+            permit.close();
+        }
+    }
+}

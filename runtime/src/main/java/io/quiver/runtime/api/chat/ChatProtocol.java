@@ -1,0 +1,84 @@
+package io.quiver.runtime.api.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * OpenAI's chat completions request and response, plus the sampling extensions vLLM users send ({@code top_k},
+ * {@code min_p}, {@code repetition_penalty}, {@code ignore_eos}) and DeepSeek's {@code reasoning_content}.
+ */
+public final class ChatProtocol {
+    private ChatProtocol() {
+    }
+
+    public record Request(
+            String model,
+            JsonNode messages,
+            Boolean stream,
+            @JsonProperty("stream_options") StreamOptions streamOptions,
+            @JsonProperty("max_tokens") Integer maxTokens,
+            @JsonProperty("max_completion_tokens") Integer maxCompletionTokens,
+            Double temperature,
+            @JsonProperty("top_p") Double topP,
+            @JsonProperty("top_k") Integer topK,
+            @JsonProperty("min_p") Double minP,
+            Long seed,
+            JsonNode stop,
+            @JsonProperty("presence_penalty") Double presencePenalty,
+            @JsonProperty("frequency_penalty") Double frequencyPenalty,
+            @JsonProperty("repetition_penalty") Double repetitionPenalty,
+            @JsonProperty("ignore_eos") Boolean ignoreEos,
+            Integer n,
+            JsonNode logprobs,
+            @JsonProperty("top_logprobs") Integer topLogprobs,
+            @JsonProperty("logit_bias") JsonNode logitBias,
+            JsonNode tools,
+            @JsonProperty("response_format") JsonNode responseFormat) implements GenerationFields {
+
+        @Override
+        public Integer tokenLimit() {
+            return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
+        }
+
+        @Override
+        public String tokenLimitParam() {
+            return maxCompletionTokens != null ? "max_completion_tokens" : "max_tokens";
+        }
+    }
+
+    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {
+    }
+
+    public record Completion(String id, String object, long created, String model, List<Choice> choices,
+                             Usage usage) {
+    }
+
+    public record Choice(int index, Message message, Object logprobs,
+                         @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    /** {@code reasoning} repeats {@code reasoning_content} under the name newer clients read. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Message(String role, String content,
+                          @JsonProperty("reasoning_content") String reasoningContent, String reasoning) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices,
+                        Usage usage) {
+    }
+
+    public record ChunkChoice(int index, Message delta, Object logprobs,
+                              @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    public record Usage(@JsonProperty("prompt_tokens") int promptTokens,
+                        @JsonProperty("completion_tokens") int completionTokens,
+                        @JsonProperty("total_tokens") int totalTokens) {
+        static Usage of(io.quiver.models.chat.Usage u) {
+            return new Usage(u.promptTokens(), u.completionTokens(), u.totalTokens());
+        }
+    }
+}

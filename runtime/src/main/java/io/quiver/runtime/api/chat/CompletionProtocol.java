@@ -1,0 +1,64 @@
+package io.quiver.runtime.api.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.runtime.api.chat.ChatProtocol.StreamOptions;
+import io.quiver.runtime.api.chat.ChatProtocol.Usage;
+import java.util.List;
+
+/** OpenAI's legacy completions request and response ({@code POST /v1/completions}). */
+public final class CompletionProtocol {
+    private CompletionProtocol() {
+    }
+
+    /** {@code prompt}: a string, an array of strings, an array of token ids, or an array of such arrays. */
+    public record Request(
+            String model,
+            JsonNode prompt,
+            Boolean stream,
+            @JsonProperty("stream_options") StreamOptions streamOptions,
+            @JsonProperty("max_tokens") Integer maxTokens,
+            Double temperature,
+            @JsonProperty("top_p") Double topP,
+            @JsonProperty("top_k") Integer topK,
+            @JsonProperty("min_p") Double minP,
+            Long seed,
+            JsonNode stop,
+            @JsonProperty("presence_penalty") Double presencePenalty,
+            @JsonProperty("frequency_penalty") Double frequencyPenalty,
+            @JsonProperty("repetition_penalty") Double repetitionPenalty,
+            @JsonProperty("ignore_eos") Boolean ignoreEos,
+            Integer n,
+            @JsonProperty("best_of") Integer bestOf,
+            JsonNode logprobs,
+            Boolean echo,
+            String suffix,
+            @JsonProperty("logit_bias") JsonNode logitBias) implements GenerationFields {
+
+        @Override
+        public Integer tokenLimit() {
+            // The legacy API's default is 16 tokens.
+            return maxTokens != null ? maxTokens : 16;
+        }
+
+        @Override
+        public String tokenLimitParam() {
+            return "max_tokens";
+        }
+
+        @Override
+        public Integer topLogprobs() {
+            return null;
+        }
+    }
+
+    public record Completion(String id, String object, long created, String model, List<Choice> choices,
+                             Usage usage) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Choice(int index, String text, Object logprobs,
+                         @JsonProperty("finish_reason") String finishReason) {
+    }
+}

@@ -1,0 +1,117 @@
+package io.quiver.runtime.api.chat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.models.chat.Generation;
+import io.quiver.models.chat.Usage;
+import io.quiver.runtime.api.Lease;
+import io.quiver.runtime.api.OpenAiError;
+import io.quiver.runtime.api.chat.GenerationEvents.Done;
+import io.quiver.runtime.api.chat.GenerationEvents.Event;
+import io.quiver.runtime.api.chat.GenerationEvents.Failed;
+import io.quiver.runtime.api.chat.GenerationEvents.Text;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
+ * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
+ * the proxies on the way) open during long prefills or long silent reasoning. Closes the lease when done.
+ */
+final class EventStream implements StreamingOutput {
+    private static final Logger LOG = Logger.getLogger(EventStream.class);
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private final Lease lease;
+    private final List<Generation> generations;
+    private final GenerationEvents events;
+    private final Wire wire;
+    private final Wire.Header header;
+    private final Duration keepAlive;
+    private final boolean includeUsage;
+    private final ObjectMapper json;
+
+    EventStream(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire, Wire.Header header,
+                Duration keepAlive, boolean includeUsage, ObjectMapper json) {
+        this.lease = lease;
+        this.generations = generations;
+        this.events = events;
+        this.wire = wire;
+        this.header = header;
+        this.keepAlive = keepAlive;
+        this.includeUsage = includeUsage;
+        this.json = json;
+    }
+
+    @Override
+    public void write(OutputStream out) {
+        Thread writer = Thread.currentThread();
+        lease.onDisconnect(() -> {
+            cancel();
+            writer.interrupt();
+        });
+        try {
+            for (Object chunk : wire.opening(header, generations.size())) {
+                send(out, chunk);
+            }
+            int prompt = 0;
+            int completion = 0;
+            for (int open = generations.size(); open > 0; ) {
+                Event event = events.poll(keepAlive);
+                switch (event) {
+                    case null -> flush(out, KEEP_ALIVE);
+                    case Text t -> {
+                        Object chunk = wire.delta(header, t.index(), t.delta());
+                        if (chunk != null) {
+                            send(out, chunk);
+                        }
+                    }
+                    case Done d -> {
+                        send(out, wire.finish(header, d.index(), d.reason()));
+                        prompt += d.usage().promptTokens();
+                        completion += d.usage().completionTokens();
+                        open--;
+                    }
+                    case Failed f -> {
+                        LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
+                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
+                                "server_error", null, null));
+                        flush(out, DONE);
+                        cancel();
+                        return;
+                    }
+                }
+            }
+            if (includeUsage) {
+                send(out, wire.usage(header, new Usage(prompt, completion)));
+            }
+            flush(out, DONE);
+            lease.status(200);
+        } catch (IOException | InterruptedException e) {
+            // The client went away: its completions leave the batch at the next step.
+            cancel();
+            lease.status(499);
+        } finally {
+            lease.close();
+            Thread.interrupted();
+        }
+    }
+
+    private void cancel() {
+        generations.forEach(Generation::cancel);
+    }
+
+    private void send(OutputStream out, Object chunk) throws IOException {
+        flush(out, ("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void flush(OutputStream out, byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+}

@@ -1,0 +1,84 @@
+package io.quiver.runtime.api.chat;
+
+import io.quiver.models.chat.Delta;
+import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.GenerationListener;
+import io.quiver.models.chat.Usage;
+import io.quiver.runtime.metrics.GenerationMeters;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries the completions of one request from the engine's scheduler thread to the request's own thread, which
+ * does all formatting and writing: the scheduler only enqueues (it must never block). Records time to first token
+ * and inter-token latency as tokens arrive.
+ */
+final class GenerationEvents {
+    sealed interface Event permits Text, Done, Failed {
+        int index();
+    }
+
+    record Text(int index, Delta delta) implements Event {
+    }
+
+    record Done(int index, FinishReason reason, Usage usage) implements Event {
+    }
+
+    record Failed(int index, Throwable error) implements Event {
+    }
+
+    private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private final GenerationMeters meters;
+    private final long start;
+
+    GenerationEvents(GenerationMeters meters, long requestStartNanos) {
+        this.meters = meters;
+        this.start = requestStartNanos;
+    }
+
+    /** The listener for the completion of choice {@code index}. */
+    GenerationListener listener(int index) {
+        return new GenerationListener() {
+            private long last;
+
+            @Override
+            public void onDelta(Delta delta) {
+                if (delta.tokens() > 0) {
+                    long now = System.nanoTime();
+                    if (last == 0) {
+                        meters.timeToFirstToken().record(now - start, TimeUnit.NANOSECONDS);
+                    } else {
+                        long each = (now - last) / delta.tokens();
+                        for (int i = 0; i < delta.tokens(); i++) {
+                            meters.interTokenLatency().record(each, TimeUnit.NANOSECONDS);
+                        }
+                    }
+                    last = now;
+                }
+                queue.add(new Text(index, delta));
+            }
+
+            @Override
+            public void onComplete(FinishReason reason, Usage usage) {
+                meters.promptTokens().increment(usage.promptTokens());
+                meters.generationTokens().increment(usage.completionTokens());
+                queue.add(new Done(index, reason, usage));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                queue.add(new Failed(index, error));
+            }
+        };
+    }
+
+    /** The next event, or null when none came within {@code wait}. */
+    Event poll(Duration wait) throws InterruptedException {
+        return queue.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    Event take() throws InterruptedException {
+        return queue.take();
+    }
+}

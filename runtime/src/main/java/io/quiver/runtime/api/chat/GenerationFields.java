@@ -1,0 +1,129 @@
+package io.quiver.runtime.api.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.SamplingParams;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.api.chat.ChatProtocol.StreamOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sampling and length fields chat and legacy completions share, and their translation into an engine request.
+ * Features the engine does not have ({@code n > 1}, log probabilities, logit bias) are refused with a 400 naming
+ * the parameter rather than silently ignored.
+ */
+public interface GenerationFields {
+    int MAX_STOP_STRINGS = 16;
+
+    String model();
+
+    Boolean stream();
+
+    StreamOptions streamOptions();
+
+    /** Completion tokens at most, as the request asked; null lets the context length decide. */
+    Integer tokenLimit();
+
+    /** The parameter {@link #tokenLimit} came from, for error messages. */
+    String tokenLimitParam();
+
+    Double temperature();
+
+    Double topP();
+
+    Integer topK();
+
+    Double minP();
+
+    Long seed();
+
+    JsonNode stop();
+
+    Double presencePenalty();
+
+    Double frequencyPenalty();
+
+    Double repetitionPenalty();
+
+    Boolean ignoreEos();
+
+    Integer n();
+
+    JsonNode logprobs();
+
+    Integer topLogprobs();
+
+    JsonNode logitBias();
+
+    default boolean streaming() {
+        return Boolean.TRUE.equals(stream());
+    }
+
+    default boolean includeUsage() {
+        return streamOptions() != null && Boolean.TRUE.equals(streamOptions().includeUsage());
+    }
+
+    /** Checks every shared field and builds the engine request for a prompt. */
+    default GenerationRequest toRequest(Prompt prompt) {
+        if (n() != null && n() != 1) {
+            throw ApiException.invalid("n", "Only n=1 is supported; send parallel requests for more choices");
+        }
+        JsonNode logprobs = logprobs();
+        if (logprobs != null && !logprobs.isNull() && logprobs.asBoolean(true)
+                || topLogprobs() != null && topLogprobs() > 0) {
+            throw ApiException.invalid("logprobs", "logprobs are not supported by this server");
+        }
+        if (logitBias() != null && !logitBias().isNull() && !logitBias().isEmpty()) {
+            throw ApiException.invalid("logit_bias", "logit_bias is not supported by this server");
+        }
+        Integer limit = tokenLimit();
+        if (limit != null && limit < 1) {
+            throw ApiException.invalid(tokenLimitParam(), tokenLimitParam() + " must be at least 1, was " + limit);
+        }
+        double presence = penalty("presence_penalty", presencePenalty());
+        double frequency = penalty("frequency_penalty", frequencyPenalty());
+        if (topK() != null && topK() < -1) {
+            throw ApiException.invalid("top_k", "top_k must be -1, 0 (all tokens) or positive, was " + topK());
+        }
+        if (temperature() != null && temperature() > 2) {
+            throw ApiException.invalid("temperature", "temperature must be between 0 and 2, was " + temperature());
+        }
+        SamplingParams sampling = new SamplingParams(temperature(), topP(), topK(), minP(), seed(), presence,
+                frequency, repetitionPenalty());
+        return new GenerationRequest(prompt.ids(), sampling, limit == null ? 0 : limit, stopStrings(),
+                Boolean.TRUE.equals(ignoreEos()), prompt.reasoningPrefilled(), prompt.splitReasoning());
+    }
+
+    private List<String> stopStrings() {
+        JsonNode stop = stop();
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        if (stop.isTextual()) {
+            return List.of(stop.asText());
+        }
+        if (!stop.isArray() || stop.size() > MAX_STOP_STRINGS) {
+            throw ApiException.invalid("stop", "stop must be a string or an array of at most " + MAX_STOP_STRINGS
+                    + " strings");
+        }
+        List<String> strings = new ArrayList<>();
+        for (JsonNode s : stop) {
+            if (!s.isTextual()) {
+                throw ApiException.invalid("stop", "stop must hold strings only");
+            }
+            strings.add(s.asText());
+        }
+        return strings;
+    }
+
+    private static double penalty(String name, Double value) {
+        if (value == null) {
+            return 0;
+        }
+        if (!(value >= -2 && value <= 2)) {
+            throw ApiException.invalid(name, name + " must be between -2 and 2, was " + value);
+        }
+        return value;
+    }
+}

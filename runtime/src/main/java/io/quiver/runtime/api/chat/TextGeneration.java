@@ -1,0 +1,120 @@
+package io.quiver.runtime.api.chat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.models.ModelKind;
+import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.Generation;
+import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.Usage;
+import io.quiver.runtime.admission.ClientGoneException;
+import io.quiver.runtime.api.InferenceCall;
+import io.quiver.runtime.api.Lease;
+import io.quiver.runtime.api.chat.GenerationEvents.Done;
+import io.quiver.runtime.api.chat.GenerationEvents.Event;
+import io.quiver.runtime.api.chat.GenerationEvents.Failed;
+import io.quiver.runtime.api.chat.GenerationEvents.Text;
+import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.QuiverMetrics;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Runs the completions of one chat or text request under a slot of the pod cap and answers either with one JSON
+ * body or with a server-sent event stream. The slot is held until the last event is written, and freed at once
+ * when the client goes away (its completions are cancelled and leave the batch at the next step).
+ */
+@ApplicationScoped
+public class TextGeneration {
+    private final InferenceCall call;
+    private final QuiverMetrics metrics;
+    private final QuiverConfig config;
+    private final ObjectMapper json;
+
+    public TextGeneration(InferenceCall call, QuiverMetrics metrics, QuiverConfig config, ObjectMapper json) {
+        this.call = call;
+        this.metrics = metrics;
+        this.config = config;
+        this.json = json;
+    }
+
+    Response respond(String route, GenerationFields fields, HttpServerRequest http,
+                     Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
+        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http);
+        List<Generation> generations = new ArrayList<>();
+        boolean streaming = false;
+        try {
+            ChatEngine engine = lease.model().engine(ChatEngine.class);
+            // Check every prompt before any starts, so a bad one leaves nothing running.
+            List<GenerationRequest> requests = prompts.apply(engine).stream().map(fields::toRequest).toList();
+            GenerationEvents events = new GenerationEvents(metrics.generation(lease.model().name()), lease.start());
+            for (int i = 0; i < requests.size(); i++) {
+                generations.add(engine.submit(requests.get(i), events.listener(i)));
+            }
+            Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
+                    Instant.now().getEpochSecond(), lease.model().name());
+            if (fields.streaming()) {
+                streaming = true;
+                EventStream stream = new EventStream(lease, generations, events, wire, header,
+                        config.stream().keepAlive(), fields.includeUsage(), json);
+                return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
+                        .header("X-Accel-Buffering", "no").build();
+            }
+            Object body = collect(events, requests.size(), wire, header);
+            lease.status(200);
+            return Response.ok(body).build();
+        } catch (RuntimeException e) {
+            generations.forEach(Generation::cancel);
+            lease.status(InferenceCall.statusOf(e));
+            throw e;
+        } finally {
+            if (!streaming) {
+                lease.close();
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private static Object collect(GenerationEvents events, int count, Wire wire, Wire.Header header) {
+        StringBuilder[] reasoning = new StringBuilder[count];
+        StringBuilder[] content = new StringBuilder[count];
+        FinishReason[] reasons = new FinishReason[count];
+        for (int i = 0; i < count; i++) {
+            reasoning[i] = new StringBuilder();
+            content[i] = new StringBuilder();
+        }
+        int prompt = 0;
+        int completion = 0;
+        try {
+            for (int open = count; open > 0; ) {
+                switch (events.take()) {
+                    case Text t -> {
+                        reasoning[t.index()].append(t.delta().reasoning());
+                        content[t.index()].append(t.delta().content());
+                    }
+                    case Done d -> {
+                        reasons[d.index()] = d.reason();
+                        prompt += d.usage().promptTokens();
+                        completion += d.usage().completionTokens();
+                        open--;
+                    }
+                    case Failed f -> throw new IllegalStateException("generation failed", f.error());
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new ClientGoneException();
+        }
+        List<Wire.Choice> choices = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i]));
+        }
+        return wire.completion(header, choices, new Usage(prompt, completion));
+    }
+}

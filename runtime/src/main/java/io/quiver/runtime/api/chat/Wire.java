@@ -1,0 +1,40 @@
+package io.quiver.runtime.api.chat;
+
+import io.quiver.models.chat.Delta;
+import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.Usage;
+import java.util.List;
+
+/** How one route shapes completions on the wire: chat completions or legacy text completions. */
+interface Wire {
+    /** Identity shared by a response and all its chunks. */
+    record Header(String id, long created, String model) {
+    }
+
+    /** A finished choice, for a non-streaming response. */
+    record Choice(int index, String reasoning, String content, FinishReason reason) {
+    }
+
+    String idPrefix();
+
+    Object completion(Header header, List<Choice> choices, Usage usage);
+
+    /** Chunks sent before any token (the chat route announces the role). */
+    List<Object> opening(Header header, int choices);
+
+    /** The chunk for a delta, or null when it carries no text. */
+    Object delta(Header header, int index, Delta delta);
+
+    Object finish(Header header, int index, FinishReason reason);
+
+    Object usage(Header header, Usage usage);
+
+    /** OpenAI's names; a completion cut short by shutdown reports vLLM's "abort". */
+    static String finishReason(FinishReason reason) {
+        return switch (reason) {
+            case STOP -> "stop";
+            case LENGTH -> "length";
+            case CANCELLED -> "abort";
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package io.quiver.runtime.api.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.runtime.Ready;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The official OpenAI Java client, unmodified, chatting with the running server. */
+@QuarkusTest
+class OpenAiClientChatTest {
+    @TestHTTPResource("/v1")
+    URL base;
+
+    OpenAIClient client() {
+        return OpenAIOkHttpClient.builder().baseUrl(base.toString()).apiKey("unused").maxRetries(0).build();
+    }
+
+    @BeforeEach
+    void ready() {
+        Ready.await();
+    }
+
+    static ChatCompletionCreateParams greedy(String model, int tokens) {
+        return ChatCompletionCreateParams.builder().model(model).addSystemMessage("You are a helpful assistant.")
+                .addUserMessage("What is 2 + 2?").temperature(0.0).maxCompletionTokens(tokens)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build();
+    }
+
+    @Test
+    void streamingAndNonStreamingChatAgree() {
+        ChatCompletion whole = client().chat().completions().create(greedy(ChatRoutesTest.MODEL, 20));
+        String content = whole.choices().getFirst().message().content().orElseThrow();
+        assertFalse(content.isEmpty());
+        assertEquals(ChatCompletion.Choice.FinishReason.LENGTH, whole.choices().getFirst().finishReason());
+        assertEquals(20, whole.usage().orElseThrow().completionTokens());
+
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions()
+                .createStreaming(greedy(ChatRoutesTest.MODEL, 20))) {
+            stream.stream().forEach(chunks::add);
+        }
+        StringBuilder streamed = new StringBuilder();
+        chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(streamed::append)));
+        assertEquals(content, streamed.toString());
+        assertEquals(ChatCompletionChunk.Choice.FinishReason.LENGTH,
+                chunks.getLast().choices().getFirst().finishReason().orElseThrow());
+    }
+
+    @Test
+    void reasoningContentReachesTheClient() {
+        ChatCompletion answer = client().chat().completions().create(greedy("r1-think", 8));
+        JsonValue reasoning = answer.choices().getFirst().message()._additionalProperties().get("reasoning_content");
+        assertTrue(reasoning != null && !reasoning.toString().isEmpty(), String.valueOf(reasoning));
+    }
+
+    @Test
+    void legacyCompletions() {
+        Completion completion = client().completions().create(CompletionCreateParams.builder()
+                .model(ChatRoutesTest.MODEL).prompt("Once upon a time").maxTokens(6).temperature(0.0)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
+        assertEquals(1, completion.choices().size());
+        assertFalse(completion.choices().getFirst().text().isEmpty());
+        assertEquals(6, completion.usage().orElseThrow().completionTokens());
+    }
+
+    @Test
+    void unsupportedChoicesCountIsAClear400() {
+        var error = assertThrows(BadRequestException.class, () -> client().chat().completions().create(
+                greedy(ChatRoutesTest.MODEL, 4).toBuilder().n(2).build()));
+        assertTrue(error.getMessage().contains("n=1"), error.getMessage());
+    }
+}

@@ -1,0 +1,15 @@
+package io.quiver.runtime.api.chat;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/** A cap of two, and keep-alive comments after 1 ms of silence so every stream carries some. */
+public class StreamingProfile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "quiver.concurrency.max", "2",
+                "quiver.concurrency.queue", "4",
+                "quiver.stream.keep-alive", "1ms");
+    }
+}
