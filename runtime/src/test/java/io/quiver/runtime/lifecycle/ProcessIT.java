@@ -1,0 +1,106 @@
+package io.quiver.runtime.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up failures and SIGTERM, against the packaged application in its own process. */
+class ProcessIT {
+    static final Duration START = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    /** The process fails before ready with exactly one ERROR line, which names what is wrong. */
+    static void assertFailsWithOneLine(ServerProcess server, String... expected) throws Exception {
+        long start = System.nanoTime();
+        int status = server.awaitExit(START);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        String output = server.output();
+        assertNotEquals(0, status, output);
+        var errors = output.lines().filter(l -> l.contains(" ERROR ")).toList();
+        assertEquals(1, errors.size(), output);
+        for (String e : expected) {
+            assertTrue(errors.getFirst().contains(e), errors.getFirst());
+        }
+        System.out.printf("failed in %d ms after launch: %s%n", millis, errors.getFirst());
+    }
+
+    @Test
+    void aMissingModelFolderStopsStartup() throws Exception {
+        Path missing = temp.resolve("no-such-model");
+        try (ServerProcess server = ServerProcess.start("quiver.models.m.path=" + missing)) {
+            assertFailsWithOneLine(server, missing.toString());
+        }
+    }
+
+    @Test
+    void aCorruptGraphStopsStartupNamingTheFile() throws Exception {
+        Path folder = Files.createDirectories(temp.resolve("corrupt"));
+        for (String file : List.of("config.json", "tokenizer.json")) {
+            try (InputStream in = ProcessIT.class.getResourceAsStream("/fixtures/tiny-random-bert-intents/" + file)) {
+                Files.copy(in, folder.resolve(file));
+            }
+        }
+        Files.writeString(folder.resolve("model.onnx"), "this is not a protobuf");
+        try (ServerProcess server = ServerProcess.start("quiver.models.m.path=" + folder)) {
+            assertFailsWithOneLine(server, folder.resolve("model.onnx").toString());
+        }
+    }
+
+    @Test
+    void askingForAGpuWithoutOneStopsStartup() throws Exception {
+        try (ServerProcess server = ServerProcess.start("quiver.device=cuda",
+                "quiver.models.m.path=embedded:all-minilm-l6-v2")) {
+            assertFailsWithOneLine(server, "quiver.device=cuda");
+        }
+    }
+
+    @Test
+    void sigtermFinishesTheStreamRefusesNewWorkAndExitsZero() throws Exception {
+        try (ServerProcess server = ServerProcess.start("quiver.models.chat.path=embedded:tiny-random-deepseek-r1")) {
+            server.awaitReady(START);
+            String stream = """
+                    {"messages":[{"role":"user","content":"Tell me a story"}],"stream":true,
+                     "max_tokens":450,"ignore_eos":true}""";
+            HttpResponse<java.io.InputStream> response = server.http.send(HttpRequest.newBuilder(
+                    server.uri("/v1/chat/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(stream)).build(), HttpResponse.BodyHandlers
+                    .ofInputStream());
+            BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+            assertTrue(body.readLine().startsWith("data: "));
+
+            server.process.destroy();
+            CompletableFuture<Integer> exit = server.process.onExit().thenApply(Process::exitValue);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int late;
+            do {
+                late = server.post("/v1/chat/completions", stream.replace("true,", "false,")).statusCode();
+            } while (late == 200 && System.nanoTime() < deadline);
+            assertEquals(503, late, "a request after SIGTERM must be refused");
+            assertEquals(503, server.get("/health").statusCode(), "readiness must go down on SIGTERM");
+
+            String last;
+            try (Stream<String> lines = body.lines()) {
+                last = lines.filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+            }
+            assertEquals("data: [DONE]", last, "the in-flight stream must finish");
+            assertEquals(0, exit.get());
+        }
+    }
+}
