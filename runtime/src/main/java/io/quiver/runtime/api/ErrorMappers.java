@@ -1,6 +1,7 @@
 package io.quiver.runtime.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.runtime.admission.ClientGoneException;
 import jakarta.ws.rs.NotAllowedException;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -37,6 +39,18 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return respond(ApiException.invalid(null, "Invalid JSON body: " + e.getOriginalMessage()));
+    }
+
+    /** A field of the wrong JSON type (or a body that is not an object): name the field. */
+    @ServerExceptionMapper
+    public Response mismatch(MismatchedInputException e) {
+        String param = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        if (param.isEmpty()) {
+            return respond(ApiException.invalid(null, "The request body must be a JSON object"));
+        }
+        return respond(ApiException.invalid(param, "Invalid type for '" + param + "'"));
     }
 
     @ServerExceptionMapper
