@@ -1,0 +1,197 @@
+package io.quiver.bench.compare;
+
+import io.quiver.bench.load.ClosedLoop;
+import io.quiver.bench.load.LoadCommand.Durations;
+import io.quiver.bench.load.OpenAiClient;
+import io.quiver.bench.load.PromptSet;
+import io.quiver.bench.load.RequestSpec;
+import io.quiver.bench.load.Route;
+import io.quiver.bench.results.LevelResult;
+import io.quiver.bench.results.ResultsStore;
+import io.quiver.bench.startup.ServerProcess;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench compare}: Quiver against what users would otherwise pick, alternated in one run on one machine.
+ * embeddings: HTTP vs langchain4j's in-process MiniLM at concurrency 1 and 8. chat: HTTP completions streams vs
+ * llama.cpp (de.kherud:llama) on the same random Qwen2 weights at 1 and 8 streams, and vs a raw in-process ONNX
+ * Runtime loop at 1 stream (the server's overhead per token).
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, description = "Quiver vs peers, alternated, ratios")
+public final class CompareCommand implements Callable<Integer> {
+
+    @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat")
+    List<String> suites;
+
+    @Option(names = "--url", description = "A running server to use instead of starting the packaged one")
+    URI url;
+
+    @Option(names = "--jar", defaultValue = "runtime/target/quarkus-app/quarkus-run.jar")
+    Path jar;
+
+    @Option(names = "--port", defaultValue = "18080")
+    int port;
+
+    @Option(names = "--jvm-opt", description = "Extra server JVM option, repeatable")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--rounds", defaultValue = "3")
+    int rounds;
+
+    @Option(names = "--duration", defaultValue = "20s", description = "Per side per round")
+    String duration;
+
+    @Option(names = "--embed-concurrency", split = ",", defaultValue = "1,8")
+    List<Integer> embedConcurrency;
+
+    @Option(names = "--streams", split = ",", defaultValue = "1,8")
+    List<Integer> streams;
+
+    @Option(names = "--max-tokens", defaultValue = "32")
+    int maxTokens;
+
+    @Option(names = "--shape", defaultValue = "qwen2-0.5b", description = "qwen2-0.5b | tiny")
+    String shape;
+
+    @Option(names = "--model-dir", description = "Default: bench/target/models/<shape>-random")
+    Path modelDir;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3")
+    Path python;
+
+    @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
+    int threads;
+
+    @Option(names = "--results", defaultValue = "bench/results")
+    Path results;
+
+    private final List<String> notes = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<PairResult> pairs = new ArrayList<>();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("rounds", Integer.toString(rounds));
+        settings.put("duration_per_side", duration);
+        settings.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        String started = Instant.now().toString();
+        for (String suite : suites) {
+            switch (suite) {
+                case "embeddings" -> pairs.addAll(embeddings());
+                case "chat" -> pairs.addAll(chat(settings));
+                default -> throw new IllegalArgumentException("unknown suite " + suite);
+            }
+        }
+        pairs.forEach(p -> System.out.printf("%-28s %-22s quiver %10.2f  peer %10.2f  ratio %.2f%s%n", p.name(),
+                p.metric(), p.quiver(), p.peer(), p.ratio(),
+                p.target() == null ? "" : (p.meetsTarget() ? "  (target " : "  (MISSES target ") + p.target() + ")"));
+        CompareResult result = new CompareResult("compare", started, settings, pairs, String.join("\n", notes));
+        System.out.println("wrote " + new ResultsStore(results).write("compare", result));
+        return 0;
+    }
+
+    private List<PairResult> embeddings() throws Exception {
+        try (Server server = server(List.of())) {
+            OpenAiClient client = new OpenAiClient(server.base, null, Duration.ofMinutes(2));
+            RequestSpec spec = new RequestSpec(Route.EMBEDDINGS, null, false, 0, null, 0);
+            PromptSet prompts = PromptSet.named("short", 11);
+            MiniLmInProcess peer = new MiniLmInProcess();
+            List<PairResult> pairs = new ArrayList<>();
+            for (int c : embedConcurrency) {
+                Supplier<LevelResult> quiver = () -> ClosedLoop.run(c, Durations.parse(duration), 0, 2,
+                        i -> client.call(Route.EMBEDDINGS, spec.body(prompts.get(i)), false));
+                Supplier<LevelResult> inProcess = () -> ClosedLoop.run(c, Durations.parse(duration), 0, 2,
+                        i -> peer.embed(prompts.get(i)));
+                pairs.addAll(Alternation.run("embeddings c=" + c + " vs langchain4j", rounds, quiver, inProcess, false,
+                        List.of(new Alternation.Metric("requests/s", LevelResult::requestsPerSecond, true,
+                                        c >= 8 ? 1.0 : null),
+                                new Alternation.Metric("e2e p50 ms", l -> l.e2e().p50(), false, null))));
+            }
+            notes.add("embeddings: Quiver over loopback HTTP (JSON, admission, dynamic batching) vs langchain4j "
+                    + "AllMiniLmL6V2EmbeddingModel.embed() called in process; same ONNX model and ONNX Runtime.");
+            return pairs;
+        }
+    }
+
+    private List<PairResult> chat(Map<String, String> settings) throws Exception {
+        Path folder = modelDir != null ? modelDir : Path.of("bench/target/models", shape + "-random");
+        Path gguf = BenchChatModel.ensure(folder, shape, python);
+        settings.put("chat_model", shape + " random weights (" + folder.getFileName() + ")");
+        settings.put("max_tokens", Integer.toString(maxTokens));
+        int cpus = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int maxStreams = streams.stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<String> opts = List.of("-Dquiver.models.bench-chat.path=" + folder.toAbsolutePath(),
+                "-Dquiver.concurrency.max=" + Math.max(8, maxStreams));
+        List<PairResult> pairs = new ArrayList<>();
+        PromptSet prompts = PromptSet.named("short", 13);
+        try (Server server = server(opts)) {
+            OpenAiClient client = new OpenAiClient(server.base, null, Duration.ofMinutes(10));
+            RequestSpec spec = new RequestSpec(Route.COMPLETIONS, "bench-chat", true, maxTokens, null, 0);
+            try (LlamaCppPeer llama = new LlamaCppPeer(gguf, cpus, maxStreams, 512 + maxTokens)) {
+                for (int n : streams) {
+                    pairs.addAll(Alternation.run("chat " + n + " stream(s) vs llama.cpp", rounds,
+                            () -> level(n, i -> client.call(Route.COMPLETIONS, spec.body(prompts.get(i)), true)),
+                            () -> level(n, i -> llama.generate(prompts.get(i), maxTokens)), true,
+                            List.of(new Alternation.Metric("output tokens/s", LevelResult::outputTokensPerSecond, true,
+                                            n == 1 ? 0.7 : 1.0),
+                                    new Alternation.Metric("TTFT p50 ms", l -> l.ttft().p50(), false, null),
+                                    new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, null))));
+                }
+            }
+            try (RawOnnxLoop raw = new RawOnnxLoop(folder)) {
+                pairs.addAll(Alternation.run("chat 1 stream vs raw ORT loop", rounds,
+                        () -> level(1, i -> client.call(Route.COMPLETIONS, spec.body(prompts.get(i)), true)),
+                        () -> level(1, i -> raw.generate(prompts.get(i), maxTokens)), true,
+                        List.of(new Alternation.Metric("TPOT p50 ms", l -> l.tpot().p50(), false, 1 / 1.1),
+                                new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, 1 / 1.1),
+                                new Alternation.Metric("TTFT p50 ms", l -> l.ttft().p50(), false, null))));
+            }
+        }
+        notes.add("chat: Quiver /v1/completions streams (greedy, ignore_eos, " + maxTokens + " tokens) over loopback vs "
+                + "llama.cpp in process (de.kherud:llama, F32 GGUF of the same weights, " + cpus + " threads, "
+                + maxStreams + " slots, continuous batching) and vs a raw ONNX Runtime greedy loop with the server's "
+                + "session options. Raw-loop ratio ≥ 0.91 means server overhead ≤ 10 % per token.");
+        return pairs;
+    }
+
+    private LevelResult level(int concurrency, ClosedLoop.Call call) {
+        return ClosedLoop.run(concurrency, Durations.parse(duration), 0, 1, call);
+    }
+
+    /** The server under test: the one at --url, or the packaged one started here (stopped at the end). */
+    private Server server(List<String> extraOptions) throws Exception {
+        if (url != null) {
+            return new Server(url, null);
+        }
+        List<String> opts = new ArrayList<>(jvmOptions);
+        opts.addAll(extraOptions);
+        ServerProcess process = ServerProcess.start(Path.of(System.getProperty("java.home"), "bin", "java"), jar,
+                port, opts, List.of(), Map.of());
+        if (process.awaitReady(Duration.ofMinutes(5)) < 0) {
+            process.log().forEach(System.err::println);
+            process.close();
+            throw new IllegalStateException("server did not become ready");
+        }
+        return new Server(process.base(), process);
+    }
+
+    private record Server(URI base, ServerProcess process) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            if (process != null) {
+                process.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.quiver.bench.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What each request of a run asks for. Generation is greedy with a fixed output length ({@code ignore_eos}, as
+ * vLLM and llama.cpp accept it) so that runs and peers produce the same number of tokens.
+ */
+public record RequestSpec(Route route, String model, boolean stream, int maxTokens, String imageSize, int imageSteps) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public String body(String prompt) {
+        ObjectNode body = JSON.createObjectNode();
+        if (model != null && !model.isBlank()) {
+            body.put("model", model);
+        }
+        switch (route) {
+            case CHAT -> {
+                body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+                generation(body);
+            }
+            case COMPLETIONS -> {
+                body.put("prompt", prompt);
+                generation(body);
+            }
+            case EMBEDDINGS -> body.put("input", prompt);
+            case IMAGES -> {
+                body.put("prompt", prompt).put("n", 1).put("size", imageSize).put("response_format", "b64_json");
+                if (imageSteps > 0) {
+                    body.put("steps", imageSteps);
+                }
+            }
+        }
+        return body.toString();
+    }
+
+    private void generation(ObjectNode body) {
+        body.put("max_tokens", maxTokens).put("temperature", 0).put("ignore_eos", true).put("stream", stream);
+        if (stream) {
+            body.putObject("stream_options").put("include_usage", true);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.quiver.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns result JSON files into {@code report.md} plus PNG charts next to it: latency CDFs and throughput vs
+ * concurrency per route, startup phases, every compare ratio, pods over time per KPA trace, soak growth.
+ */
+public final class ReportBuilder {
+    private final Path out;
+    private final StringBuilder md = new StringBuilder();
+    private final List<Path> charts = new ArrayList<>();
+
+    public ReportBuilder(Path out) {
+        this.out = out;
+    }
+
+    /** Writes the report for {@code results} (parsed JSON, each with a {@code kind}); returns report.md. */
+    public Path write(List<JsonNode> results, String title) throws IOException {
+        Files.createDirectories(out);
+        md.append("# ").append(title).append("\n\n");
+        load(of(results, "load"));
+        compare(of(results, "compare"));
+        startup(of(results, "startup"));
+        kpa(of(results, "kpa"));
+        soak(of(results, "soak"));
+        Path report = out.resolve("report.md");
+        Files.writeString(report, md.toString());
+        return report;
+    }
+
+    public List<Path> charts() {
+        return List.copyOf(charts);
+    }
+
+    private static List<JsonNode> of(List<JsonNode> results, String kind) {
+        return results.stream().filter(r -> kind.equals(r.path("kind").asText())).toList();
+    }
+
+    private void load(List<JsonNode> runs) throws IOException {
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Load\n\n| run | route | stream | prompts | c | req/s | out tok/s | tok/s per stream | TTFT p50 | "
+                + "TTFT p99 | ITL p50 | e2e p50 | e2e p99 | errors |\n|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+        Map<String, List<JsonNode>> byRoute = new LinkedHashMap<>();
+        for (JsonNode run : runs) {
+            byRoute.computeIfAbsent(run.path("route").asText(), k -> new ArrayList<>()).add(run);
+            for (JsonNode l : run.path("levels")) {
+                md.append(row(run.path("label").asText(), run.path("route").asText(), run.path("stream").asText(),
+                        run.path("promptSet").asText(), l.path("concurrency").asText(),
+                        f(l.path("requestsPerSecond")), f(l.path("outputTokensPerSecond")),
+                        f(l.path("streamTokensPerSecond")), ms(l.at("/ttft/p50")), ms(l.at("/ttft/p99")),
+                        ms(l.at("/itl/p50")), ms(l.at("/e2e/p50")), ms(l.at("/e2e/p99")), l.path("errors").toString()));
+            }
+        }
+        md.append('\n');
+        for (Map.Entry<String, List<JsonNode>> route : byRoute.entrySet()) {
+            List<Charts.Line> cdf = new ArrayList<>();
+            List<Charts.Line> throughput = new ArrayList<>();
+            boolean tokens = false;
+            for (JsonNode run : route.getValue()) {
+                String label = run.path("label").asText();
+                List<Double> cs = new ArrayList<>();
+                List<Double> tput = new ArrayList<>();
+                for (JsonNode l : run.path("levels")) {
+                    String metric = l.at("/ttft/count").asLong() > 0 && run.path("stream").asBoolean() ? "ttft" : "e2e";
+                    cdf.add(cdfLine(label + " " + metric + " c=" + l.path("concurrency").asText(), l.path(metric)));
+                    cs.add(l.path("concurrency").asDouble());
+                    boolean gen = l.path("outputTokens").asLong() > 0;
+                    tokens |= gen;
+                    tput.add(gen ? l.path("outputTokensPerSecond").asDouble() : l.path("requestsPerSecond").asDouble());
+                }
+                throughput.add(new Charts.Line(label, arr(cs), arr(tput)));
+            }
+            chart("latency-cdf-" + route.getKey(), "Latency CDF, " + route.getKey(), "latency (ms)", "percentile",
+                    cdf, true, false);
+            chart("throughput-" + route.getKey(), "Throughput vs concurrency, " + route.getKey(), "concurrency",
+                    tokens ? "output tokens/s" : "requests/s", throughput, false, false);
+        }
+    }
+
+    private void compare(List<JsonNode> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Compare (pairs alternated in one run)\n\n| pair | metric | Quiver | peer | ratio | target | "
+                + "rounds |\n|---|---|--:|--:|--:|--:|--:|\n");
+        for (JsonNode run : runs) {
+            for (JsonNode p : run.path("pairs")) {
+                md.append(row(p.path("name").asText(), p.path("metric").asText(), f(p.path("quiver")),
+                        f(p.path("peer")), String.format(Locale.ROOT, "%.2f×", p.path("ratio").asDouble()),
+                        p.path("target").isMissingNode() || p.path("target").isNull() ? "" : "≥ " + f(p.path("target")) + "×",
+                        p.path("rounds").asText()));
+            }
+            if (run.has("notes")) {
+                md.append('\n').append(run.path("notes").asText()).append('\n');
+            }
+        }
+        md.append('\n');
+    }
+
+    private void startup(List<JsonNode> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Startup\n\n| measure | runs | median ms | p90 ms | min | max |\n|---|--:|--:|--:|--:|--:|\n");
+        for (JsonNode run : runs) {
+            run.path("summary").properties().forEach(e -> md.append(row(e.getKey(), e.getValue().path("n").asText(),
+                    f(e.getValue().path("median")), f(e.getValue().path("p90")), f(e.getValue().path("min")),
+                    f(e.getValue().path("max")))));
+            md.append("\n`").append(run.path("command").asText()).append("`\n\n");
+        }
+    }
+
+    private void kpa(List<JsonNode> runs) throws IOException {
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## KPA simulation\n\n| trace | requests | peak pods | cold starts | queue wait p50 | p99 | "
+                + "pod-seconds | always-on | ratio | panic s |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        List<Charts.Line> pods = new ArrayList<>();
+        for (JsonNode r : runs) {
+            double podSeconds = r.path("podSeconds").asDouble();
+            double alwaysOn = r.path("alwaysOnPodSeconds").asDouble();
+            md.append(row(r.path("trace").asText(), r.path("requests").asText(), r.path("peakPods").asText(),
+                    r.path("coldStarts").asText(), ms(r.at("/queueWait/p50")), ms(r.at("/queueWait/p99")),
+                    String.format(Locale.ROOT, "%.0f", podSeconds), String.format(Locale.ROOT, "%.0f", alwaysOn),
+                    String.format(Locale.ROOT, "%.0f %%", alwaysOn == 0 ? 0 : 100 * podSeconds / alwaysOn),
+                    String.format(Locale.ROOT, "%.0f", r.path("panicSeconds").asDouble())));
+            List<Double> t = new ArrayList<>();
+            List<Double> n = new ArrayList<>();
+            for (JsonNode s : r.path("series")) {
+                t.add(s.get(0).asDouble());
+                n.add(s.get(2).asDouble());
+            }
+            List<Charts.Line> one = List.of(new Charts.Line(r.path("trace").asText() + " pods", arr(t), arr(n)));
+            chart("kpa-pods-" + r.path("trace").asText(), "Pods over time, " + r.path("trace").asText() + " trace",
+                    "seconds", "pods", one, false, true);
+            pods.addAll(one);
+        }
+        md.append('\n');
+    }
+
+    private void soak(List<JsonNode> runs) throws IOException {
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Soak\n\n| run | minutes | verdict | growth |\n|---|--:|---|---|\n");
+        for (JsonNode r : runs) {
+            md.append(row(r.path("label").asText(), f(r.path("minutes")), r.path("verdict").asText(),
+                    r.path("growth").toString()));
+            List<Double> t = new ArrayList<>();
+            List<Double> rss = new ArrayList<>();
+            for (JsonNode s : r.path("samples")) {
+                t.add(s.path("seconds").asDouble());
+                rss.add(s.path("rssMb").asDouble());
+            }
+            chart("soak-rss-" + r.path("label").asText(), "Soak: resident memory", "seconds", "RSS (MB)",
+                    List.of(new Charts.Line("rss", arr(t), arr(rss))), false, false);
+        }
+        md.append('\n');
+    }
+
+    private void chart(String name, String title, String x, String y, List<Charts.Line> lines, boolean logX,
+                       boolean stepped) throws IOException {
+        Path png = out.resolve(name + ".png");
+        Charts.save(png, title, x, y, lines, logX, stepped);
+        charts.add(png);
+        md.append("![").append(title).append("](").append(png.getFileName()).append(")\n\n");
+    }
+
+    private static Charts.Line cdfLine(String name, JsonNode summary) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (JsonNode point : summary.path("cdf")) {
+            x.add(Math.max(0.01, point.get(1).asDouble()));
+            y.add(point.get(0).asDouble());
+        }
+        return new Charts.Line(name, arr(x), arr(y));
+    }
+
+    private static double[] arr(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
+    }
+
+    private static String f(JsonNode n) {
+        return String.format(Locale.ROOT, "%.2f", n.asDouble());
+    }
+
+    private static String ms(JsonNode n) {
+        return n.isMissingNode() ? "" : String.format(Locale.ROOT, "%.1f ms", n.asDouble());
+    }
+}

@@ -1,0 +1,67 @@
+package io.quiver.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.bench.compare.CompareResult;
+import io.quiver.bench.compare.PairResult;
+import io.quiver.bench.kpa.KpaSettings;
+import io.quiver.bench.kpa.KpaSimulator;
+import io.quiver.bench.kpa.PodCapacity;
+import io.quiver.bench.kpa.Trace;
+import io.quiver.bench.load.LevelRecorder;
+import io.quiver.bench.load.Outcome;
+import io.quiver.bench.results.LevelResult;
+import io.quiver.bench.results.LoadResult;
+import io.quiver.bench.results.ResultsStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Results → JSON → report: the Markdown names every run and ratio, and every chart is a readable PNG. */
+class ReportBuilderTest {
+    @TempDir
+    Path dir;
+
+    private static LevelResult level(int c, long e2eMs) {
+        LevelRecorder r = new LevelRecorder();
+        for (int i = 1; i <= 20; i++) {
+            long e2e = (e2eMs + i) * 1_000_000L;
+            r.record(new Outcome(200, null, e2e / 10, e2e, new long[] {e2e / 20}, 16, 30));
+        }
+        return r.result(c, 1.0);
+    }
+
+    @Test
+    void writesTablesAndCharts() throws Exception {
+        List<Object> results = List.of(
+                new LoadResult("load", "quiver", "http://x", "chat", "m", true, "short", 16, "now",
+                        List.of(level(1, 100), level(8, 300))),
+                new CompareResult("compare", "now", Map.of(), List.of(new PairResult("chat 8 streams vs llama.cpp",
+                        "output tokens/s", true, 120, 100, 1.2, 1.0, 3, List.of(), List.of())), "a note"),
+                new KpaSimulator(KpaSettings.defaults(8), PodCapacity.constant(0.5, 1), 1)
+                        .run(Trace.burst(20, 5, 30, 100)));
+        List<JsonNode> parsed = new ArrayList<>();
+        for (Object r : results) { // through JSON, as the command reads them
+            parsed.add(ResultsStore.JSON.readTree(ResultsStore.JSON.writeValueAsString(r)));
+        }
+        ReportBuilder builder = new ReportBuilder(dir);
+        Path report = builder.write(parsed, "test");
+        String md = Files.readString(report);
+        assertTrue(md.contains("## Load") && md.contains("| quiver | chat | true | short | 8 |"), md);
+        assertTrue(md.contains("| chat 8 streams vs llama.cpp | output tokens/s | 120.00 | 100.00 | 1.20× | ≥ 1.00× | 3 |"), md);
+        assertTrue(md.contains("| burst |"), md);
+        assertEquals(3, builder.charts().size());
+        for (Path png : builder.charts()) {
+            assertTrue(md.contains("(" + png.getFileName() + ")"));
+            var image = ImageIO.read(png.toFile());
+            assertEquals(900, image.getWidth());
+        }
+    }
+}
