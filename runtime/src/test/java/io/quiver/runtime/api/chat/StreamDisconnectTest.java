@@ -127,6 +127,24 @@ class StreamDisconnectTest {
                 >= 2);
     }
 
+    @Test
+    void manyDroppedStreamsLeakNoThreadsOrSlots() throws Exception {
+        int threadsBefore = Thread.activeCount();
+        for (int i = 0; i < 200; i++) {
+            try (Socket socket = send("/v1/chat/completions", LONG_STREAM)) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.UTF_8));
+                while (!in.readLine().startsWith("data: ")) {
+                    // headers
+                }
+            }
+        }
+        await(() -> admission.running() == 0 && admission.waiting() == 0 && engine().running() == 0
+                && engine().kvCacheUsage() == 0, "every dropped stream released");
+        assertTrue(Thread.activeCount() <= threadsBefore + 8, "threads grew from " + threadsBefore + " to "
+                + Thread.activeCount());
+    }
+
     static double generatedTokens() {
         return Prometheus.value(Prometheus.scrape("/q/metrics"), "quiver_generation_tokens_total",
                 "model=\"" + ChatRoutesTest.MODEL + "\"").orElse(0);
