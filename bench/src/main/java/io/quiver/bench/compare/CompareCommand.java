@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true, description = "Quiver vs peers, alternated, ratios")
 public final class CompareCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat")
+    @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat, engines (no server: raw ORT loop vs llama.cpp)")
     List<String> suites;
 
     @Option(names = "--url", description = "A running server to use instead of starting the packaged one")
@@ -90,6 +90,7 @@ public final class CompareCommand implements Callable<Integer> {
             switch (suite) {
                 case "embeddings" -> pairs.addAll(embeddings());
                 case "chat" -> pairs.addAll(chat(settings));
+                case "engines" -> pairs.addAll(engines(settings));
                 default -> throw new IllegalArgumentException("unknown suite " + suite);
             }
         }
@@ -163,6 +164,31 @@ public final class CompareCommand implements Callable<Integer> {
                 + maxStreams + " slots, continuous batching) and vs a raw ONNX Runtime greedy loop with the server's "
                 + "session options. Raw-loop ratio ≥ 0.91 means server overhead ≤ 10 % per token.");
         return pairs;
+    }
+
+    /**
+     * No server: the raw ONNX Runtime loop (as "quiver") against llama.cpp, one stream, on the same weights. The
+     * floor both engines give before any serving code; also the check that the GGUF holds a working model.
+     */
+    private List<PairResult> engines(Map<String, String> settings) throws Exception {
+        Path folder = modelDir != null ? modelDir : Path.of("bench/target/models", shape + "-random");
+        Path gguf = BenchChatModel.ensure(folder, shape, python);
+        settings.put("chat_model", shape + " random weights (" + folder.getFileName() + ")");
+        int cpus = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        PromptSet prompts = PromptSet.named("short", 13);
+        try (LlamaCppPeer llama = new LlamaCppPeer(gguf, cpus, 1, 512 + maxTokens);
+             RawOnnxLoop raw = new RawOnnxLoop(folder)) {
+            System.out.printf("prompt tokens: onnx tokenizer %d, llama.cpp %d%n", raw.encode(prompts.get(0)).length,
+                    llama.promptTokens(prompts.get(0)));
+            notes.add("engines: raw ONNX Runtime greedy loop (server's session options) vs llama.cpp F32 GGUF, "
+                    + "1 stream, " + cpus + " threads, in one process, no HTTP.");
+            return Alternation.run("raw ORT loop vs llama.cpp", rounds,
+                    () -> level(1, i -> raw.generate(prompts.get(i), maxTokens)),
+                    () -> level(1, i -> llama.generate(prompts.get(i), maxTokens)), true,
+                    List.of(new Alternation.Metric("output tokens/s", LevelResult::outputTokensPerSecond, true, null),
+                            new Alternation.Metric("TTFT p50 ms", l -> l.ttft().p50(), false, null),
+                            new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, null)));
+        }
     }
 
     private LevelResult level(int concurrency, ClosedLoop.Call call) {

@@ -63,10 +63,17 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Polls GET /health/ready every 5 ms; returns nanoseconds since process start, or -1 on exit or timeout. */
+    /** The readiness probe: SmallRye's, which turns 200 once every model is loaded and warmed. */
+    public static final String READY_PATH = "/q/health/ready";
+
+    /** Polls the readiness probe every 5 ms; returns nanoseconds since process start, or -1 on exit or timeout. */
     public long awaitReady(Duration timeout) throws InterruptedException {
+        return awaitReady(timeout, READY_PATH);
+    }
+
+    public long awaitReady(Duration timeout, String path) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(base.resolve("/health/ready")).timeout(Duration.ofSeconds(2))
+        HttpRequest ready = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(2))
                 .GET().build();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code bench startup}: process start → ready → first answer, N times, per phase, median and p90. */
+/** {@code bench startup}: process start → ready (readiness probe 200) → first answer, N times, per phase. */
 @Command(name = "startup", mixinStandardHelpOptions = true,
         description = "Starts the packaged server N times; process start → ready → first answered request")
 public final class StartupCommand implements Callable<Integer> {
@@ -48,6 +48,9 @@ public final class StartupCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "Model for the first request")
     String model;
+
+    @Option(names = "--ready-path", defaultValue = ServerProcess.READY_PATH, description = "Readiness probe path")
+    String readyPath;
 
     @Option(names = "--timeout", defaultValue = "120s")
     String timeout;
@@ -82,7 +85,7 @@ public final class StartupCommand implements Callable<Integer> {
     private Map<String, Double> once(Route r, RequestSpec first) throws Exception {
         try (ServerProcess server = ServerProcess.start(java, jar, port, jvmOptions, args, env)) {
             Duration limit = io.quiver.bench.load.LoadCommand.Durations.parse(timeout);
-            long ready = server.awaitReady(limit);
+            long ready = server.awaitReady(limit, readyPath);
             if (ready < 0) {
                 System.err.println("server not ready; last log lines:");
                 List<String> log = server.log();
