@@ -74,10 +74,28 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        return respond(internal(e));
+    }
+
+    /**
+     * The error a failure of an inference call becomes, for transports that answer without these mappers
+     * (CloudEvents): the same statuses and bodies as the HTTP routes.
+     */
+    public static ApiException translate(RuntimeException e) {
+        return switch (e) {
+            case ApiException api -> api;
+            case InvalidRequestException invalid -> ApiException.invalid(invalid.param(), invalid.getMessage());
+            case ClientGoneException gone -> new ApiException(499, "client_closed_request", null, null,
+                    gone.getMessage(), Map.of());
+            default -> internal(e);
+        };
+    }
+
+    private static ApiException internal(Throwable e) {
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "internal error %s", id);
-        return respond(new ApiException(500, "server_error", null, null,
-                "Internal error (id " + id + "); the server logged the cause", Map.of()));
+        return new ApiException(500, "server_error", null, null,
+                "Internal error (id " + id + "); the server logged the cause", Map.of());
     }
 
     public static Response respond(ApiException e) {

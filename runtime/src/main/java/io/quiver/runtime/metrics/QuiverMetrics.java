@@ -47,6 +47,12 @@ public class QuiverMetrics {
                 .record(Duration.ofNanos(nanos));
     }
 
+    /** CloudEvents by request type ("unknown" for types Quiver does not serve, "invalid" if unreadable) and status. */
+    public void event(String type, int status) {
+        Counter.builder("quiver.events").description("CloudEvents received, by type and final status")
+                .tags("type", type, "status", String.valueOf(status)).register(registry).increment();
+    }
+
     public void rejected(String model, String reason) {
         Counter.builder("quiver.requests.rejected").description("Requests turned away before running")
                 .tags("model", model, "reason", reason).register(registry).increment();

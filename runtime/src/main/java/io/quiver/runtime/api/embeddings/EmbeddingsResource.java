@@ -1,13 +1,7 @@
 package io.quiver.runtime.api.embeddings;
 
-import io.quiver.models.ModelKind;
-import io.quiver.models.encoder.Encoding;
-import io.quiver.runtime.api.ApiException;
-import io.quiver.runtime.api.InferenceCall;
-import io.quiver.runtime.api.embeddings.EmbeddingsProtocol.Embedding;
 import io.quiver.runtime.api.embeddings.EmbeddingsProtocol.Request;
 import io.quiver.runtime.api.embeddings.EmbeddingsProtocol.Response;
-import io.quiver.runtime.api.embeddings.EmbeddingsProtocol.Usage;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -16,12 +10,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Set;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** {@code POST /v1/embeddings}, as OpenAI defines it. */
@@ -30,10 +18,10 @@ public class EmbeddingsResource {
     /** Response header: how many inputs were cut to the model's maximum length (only with "truncate": true). */
     public static final String TRUNCATED_HEADER = "x-quiver-truncated-inputs";
 
-    private final InferenceCall call;
+    private final Embedder embedder;
 
-    public EmbeddingsResource(InferenceCall call) {
-        this.call = call;
+    public EmbeddingsResource(Embedder embedder) {
+        this.embedder = embedder;
     }
 
     @POST
@@ -41,43 +29,11 @@ public class EmbeddingsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public RestResponse<Response> create(Request request, @Context HttpServerRequest http) {
-        if (request == null) {
-            throw ApiException.invalid(null, "A JSON request body is required");
+        Embedder.Result result = embedder.embed("embeddings", request, http);
+        var response = RestResponse.ResponseBuilder.ok(result.response());
+        if (result.truncated() > 0) {
+            response.header(TRUNCATED_HEADER, result.truncated());
         }
-        String format = request.encodingFormat() == null ? "float" : request.encodingFormat();
-        if (!format.equals("float") && !format.equals("base64")) {
-            throw ApiException.invalid("encoding_format", "encoding_format must be 'float' or 'base64'");
-        }
-        boolean truncate = Boolean.TRUE.equals(request.truncate());
-        return call.run("embeddings", request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
-            List<Encoding> inputs = EncoderInputs.parse(request.input(), model.encoder().model(), truncate, "input");
-            float[][] vectors = InferenceCall.await(model.encoder().submit(inputs));
-            checkDimensions(request.dimensions(), vectors[0].length, model.name());
-            List<Embedding> data = new ArrayList<>(vectors.length);
-            for (int i = 0; i < vectors.length; i++) {
-                data.add(new Embedding("embedding", i, format.equals("base64") ? base64(vectors[i]) : vectors[i]));
-            }
-            int tokens = inputs.stream().mapToInt(Encoding::length).sum();
-            long truncated = inputs.stream().filter(Encoding::truncated).count();
-            var response = RestResponse.ResponseBuilder.ok(new Response("list", data, model.name(),
-                    new Usage(tokens, tokens)));
-            if (truncated > 0) {
-                response.header(TRUNCATED_HEADER, truncated);
-            }
-            return response.build();
-        });
-    }
-
-    private static void checkDimensions(Integer requested, int native_, String model) {
-        if (requested != null && requested != native_) {
-            throw ApiException.invalid("dimensions", "The model '" + model + "' returns " + native_
-                    + " dimensions and cannot shorten them; omit 'dimensions' or pass " + native_);
-        }
-    }
-
-    private static String base64(float[] vector) {
-        ByteBuffer bytes = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(vector);
-        return Base64.getEncoder().encodeToString(bytes.array());
+        return response.build();
     }
 }

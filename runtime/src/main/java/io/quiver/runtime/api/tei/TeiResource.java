@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.ModelKind;
 import io.quiver.models.encoder.EncoderModel;
 import io.quiver.models.encoder.Encoding;
-import io.quiver.models.encoder.Labels;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.api.embeddings.EncoderInputs;
 import io.quiver.runtime.api.tei.TeiProtocol.EmbedRequest;
 import io.quiver.runtime.api.tei.TeiProtocol.PredictRequest;
-import io.quiver.runtime.api.tei.TeiProtocol.Prediction;
 import io.quiver.runtime.api.tei.TeiProtocol.Rank;
 import io.quiver.runtime.api.tei.TeiProtocol.RerankRequest;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -32,9 +30,11 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 public class TeiResource {
     private final InferenceCall call;
+    private final Classifier classifier;
 
-    public TeiResource(InferenceCall call) {
+    public TeiResource(InferenceCall call, Classifier classifier) {
         this.call = call;
+        this.classifier = classifier;
     }
 
     @POST
@@ -57,29 +57,7 @@ public class TeiResource {
     @Path("predict")
     @RunOnVirtualThread
     public Object predict(PredictRequest request, @Context HttpServerRequest http) {
-        required(request);
-        JsonNode inputs = request.inputs();
-        boolean single = inputs != null && (inputs.isTextual() || isPair(inputs));
-        boolean truncate = Boolean.TRUE.equals(request.truncate());
-        return call.run("predict", request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http, model -> {
-            EncoderModel encoder = model.encoder().model();
-            List<Encoding> encodings = new ArrayList<>();
-            if (single) {
-                encodings.add(encode(encoder, inputs, truncate, "inputs"));
-            } else if (inputs != null && inputs.isArray() && !inputs.isEmpty()) {
-                for (int i = 0; i < inputs.size(); i++) {
-                    encodings.add(encode(encoder, inputs.get(i), truncate, "inputs[" + i + "]"));
-                }
-            } else {
-                throw ApiException.invalid("inputs", "'inputs' must be a text, a list of texts or of [text, text] pairs");
-            }
-            float[][] logits = InferenceCall.await(model.encoder().submit(encodings));
-            List<List<Prediction>> out = new ArrayList<>();
-            for (float[] row : logits) {
-                out.add(predictions(encoder.labels(), row, Boolean.TRUE.equals(request.rawScores())));
-            }
-            return single ? out.getFirst() : out;
-        });
+        return classifier.predict("predict", request, http);
     }
 
     @POST
@@ -114,30 +92,6 @@ public class TeiResource {
             ranks.sort(Comparator.comparingDouble(Rank::score).reversed());
             return ranks;
         });
-    }
-
-    private static Encoding encode(EncoderModel encoder, JsonNode input, boolean truncate, String param) {
-        if (input.isTextual() && !input.asText().isEmpty()) {
-            return encoder.encode(input.asText(), truncate, param);
-        }
-        if (isPair(input)) {
-            return encoder.encodePair(input.get(0).asText(), input.get(1).asText(), truncate, param);
-        }
-        throw ApiException.invalid(param, "'" + param + "' must be a non-empty text or a [text, text] pair");
-    }
-
-    private static boolean isPair(JsonNode node) {
-        return node.isArray() && node.size() == 2 && node.get(0).isTextual() && node.get(1).isTextual();
-    }
-
-    private static List<Prediction> predictions(Labels labels, float[] logits, boolean raw) {
-        float[] scores = raw ? logits : labels.scores(logits);
-        List<Prediction> out = new ArrayList<>();
-        for (int i = 0; i < scores.length; i++) {
-            out.add(new Prediction(labels.name(i), scores[i]));
-        }
-        out.sort(Comparator.comparingDouble(Prediction::score).reversed());
-        return out;
     }
 
     private static void required(Object request) {

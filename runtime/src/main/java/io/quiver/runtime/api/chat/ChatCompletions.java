@@ -1,0 +1,45 @@
+package io.quiver.runtime.api.chat;
+
+import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatMessage;
+import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.api.chat.ChatProtocol.Request;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/**
+ * A chat completions request, checked and handed to {@link TextGeneration}; shared by the HTTP route and
+ * CloudEvents. Without {@code stream} the response entity is the {@code chat.completion} object.
+ */
+@ApplicationScoped
+public class ChatCompletions {
+    private static final Wire WIRE = new ChatWire();
+
+    private final TextGeneration generation;
+
+    public ChatCompletions(TextGeneration generation) {
+        this.generation = generation;
+    }
+
+    public Response create(String route, Request request, HttpServerRequest http) {
+        if (request == null) {
+            throw ApiException.invalid(null, "A JSON request body is required");
+        }
+        List<ChatMessage> messages = ChatMessages.parse(request.messages());
+        if (request.tools() != null && !request.tools().isNull() && !request.tools().isEmpty()) {
+            throw ApiException.invalid("tools", "Tool calling is not supported by this server");
+        }
+        String format = request.responseFormat() == null ? "text" : request.responseFormat().path("type").asText("");
+        if (!format.equals("text")) {
+            throw ApiException.invalid("response_format", "Only response_format type 'text' is supported");
+        }
+        return generation.respond(route, request, http, engine -> List.of(prompt(engine, messages)), WIRE);
+    }
+
+    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {
+        String text = engine.renderChat(messages, true);
+        return new Prompt(engine.encode(text), ChatEngine.opensReasoning(text), true);
+    }
+}
