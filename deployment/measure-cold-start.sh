@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Cold start of the packaged server: process start -> GET /q/health/ready 200 -> first answered /v1/embeddings.
+# Median of N runs, broken into phases (JVM, framework, model load, warm-up) from the server's own log lines.
+#
+#   deployment/measure-cold-start.sh [-n RUNS] [-j JAVA_OPTS] [-a APP_DIR] [-c] [-- extra server args]
+#     -n  runs (default 7)
+#     -j  JVM options, e.g. "-XX:AOTCache=runtime/target/quarkus-app/app.aot"
+#     -a  the fast-jar folder (default runtime/target/quarkus-app)
+#     -c  fresh model cache for every run (as in a new container without a baked cache); default: one
+#         cache folder shared by all runs, filled by an unmeasured first start
+#   JAVA_HOME selects the JDK. Each run listens on a free loopback port and is stopped with SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=7 JOPTS="" APP=runtime/target/quarkus-app FRESH=0
+while getopts "n:j:a:c" o; do
+  case $o in n) RUNS=$OPTARG ;; j) JOPTS=$OPTARG ;; a) APP=$OPTARG ;; c) FRESH=1 ;; *) exit 2 ;; esac
+done
+shift $((OPTIND - 1))
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+[ -f "$APP/quarkus-run.jar" ] || { echo "no $APP/quarkus-run.jar: build first (mvnw -pl runtime -am package)"; exit 1; }
+exec python3 - "$JAVA" "$APP" "$RUNS" "$FRESH" "$JOPTS" "$@" <<'PY'
+import http.client, json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
+
+java, app, runs, fresh, jopts, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5], sys.argv[6:]
+work = tempfile.mkdtemp(prefix="quiver-cold-")
+shared_cache = os.path.join(work, "cache")
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def get(port, path, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        if body is None:
+            c.request("GET", path)
+        else:
+            c.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    finally:
+        c.close()
+
+def one(i, measured=True):
+    port = free_port()
+    cache = os.path.join(work, f"cache-{i}") if fresh else shared_cache
+    log = os.path.join(work, f"run-{i}.log")
+    env = dict(os.environ, PORT=str(port), QUIVER_CACHE_DIR=cache)
+    cmd = [java, "-Xlog:startuptime:file=" + log + ".jvm", *shlex.split(jopts), "-jar", app + "/quarkus-run.jar", *extra]
+    with open(log, "w") as out:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        ready = first = None
+        while time.perf_counter() - t0 < 120:
+            if p.poll() is not None:
+                raise SystemExit(f"server exited with {p.returncode}; see {log}")
+            try:
+                if get(port, "/q/health/ready") == 200:
+                    ready = time.perf_counter() - t0
+                    break
+            except OSError:
+                pass
+            time.sleep(0.002)
+        status = get(port, "/v1/embeddings", {"input": "Knative scaled this pod from zero"})
+        first = time.perf_counter() - t0
+        if status != 200:
+            raise SystemExit(f"first /v1/embeddings answered {status}; see {log}")
+        p.send_signal(signal.SIGTERM)
+        p.wait(60)
+    text = open(log).read()
+    jvm = 0.0
+    for line in open(log + ".jvm"):
+        m = re.match(r"\[(\d+\.\d+)s\].*Create VM", line)
+        if m:
+            jvm = float(m.group(1))
+    def ms(pattern):
+        m = re.search(pattern, text)
+        return int(m.group(1)) / 1000 if m else float("nan")
+    framework_total = ms(r"startup phase framework: (\d+) ms")   # JVM start -> HTTP server up
+    loads = [int(x) / 1000 for x in re.findall(r"loaded in (\d+) ms", text)]
+    warms = [int(x) / 1000 for x in re.findall(r"warmed in (\d+) ms", text)]
+    models = ms(r"startup phase models: (\d+) ms")
+    # Model loading may overlap framework start; what it adds after the framework is up is ready - framework.
+    r = dict(ready=ready, first=first, jvm=jvm, framework=framework_total - jvm,
+             model_load=max(loads) if loads else float("nan"), warm_up=max(warms) if warms else float("nan"),
+             models=models, app_ready=ms(r"startup phase ready: (\d+) ms"), first_request=first - ready)
+    if measured:
+        print(f"run {i}: " + "  ".join(f"{k} {v*1000:.0f}" for k, v in r.items()) + " ms", flush=True)
+    return r
+
+print(f"java {jopts or '(no options)'}; app {app}; {'fresh cache every run' if fresh else 'shared cache'}; "
+      f"{os.cpu_count()} cpus", flush=True)
+if not fresh:
+    one("warm", measured=False)
+results = [one(i) for i in range(1, runs + 1)]
+print("median: " + "  ".join(f"{k} {statistics.median(r[k] for r in results)*1000:.0f}" for k in results[0]) + " ms")
+print(f"  ready = process start -> /q/health/ready 200; first = process start -> first /v1/embeddings answered")
+print(f"  jvm = JVM creation; framework = JVM created -> HTTP up; model_load / warm_up: slowest model;"
+      f" models: all models loaded+warmed; app_ready: JVM start -> ready as the server logs it")
+print(f"logs in {work}")
+PY
