@@ -4,7 +4,7 @@
 #
 #   deployment/measure-cold-start.sh [-n RUNS] [-j JAVA_OPTS] [-a APP_DIR] [-c] [-- extra server args]
 #     -n  runs (default 7)
-#     -j  JVM options, e.g. "-XX:AOTCache=runtime/target/quarkus-app/app.aot"
+#     -j  JVM options, e.g. "-XX:AOTCache=app.aot" (the server runs in APP_DIR)
 #     -a  the fast-jar folder (default runtime/target/quarkus-app)
 #     -c  fresh model cache for every run (as in a new container without a baked cache); default: one
 #         cache folder shared by all runs, filled by an unmeasured first start
@@ -48,10 +48,12 @@ def one(i, measured=True):
     cache = os.path.join(work, f"cache-{i}") if fresh else shared_cache
     log = os.path.join(work, f"run-{i}.log")
     env = dict(os.environ, PORT=str(port), QUIVER_CACHE_DIR=cache)
-    cmd = [java, "-Xlog:startuptime:file=" + log + ".jvm", *shlex.split(jopts), "-jar", app + "/quarkus-run.jar", *extra]
+    # From the application folder, as the AOT cache expects (its class path is recorded relative to it).
+    cmd = [java, "-Xlog:startuptime:file=" + log + ".jvm", *shlex.split(jopts), "-jar", "quarkus-run.jar", *extra]
     with open(log, "w") as out:
+        wall0 = time.time()
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        p = subprocess.Popen(cmd, env=env, cwd=app, stdout=out, stderr=subprocess.STDOUT)
         ready = first = None
         while time.perf_counter() - t0 < 120:
             if p.poll() is not None:
@@ -70,34 +72,47 @@ def one(i, measured=True):
         p.send_signal(signal.SIGTERM)
         p.wait(60)
     text = open(log).read()
-    jvm = 0.0
+    vm = float("nan")
     for line in open(log + ".jvm"):
         m = re.match(r"\[(\d+\.\d+)s\].*Create VM", line)
         if m:
-            jvm = float(m.group(1))
+            vm = float(m.group(1))
+    day = time.localtime(wall0)
+    def at(pattern):  # seconds after the spawn at which the first log line matching pattern was written
+        m = re.search(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) .*" + pattern, text, re.M)
+        if not m:
+            return float("nan")
+        h, mi, sec, ms = map(int, m.groups())
+        wall = time.mktime((day.tm_year, day.tm_mon, day.tm_mday, h, mi, sec, 0, 0, -1)) + ms / 1000
+        return wall - wall0
     def ms(pattern):
         m = re.search(pattern, text)
         return int(m.group(1)) / 1000 if m else float("nan")
-    framework_total = ms(r"startup phase framework: (\d+) ms")   # JVM start -> HTTP server up
+    main = at("startup phase launch")
+    if main != main:  # no launch line: a build without the preload; JVM start as the server logs it instead
+        main = at("startup phase framework") - ms(r"startup phase framework: (\d+) ms")
+    listening = at("Listening on")
+    pre = re.search(r"preloaded at launch: loaded in (\d+) ms, warmed in (\d+) ms", text)
     loads = [int(x) / 1000 for x in re.findall(r"loaded in (\d+) ms", text)]
     warms = [int(x) / 1000 for x in re.findall(r"warmed in (\d+) ms", text)]
-    models = ms(r"startup phase models: (\d+) ms")
-    # Model loading may overlap framework start; what it adds after the framework is up is ready - framework.
-    r = dict(ready=ready, first=first, jvm=jvm, framework=framework_total - jvm,
-             model_load=max(loads) if loads else float("nan"), warm_up=max(warms) if warms else float("nan"),
-             models=models, app_ready=ms(r"startup phase ready: (\d+) ms"), first_request=first - ready)
+    r = dict(ready=ready, first=first,
+             jvm=main, framework=listening - main,
+             model_load=int(pre.group(1)) / 1000 if pre else max(loads, default=float("nan")),
+             warm_up=int(pre.group(2)) / 1000 if pre else max(warms, default=float("nan")),
+             after_http=ready - listening, first_request=first - ready, vm_create=vm)
     if measured:
         print(f"run {i}: " + "  ".join(f"{k} {v*1000:.0f}" for k, v in r.items()) + " ms", flush=True)
     return r
 
-print(f"java {jopts or '(no options)'}; app {app}; {'fresh cache every run' if fresh else 'shared cache'}; "
+print(f"load average {os.getloadavg()[0]:.2f}; java {jopts or '(no options)'}; app {app}; {'fresh cache every run' if fresh else 'shared cache'}; "
       f"{os.cpu_count()} cpus", flush=True)
 if not fresh:
     one("warm", measured=False)
 results = [one(i) for i in range(1, runs + 1)]
 print("median: " + "  ".join(f"{k} {statistics.median(r[k] for r in results)*1000:.0f}" for k in results[0]) + " ms")
 print(f"  ready = process start -> /q/health/ready 200; first = process start -> first /v1/embeddings answered")
-print(f"  jvm = JVM creation; framework = JVM created -> HTTP up; model_load / warm_up: slowest model;"
-      f" models: all models loaded+warmed; app_ready: JVM start -> ready as the server logs it")
-print(f"logs in {work}")
+print("  jvm = process start -> main(); framework = main() -> HTTP listening; model_load, warm_up: the slowest model"
+      " (beside the framework when preloaded at launch); after_http = HTTP listening -> ready;"
+      " first_request = ready -> first answer; vm_create = the JVM's own creation (-Xlog:startuptime)")
+print(f"load average {os.getloadavg()[0]:.2f}; logs in {work}")
 PY

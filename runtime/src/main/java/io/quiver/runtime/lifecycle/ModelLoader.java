@@ -19,6 +19,7 @@ final class ModelLoader {
     }
 
     Path folder(ModelSpec spec) {
+        Preload.await(spec.path());
         return EmbeddedModels.isEmbedded(spec.path())
                 ? EmbeddedModels.materialize(spec.path(), cacheDir)
                 : Path.of(spec.path());
@@ -30,7 +31,8 @@ final class ModelLoader {
 
     AutoCloseable load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
         return switch (kind) {
-            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(EncoderModel.load(folder, kind, placement),
+            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement)
+                    .orElseGet(() -> EncoderModel.load(folder, kind, placement)),
                     spec.name(), spec.maxBatch(), spec.maxBatchDelay());
             case CHAT, DIFFUSION -> throw new ModelLoadException(folder, kind + " models are not served by this build");
         };
@@ -38,7 +40,7 @@ final class ModelLoader {
 
     /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
     void warmUp(AutoCloseable engine) {
-        if (engine instanceof EncoderBatcher encoder) {
+        if (engine instanceof EncoderBatcher encoder && !Preload.warm(encoder.model())) {
             encoder.model().warmUp(1);
         }
     }
