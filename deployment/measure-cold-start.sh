@@ -2,26 +2,40 @@
 # Cold start of the packaged server: process start -> GET /q/health/ready 200 -> first answered /v1/embeddings.
 # Median of N runs, broken into phases (JVM, framework, model load, warm-up) from the server's own log lines.
 #
-#   deployment/measure-cold-start.sh [-n RUNS] [-j JAVA_OPTS] [-a APP_DIR] [-c] [-- extra server args]
+#   deployment/measure-cold-start.sh [-n RUNS] [-a APP_DIR [-j JAVA_OPTS]]... [-c] [-- extra server args]
 #     -n  runs (default 7)
-#     -j  JVM options, e.g. "-XX:AOTCache=app.aot" (the server runs in APP_DIR)
-#     -a  the fast-jar folder (default runtime/target/quarkus-app)
+#     -a  the application folder (default runtime/target/quarkus-app); repeat -a (each followed by its own -j)
+#         to compare several builds: their runs take turns, so a busy machine weighs on all of them alike
+#     -j  JVM options for the -a before it, e.g. "-XX:AOTCache=app.aot" (the server runs in APP_DIR)
 #     -c  fresh model cache for every run (as in a new container without a baked cache); default: one
 #         cache folder shared by all runs, filled by an unmeasured first start
 #   JAVA_HOME selects the JDK. Each run listens on a free loopback port and is stopped with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=7 JOPTS="" APP=runtime/target/quarkus-app FRESH=0
+RUNS=7 FRESH=0 APPS=() OPTS=()
 while getopts "n:j:a:c" o; do
-  case $o in n) RUNS=$OPTARG ;; j) JOPTS=$OPTARG ;; a) APP=$OPTARG ;; c) FRESH=1 ;; *) exit 2 ;; esac
+  case $o in
+    n) RUNS=$OPTARG ;;
+    a) APPS+=("$OPTARG"); OPTS+=("") ;;
+    j) [ ${#APPS[@]} -gt 0 ] || { APPS+=(runtime/target/quarkus-app); OPTS+=(""); }; OPTS[-1]=$OPTARG ;;
+    c) FRESH=1 ;;
+    *) exit 2 ;;
+  esac
 done
 shift $((OPTIND - 1))
+[ ${#APPS[@]} -gt 0 ] || { APPS=(runtime/target/quarkus-app); OPTS=(""); }
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-[ -f "$APP/quarkus-run.jar" ] || { echo "no $APP/quarkus-run.jar: build first (mvnw -pl runtime -am package)"; exit 1; }
-exec python3 - "$JAVA" "$APP" "$RUNS" "$FRESH" "$JOPTS" "$@" <<'PY'
+CONFIGS=()
+for i in "${!APPS[@]}"; do
+  [ -f "${APPS[$i]}/quarkus-run.jar" ] || { echo "no ${APPS[$i]}/quarkus-run.jar: build first (mvnw -pl runtime -am package)"; exit 1; }
+  CONFIGS+=("$(cd "${APPS[$i]}" && pwd)" "${OPTS[$i]}")
+done
+exec python3 - "$JAVA" "$RUNS" "$FRESH" "${#APPS[@]}" "${CONFIGS[@]}" "$@" <<'PY'
 import http.client, json, os, re, shlex, signal, socket, statistics, subprocess, sys, tempfile, time
 
-java, app, runs, fresh, jopts, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5], sys.argv[6:]
+java, runs, fresh, count = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
+configs = [(sys.argv[5 + 2 * i], sys.argv[6 + 2 * i]) for i in range(count)]
+extra = sys.argv[5 + 2 * count:]
 work = tempfile.mkdtemp(prefix="quiver-cold-")
 shared_cache = os.path.join(work, "cache")
 
@@ -43,7 +57,7 @@ def get(port, path, body=None):
     finally:
         c.close()
 
-def one(i, measured=True):
+def one(i, app, jopts, measured=True):
     port = free_port()
     cache = os.path.join(work, f"cache-{i}") if fresh else shared_cache
     log = os.path.join(work, f"run-{i}.log")
@@ -101,15 +115,22 @@ def one(i, measured=True):
              warm_up=int(pre.group(2)) / 1000 if pre else max(warms, default=float("nan")),
              after_http=ready - listening, first_request=first - ready, vm_create=vm)
     if measured:
-        print(f"run {i}: " + "  ".join(f"{k} {v*1000:.0f}" for k, v in r.items()) + " ms", flush=True)
+        print(f"run {i} {os.path.basename(app)} {jopts}: " + "  ".join(f"{k} {v*1000:.0f}" for k, v in r.items()) + " ms", flush=True)
     return r
 
-print(f"load average {os.getloadavg()[0]:.2f}; java {jopts or '(no options)'}; app {app}; {'fresh cache every run' if fresh else 'shared cache'}; "
+print(f"load average {os.getloadavg()[0]:.2f}; {'fresh model cache every run' if fresh else 'shared model cache'}; "
       f"{os.cpu_count()} cpus", flush=True)
-if not fresh:
-    one("warm", measured=False)
-results = [one(i) for i in range(1, runs + 1)]
-print("median: " + "  ".join(f"{k} {statistics.median(r[k] for r in results)*1000:.0f}" for k in results[0]) + " ms")
+results = {c: [] for c in configs}
+for n, (app, jopts) in enumerate(configs):
+    if not fresh:
+        one(f"warm-{n}", app, jopts, measured=False)
+for i in range(1, runs + 1):
+    for n, (app, jopts) in enumerate(configs):
+        r = one(f"{n}-{i}", app, jopts)
+        results[(app, jopts)].append(r)
+for (app, jopts), rs in results.items():
+    print(f"median of {len(rs)}, {os.path.relpath(app)} {jopts or '(no JVM options)'}:")
+    print("  " + "  ".join(f"{k} {statistics.median(r[k] for r in rs)*1000:.0f}" for k in rs[0]) + " ms")
 print(f"  ready = process start -> /q/health/ready 200; first = process start -> first /v1/embeddings answered")
 print("  jvm = process start -> main(); framework = main() -> HTTP listening; model_load, warm_up: the slowest model"
       " (beside the framework when preloaded at launch); after_http = HTTP listening -> ready;"

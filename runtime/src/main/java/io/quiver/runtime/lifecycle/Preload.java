@@ -39,9 +39,11 @@ public final class Preload {
                 System.getProperty("java.io.tmpdir") + "/quiver"));
         Set<String> paths = guess(env);
         LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", paths);
+        java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload").daemon().start(r);
+        CompletableFuture<Void> natives = CompletableFuture.runAsync(() -> NativeLibraries.pinOnnxRuntime(cacheDir),
+                thread);
         for (String path : paths) {
-            LOADING.put(path, CompletableFuture.supplyAsync(() -> load(path, cacheDir),
-                    r -> Thread.ofPlatform().name("quiver-preload").daemon().start(r)));
+            LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, cacheDir), thread));
         }
     }
 
