@@ -64,7 +64,8 @@ class DeploymentManifestsTest {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Pattern METRIC = Pattern.compile("\\bquiver_[a-z0-9_]*[a-z0-9]\\b");
-    private static final Pattern ENV_NAME = Pattern.compile("\\bQUIVER_[A-Z0-9_]*[A-Z0-9]\\b");
+    /** A whole QUIVER_ name (not a pattern such as QUIVER_MODELS_<NAME>_PATH). */
+    private static final Pattern ENV_NAME = Pattern.compile("\\bQUIVER_[A-Z0-9_]*[A-Z0-9](?![A-Za-z0-9_<*])");
     private static final Duration KNATIVE_DEFAULT_PROGRESS_DEADLINE = Duration.ofSeconds(600);
 
     /** KEDA has no fabric8 model: the fields this repository uses, and no others. */
