@@ -24,6 +24,7 @@ final class ModelLoader {
     }
 
     Path folder(ModelSpec spec) {
+        Preload.await(spec.path());
         return EmbeddedModels.isEmbedded(spec.path())
                 ? EmbeddedModels.materialize(spec.path(), cacheDir)
                 : Path.of(spec.path());
@@ -35,7 +36,8 @@ final class ModelLoader {
 
     AutoCloseable load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
         return switch (kind) {
-            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(EncoderModel.load(folder, kind, placement),
+            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement)
+                    .orElseGet(() -> EncoderModel.load(folder, kind, placement)),
                     spec.name(), spec.maxBatch(), spec.maxBatchDelay());
             case CHAT -> ChatEngine.load(folder, placement, new ChatOptions(podCap, spec.onnxFile().orElse(null),
                     spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength()));
@@ -46,7 +48,11 @@ final class ModelLoader {
     /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
     void warmUp(AutoCloseable engine) {
         switch (engine) {
-            case EncoderBatcher encoder -> encoder.model().warmUp(1);
+            case EncoderBatcher encoder -> {
+                if (!Preload.warm(encoder.model())) {
+                    encoder.model().warmUp(1);
+                }
+            }
             case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"), SamplingParams.greedy(), 2)
                     .withIgnoreEos(true));
             case DiffusionWorker diffusion -> diffusion.warmUp();

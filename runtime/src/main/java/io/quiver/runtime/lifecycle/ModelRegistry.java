@@ -78,6 +78,8 @@ public class ModelRegistry {
             LOG.debug("startup failure", cause);
             Quarkus.asyncExit(1);
             return;
+        } finally {
+            Preload.discardUnclaimed();
         }
         phase("models", (System.nanoTime() - start) / 1_000_000, "all models loaded and warmed");
         ready = true;

@@ -1,0 +1,148 @@
+package io.quiver.runtime.lifecycle;
+
+import io.quiver.gpu.Placement;
+import io.quiver.models.EmbeddedModels;
+import io.quiver.models.ModelKind;
+import io.quiver.models.encoder.EncoderModel;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
+
+/**
+ * Cold start: loads and warms the encoder models this process will most likely serve from the first line of
+ * {@code main}, in parallel with the framework's own start, instead of after it. It cannot read the configuration
+ * yet, so it guesses from the environment and system properties ({@code QUIVER_MODELS_<NAME>_PATH},
+ * {@code quiver.models.<name>.path}; with none of them, the embedded defaults). The guess is only a head start:
+ * {@link ModelRegistry} claims a preloaded model only when its configured path, kind and placement match, loads
+ * anything else as usual, and closes whatever nobody claimed. Chat and diffusion models are not preloaded.
+ */
+public final class Preload {
+    private static final Logger LOG = Logger.getLogger(Preload.class);
+    private static final Map<String, CompletableFuture<Loaded>> LOADING = new ConcurrentHashMap<>();
+    private static final Set<EncoderModel> WARM = ConcurrentHashMap.newKeySet();
+
+    record Loaded(EncoderModel model, ModelKind kind, long loadNanos, long warmNanos) {
+    }
+
+    private Preload() {
+    }
+
+    /** Starts loading the guessed models, each on its own thread; returns at once. */
+    public static void start(Map<String, String> env) {
+        Path cacheDir = Path.of(setting(env, "quiver.cache-dir", "QUIVER_CACHE_DIR",
+                System.getProperty("java.io.tmpdir") + "/quiver"));
+        Set<String> paths = guess(env);
+        LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", paths);
+        java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload").daemon().start(r);
+        CompletableFuture<Void> natives = CompletableFuture.runAsync(() -> NativeLibraries.pinOnnxRuntime(cacheDir),
+                thread);
+        for (String path : paths) {
+            LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, cacheDir), thread));
+        }
+    }
+
+    static Set<String> guess(Map<String, String> env) {
+        Set<String> paths = new LinkedHashSet<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("QUIVER_MODELS_") && k.endsWith("_PATH")) {
+                paths.add(v);
+            }
+        });
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("quiver.models.") && k.toString().endsWith(".path")) {
+                paths.add(v.toString());
+            }
+        });
+        if (paths.isEmpty()) {
+            ModelSpec.DEFAULTS.forEach(name -> paths.add(EmbeddedModels.SCHEME + name));
+        }
+        return paths;
+    }
+
+    private static String setting(Map<String, String> env, String property, String variable, String fallback) {
+        String value = System.getProperty(property);
+        return value != null ? value : env.getOrDefault(variable, fallback);
+    }
+
+    private static Loaded load(String path, Path cacheDir) {
+        long t0 = System.nanoTime();
+        Path folder = EmbeddedModels.isEmbedded(path) ? EmbeddedModels.materialize(path, cacheDir) : Path.of(path);
+        ModelKind kind = ModelKind.detect(folder);
+        if (kind == ModelKind.CHAT || kind == ModelKind.DIFFUSION) {
+            return null;
+        }
+        EncoderModel model = EncoderModel.load(folder, kind, Placement.CPU);
+        long loaded = System.nanoTime();
+        model.warmUp(1);
+        WARM.add(model);
+        return new Loaded(model, kind, loaded - t0, System.nanoTime() - loaded);
+    }
+
+    /**
+     * The preloaded encoder for a configured model, when one was started for the same path, kind and placement;
+     * waits for it to finish. Empty when there is none or it failed (the caller then loads it itself).
+     */
+    static Optional<EncoderModel> take(String path, ModelKind kind, Placement placement) {
+        CompletableFuture<Loaded> future = placement.onGpu() ? null : LOADING.remove(path);
+        if (future == null) {
+            return Optional.empty();
+        }
+        try {
+            Loaded loaded = future.get();
+            if (loaded == null) {
+                return Optional.empty();
+            }
+            if (loaded.kind() != kind) {
+                close(loaded);
+                return Optional.empty();
+            }
+            LOG.infof("model %s preloaded at launch: loaded in %d ms, warmed in %d ms", path,
+                    loaded.loadNanos() / 1_000_000, loaded.warmNanos() / 1_000_000);
+            return Optional.of(loaded.model());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            LOG.debugf(e.getCause(), "preload of %s failed; loading it again", path);
+            return Optional.empty();
+        }
+    }
+
+    /** Waits for a preload of this path, if one runs, so that nobody unpacks the same files beside it. */
+    static void await(String path) {
+        CompletableFuture<Loaded> future = LOADING.get(path);
+        if (future != null) {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // take() reports it
+            }
+        }
+    }
+
+    /** Whether the model was already warmed by the preload. */
+    static boolean warm(Object engine) {
+        return WARM.contains(engine);
+    }
+
+    /** Closes every preloaded model that the configuration did not ask for. */
+    static void discardUnclaimed() {
+        LOADING.values().forEach(f -> f.thenAccept(Preload::close));
+        LOADING.clear();
+    }
+
+    private static void close(Loaded loaded) {
+        if (loaded != null) {
+            WARM.remove(loaded.model());
+            loaded.model().close();
+        }
+    }
+}
