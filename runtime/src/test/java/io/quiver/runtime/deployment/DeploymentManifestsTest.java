@@ -106,11 +106,23 @@ class DeploymentManifestsTest {
             switch (r) {
                 case io.fabric8.knative.serving.v1.Service ksvc -> checkKnative(ksvc);
                 case Deployment deployment -> checkDeployment(deployment);
+                case io.fabric8.knative.eventing.v1.Trigger trigger -> checkTrigger(trigger);
                 default -> {
                 }
             }
         }
-        assertEquals(Set.of("Deployment", "ScaledObject", "Service"), kinds);
+        assertEquals(Set.of("Broker", "Deployment", "KafkaSink", "KafkaSource", "ScaledObject", "Service",
+                "Trigger"), kinds);
+    }
+
+    /** A Trigger that delivers to the Quiver Service must address its CloudEvents route. */
+    private static void checkTrigger(io.fabric8.knative.eventing.v1.Trigger trigger) {
+        var subscriber = trigger.getSpec().getSubscriber();
+        if (subscriber.getRef() != null && subscriber.getRef().getKind().equals("Service")) {
+            assertEquals("/events", subscriber.getUri(), trigger.getMetadata().getName());
+            given().contentType("application/cloudevents+json").body("{}").post(subscriber.getUri()).then()
+                    .statusCode(400);
+        }
     }
 
     @Test
@@ -299,6 +311,10 @@ class DeploymentManifestsTest {
             case "apps/v1 Deployment" -> Deployment.class;
             case "v1 Service" -> io.fabric8.kubernetes.api.model.Service.class;
             case "keda.sh/v1alpha1 ScaledObject" -> ScaledObject.class;
+            case "eventing.knative.dev/v1 Broker" -> io.fabric8.knative.eventing.v1.Broker.class;
+            case "eventing.knative.dev/v1 Trigger" -> io.fabric8.knative.eventing.v1.Trigger.class;
+            case "eventing.knative.dev/v1alpha1 KafkaSink" -> io.fabric8.knative.eventing.v1alpha1.KafkaSink.class;
+            case "sources.knative.dev/v1beta1 KafkaSource" -> io.fabric8.knative.sources.v1beta1.KafkaSource.class;
             default -> throw new AssertionError(file + ": no model for " + type);
         };
         try {
