@@ -10,11 +10,16 @@ import java.util.stream.Stream;
 /**
  * Reads a process from {@code /proc/<pid>} (RSS, threads, open files: what the kernel and the kubelet see) and the
  * JVM's own view from Prometheus text ({@code jvm_memory_used_bytes{area="heap"}}, {@code jvm_threads_live_threads}).
+ * The heap reading is the old generation when the collector reports one: the young generation's sawtooth says
+ * nothing about leaks, what survives into the old generation does.
  * Either source may be absent (a remote server has no /proc here); missing values read as -1.
  */
 public final class ProcessSampler {
     private static final Pattern HEAP = Pattern.compile(
             "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+    private static final Pattern OLD_GEN = Pattern.compile(
+            "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*id=\"[^\"]*(?:Old|Tenured)[^\"]*\"[^}]*}\\s+([0-9.eE+-]+)",
+            Pattern.MULTILINE);
     private static final Pattern LIVE = Pattern.compile("^jvm_threads_live_threads(?:\\{[^}]*})?\\s+([0-9.eE+-]+)",
             Pattern.MULTILINE);
 
@@ -44,7 +49,12 @@ public final class ProcessSampler {
         }
         double heap = -1;
         if (metrics != null) {
-            Matcher m = HEAP.matcher(metrics);
+            Matcher m = OLD_GEN.matcher(metrics);
+            if (!m.find()) {
+                m = HEAP.matcher(metrics);
+            } else {
+                m.reset();
+            }
             while (m.find()) {
                 heap = Math.max(0, heap) + Double.parseDouble(m.group(1)) / (1024 * 1024);
             }
