@@ -86,7 +86,7 @@ public class QuiverMetrics {
                 + d.index(), "name", d.name(), "budget_source", choice.budget().orElseThrow().source().name()
                 .toLowerCase()), () -> 1));
         for (String model : models) {
-            FunctionCounter.builder("quiver.gpu.seconds", model, m -> busy.applyAsDouble(m) * usage.share())
+            FunctionCounter.builder("quiver.gpu.seconds", model, m -> usage.gpuSeconds(busy.applyAsDouble(m)))
                     .description("GPU-seconds used: busy time × the pod's share of the card")
                     .tags("model", model).register(registry);
         }
