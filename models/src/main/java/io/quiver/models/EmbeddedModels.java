@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,9 +87,5 @@ public final class EmbeddedModels {
         } catch (IOException e) {
             return -1;
         }
-    }
-
-    static List<String> names() {
-        return List.copyOf(FILES.keySet());
     }
 }

@@ -38,11 +38,6 @@ public final class LcmScheduler implements Scheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
     public void step(float[] modelOutput, int i, float[] sample, StepNoise noise) {
         int t = (int) timesteps[i];
         boolean last = i + 1 >= timesteps.length;

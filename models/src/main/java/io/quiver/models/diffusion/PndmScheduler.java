@@ -46,11 +46,6 @@ public final class PndmScheduler implements Scheduler {
     }
 
     @Override
-    public double initNoiseSigma() {
-        return 1.0;
-    }
-
-    @Override
     public void step(float[] modelOutput, int i, float[] sample, StepNoise noise) {
         int t = (int) timesteps[i];
         int prev = t - stepRatio;

@@ -10,8 +10,10 @@ public interface Scheduler {
     /** The timestep fed to the UNet at each model evaluation, in order (PNDM evaluates one more than the steps). */
     double[] timesteps();
 
-    /** The standard deviation of the initial noise: latents start as noise × this. */
-    double initNoiseSigma();
+    /** The standard deviation of the initial noise: latents start as noise × this (1 but Euler). */
+    default double initNoiseSigma() {
+        return 1.0;
+    }
 
     /** The factor {@code scale_model_input} applies to the latents before the UNet at step {@code i} (1 but Euler). */
     default double inputScale(int i) {
