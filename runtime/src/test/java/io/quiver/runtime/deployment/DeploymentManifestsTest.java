@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.knative.serving.v1.RevisionSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -32,13 +29,10 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.SysPropConfigSource;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +53,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class DeploymentManifestsTest {
     private static final Path DEPLOYMENT = locate();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper YAML = StrictManifests.YAML;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Pattern METRIC = Pattern.compile("\\bquiver_[a-z0-9_]*[a-z0-9]\\b");
@@ -96,7 +89,7 @@ class DeploymentManifestsTest {
         List<Object> resources = new ArrayList<>();
         for (Path file : files(".yaml")) {
             for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile()).readAll()) {
-                resources.add(parse(file, doc));
+                resources.add(StrictManifests.parse(file, doc));
             }
         }
         assertTrue(resources.size() >= 8, "manifests found: " + resources.size());
@@ -302,77 +295,6 @@ class DeploymentManifestsTest {
                 assertTrue(quiver.models().values().stream().anyMatch(m -> m.path().equals(vars.get(k))),
                         k + " did not become a quiver.models.<name>.path"));
         return quiver;
-    }
-
-    private static Object parse(Path file, JsonNode doc) {
-        String type = doc.path("apiVersion").asText() + " " + doc.path("kind").asText();
-        Class<?> model = switch (type) {
-            case "serving.knative.dev/v1 Service" -> io.fabric8.knative.serving.v1.Service.class;
-            case "apps/v1 Deployment" -> Deployment.class;
-            case "v1 Service" -> io.fabric8.kubernetes.api.model.Service.class;
-            case "keda.sh/v1alpha1 ScaledObject" -> ScaledObject.class;
-            case "eventing.knative.dev/v1 Broker" -> io.fabric8.knative.eventing.v1.Broker.class;
-            case "eventing.knative.dev/v1 Trigger" -> io.fabric8.knative.eventing.v1.Trigger.class;
-            case "eventing.knative.dev/v1alpha1 KafkaSink" -> io.fabric8.knative.eventing.v1alpha1.KafkaSink.class;
-            case "sources.knative.dev/v1beta1 KafkaSource" -> io.fabric8.knative.sources.v1beta1.KafkaSource.class;
-            default -> throw new AssertionError(file + ": no model for " + type);
-        };
-        try {
-            Object parsed = YAML.treeToValue(doc, model);
-            List<String> unknown = new ArrayList<>();
-            unknownFields(parsed, type, unknown);
-            if (!unknown.isEmpty()) {
-                fail(file + ": unknown fields " + unknown);
-            }
-            if (parsed instanceof HasMetadata r) {
-                assertNotNull(r.getMetadata().getName(), file + ": metadata.name");
-            }
-            return parsed;
-        } catch (IOException e) {
-            throw new AssertionError(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** fabric8 models keep fields they do not know in additionalProperties instead of failing: look there. */
-    private static void unknownFields(Object o, String path, List<String> out) {
-        if (o == null) {
-            return;
-        }
-        if (o instanceof Collection<?> c) {
-            int i = 0;
-            for (Object e : c) {
-                unknownFields(e, path + "[" + i++ + "]", out);
-            }
-            return;
-        }
-        if (o instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> unknownFields(v, path + "." + k, out));
-            return;
-        }
-        if (!o.getClass().getName().startsWith("io.fabric8.") && !o.getClass().isRecord()) {
-            return;
-        }
-        for (Method getter : o.getClass().getMethods()) {
-            boolean bean = getter.getName().startsWith("get") || o.getClass().isRecord();
-            if (getter.getParameterCount() != 0 || !bean || getter.getDeclaringClass() == Object.class
-                    || getter.getDeclaringClass() == Record.class || getter.getName().equals("getClass")
-                    || getter.getName().equals("hashCode") || getter.getName().equals("toString")) {
-                continue;
-            }
-            Object value;
-            try {
-                value = getter.invoke(o);
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                continue;
-            }
-            if (getter.getName().equals("getAdditionalProperties")) {
-                if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                    out.add(path + ": " + extra.keySet());
-                }
-            } else {
-                unknownFields(value, path + "." + getter.getName(), out);
-            }
-        }
     }
 
     /** Metric family → label names, from Prometheus text. */
