@@ -2,7 +2,7 @@ package io.quiver.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
-import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatModel;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,7 +28,7 @@ public final class MemoryEstimate {
                     .mapToLong(part -> ModelFolder.weightBytes(folder.require(part,
                             List.of(part + "/model.onnx")))).sum(), 0);
             case CHAT -> {
-                Path graph = ChatEngine.graph(folder, onnxFile);
+                Path graph = ChatModel.graph(folder, onnxFile);
                 yield MemoryNeed.of(ModelFolder.weightBytes(graph), kvCacheBytes(folder.config(), graph,
                         contextLength, batch));
             }

@@ -1,9 +1,7 @@
 package io.quiver.models.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.Placement;
 import io.quiver.models.InvalidRequestException;
-import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelLoadException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,6 +17,7 @@ import java.util.function.IntConsumer;
  * batch, and listener callbacks run on it (they must be quick and non-blocking, see {@link GenerationListener}).
  */
 public final class ChatEngine implements AutoCloseable {
+    private final ChatModel model;
     private final ModelSpec spec;
     private final ChatOptions options;
     private final ChatTokenizer tokenizer;
@@ -27,48 +26,46 @@ public final class ChatEngine implements AutoCloseable {
     private final BatchScheduler scheduler;
     private final int contextLength;
 
-    private ChatEngine(ModelSpec spec, ChatOptions options, ChatTokenizer tokenizer, ChatTemplate template,
-                       DecoderSession decoder, int contextLength, String name) {
-        this.spec = spec;
+    private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, int contextLength) {
+        this.model = model;
+        this.spec = model.spec;
         this.options = options;
-        this.tokenizer = tokenizer;
+        this.tokenizer = model.tokenizer;
         this.template = template;
-        this.decoder = decoder;
+        this.decoder = model.decoder;
         this.contextLength = contextLength;
-        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), name);
+        this.scheduler = new BatchScheduler(decoder, options.maxBatch(),
+                model.folder.root().getFileName().toString());
     }
 
     /** Loads config, generation config, tokenizer, template and the ONNX decoder from a Hugging Face-style folder. */
     public static ChatEngine load(Path folder, Placement placement, ChatOptions options) {
-        ModelFolder model = ModelFolder.of(folder);
-        ModelSpec spec = ModelSpec.read(model);
-        String source = options.chatTemplate() != null ? options.chatTemplate() : spec.chatTemplate();
-        if (source == null || source.isBlank()) {
-            throw new ModelLoadException(folder.resolve("tokenizer_config.json"),
-                    "no chat_template (set one in the model options)");
-        }
-        ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken());
-        Path onnx = graph(model, options.onnxFile());
-        JsonNode config = model.config();
-        int heads = config.path("num_attention_heads").asInt(0);
-        int kvHeads = config.path("num_key_value_heads").asInt(heads);
-        int headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
-        int context = options.contextLength() > 0 ? options.contextLength() : spec.maxPositions();
-        ChatTokenizer tokenizer = ChatTokenizer.load(model.tokenizer(), spec.bosToken(), spec.addBos());
-        try {
-            DecoderSession decoder = DecoderSession.open(onnx, placement, kvHeads, headDim);
-            return new ChatEngine(spec, options, tokenizer, template, decoder, context,
-                    folder.getFileName().toString());
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
+        return start(ChatModel.open(folder, placement, options.onnxFile()), options);
     }
 
-    /** The decoder graph: {@code onnx/<file>} (or {@code <file>}); {@code model.onnx} when no file is named. */
-    public static Path graph(ModelFolder model, String onnxFile) {
-        String file = onnxFile != null ? onnxFile : "model.onnx";
-        return model.require("ONNX model", List.of("onnx/" + file, file));
+    /**
+     * Serves an opened model with these options; the engine owns the model from here on (and closes it if the
+     * options do not fit it).
+     */
+    public static ChatEngine start(ChatModel model, ChatOptions options) {
+        try {
+            if (!model.opened(options.onnxFile())) {
+                throw new IllegalArgumentException("the model was opened with another graph than "
+                        + options.onnxFile());
+            }
+            ModelSpec spec = model.spec;
+            String source = options.chatTemplate() != null ? options.chatTemplate() : spec.chatTemplate();
+            if (source == null || source.isBlank()) {
+                throw new ModelLoadException(model.folder.root().resolve("tokenizer_config.json"),
+                        "no chat_template (set one in the model options)");
+            }
+            ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken());
+            int context = options.contextLength() > 0 ? options.contextLength() : spec.maxPositions();
+            return new ChatEngine(model, options, template, context);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** The prompt text of a conversation, rendered with the chat template. */
@@ -230,7 +227,6 @@ public final class ChatEngine implements AutoCloseable {
     @Override
     public void close() {
         scheduler.close();
-        decoder.close();
-        tokenizer.close();
+        model.close();
     }
 }

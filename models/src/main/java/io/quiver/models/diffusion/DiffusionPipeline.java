@@ -127,6 +127,11 @@ public final class DiffusionPipeline implements AutoCloseable {
         return GenerationSettings.resolve(request, defaults);
     }
 
+    /** Runs one small image, so the first request pays no first-run costs (call it on a large-stack thread). */
+    public void warmUp() {
+        generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(1));
+    }
+
     /** PNG bytes of each of the request's {@code n} images. */
     public List<byte[]> generate(ImageRequest request) {
         return generate(request, null, StepListener.NONE);

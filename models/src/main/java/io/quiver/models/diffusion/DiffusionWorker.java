@@ -43,11 +43,6 @@ public final class DiffusionWorker implements AutoCloseable {
         }));
     }
 
-    /** Runs one small image, so the first request pays no first-run costs. */
-    public void warmUp() {
-        pipeline.generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(1));
-    }
-
     /** Cancels queued work, lets the running generation stop at its next step, then frees the sessions. */
     @Override
     public void close() {

@@ -4,6 +4,7 @@ import io.quiver.gpu.Placement;
 import io.quiver.models.EmbeddedModels;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatModel;
 import io.quiver.models.chat.ChatOptions;
 import io.quiver.models.chat.GenerationRequest;
 import io.quiver.models.chat.SamplingParams;
@@ -15,6 +16,9 @@ import java.nio.file.Path;
 
 /** Turns a {@link ModelSpec} into a loaded, warmed engine: the only place that knows each family's loader. */
 final class ModelLoader {
+    /** Stack for threads that load models: native graph loading runs deeper than a default thread stack. */
+    static final long STACK_BYTES = 16L << 20;
+
     private final Path cacheDir;
     private final int podCap;
 
@@ -36,12 +40,19 @@ final class ModelLoader {
 
     AutoCloseable load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
         return switch (kind) {
-            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement)
-                    .orElseGet(() -> EncoderModel.load(folder, kind, placement)),
+            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement,
+                    EncoderModel.class, any -> true).orElseGet(() -> EncoderModel.load(folder, kind, placement)),
                     spec.name(), spec.maxBatch(), spec.maxBatchDelay());
-            case CHAT -> ChatEngine.load(folder, placement, new ChatOptions(podCap, spec.onnxFile().orElse(null),
-                    spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength()));
-            case DIFFUSION -> new DiffusionWorker(DiffusionPipeline.load(folder, placement), spec.name());
+            case CHAT -> {
+                ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
+                        spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength());
+                yield ChatEngine.start(Preload.take(spec.path(), kind, placement, ChatModel.class,
+                        model -> model.opened(options.onnxFile()))
+                        .orElseGet(() -> ChatModel.open(folder, placement, options.onnxFile())), options);
+            }
+            case DIFFUSION -> new DiffusionWorker(Preload.take(spec.path(), kind, placement,
+                    DiffusionPipeline.class, any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement)),
+                    spec.name());
         };
     }
 
@@ -55,7 +66,11 @@ final class ModelLoader {
             }
             case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"), SamplingParams.greedy(), 2)
                     .withIgnoreEos(true));
-            case DiffusionWorker diffusion -> diffusion.warmUp();
+            case DiffusionWorker diffusion -> {
+                if (!Preload.warm(diffusion.pipeline())) {
+                    diffusion.pipeline().warmUp();
+                }
+            }
             default -> { }
         }
     }

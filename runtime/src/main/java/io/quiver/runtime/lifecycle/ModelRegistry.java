@@ -34,7 +34,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
-    private static final long LOADER_STACK_BYTES = 16L << 20;
 
     private final QuiverConfig config;
     private final QuiverMetrics metrics;
@@ -60,9 +59,8 @@ public class ModelRegistry {
     private void loadAll(long jvmStart) {
         long start = System.nanoTime();
         ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max());
-        // Platform threads with room to spare: native graph loading runs deeper than a default thread stack.
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
-                .stackSize(LOADER_STACK_BYTES).factory())) {
+                .stackSize(ModelLoader.STACK_BYTES).factory())) {
             DevicePlacement device = DevicePlacement.resolve(config);
             metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);
             List<Future<ServedModel>> loading = specs.values().stream()

@@ -3,7 +3,10 @@ package io.quiver.runtime.lifecycle;
 import io.quiver.gpu.Placement;
 import io.quiver.models.EmbeddedModels;
 import io.quiver.models.ModelKind;
+import io.quiver.models.chat.ChatModel;
+import io.quiver.models.diffusion.DiffusionPipeline;
 import io.quiver.models.encoder.EncoderModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -12,22 +15,24 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
- * Cold start: loads and warms the encoder models this process will most likely serve from the first line of
- * {@code main}, in parallel with the framework's own start, instead of after it. It cannot read the configuration
+ * Cold start: loads the models this process will most likely serve from the first line of {@code main}, in
+ * parallel with the framework's own start, instead of after it. Encoders and diffusion pipelines are also warmed;
+ * a chat model gets its tokenizer and graph opened, and is warmed once it is served with its options. It cannot read the configuration
  * yet, so it guesses from the environment and system properties ({@code QUIVER_MODELS_<NAME>_PATH},
  * {@code quiver.models.<name>.path}; with none of them, the embedded defaults). The guess is only a head start:
  * {@link ModelRegistry} claims a preloaded model only when its configured path, kind and placement match, loads
- * anything else as usual, and closes whatever nobody claimed. Chat and diffusion models are not preloaded.
+ * anything else as usual, and closes whatever nobody claimed.
  */
 public final class Preload {
     private static final Logger LOG = Logger.getLogger(Preload.class);
     private static final Map<String, CompletableFuture<Loaded>> LOADING = new ConcurrentHashMap<>();
-    private static final Set<EncoderModel> WARM = ConcurrentHashMap.newKeySet();
+    private static final Set<Object> WARM = ConcurrentHashMap.newKeySet();
 
-    record Loaded(EncoderModel model, ModelKind kind, long loadNanos, long warmNanos) {
+    record Loaded(AutoCloseable model, ModelKind kind, long loadNanos, long warmNanos) {
     }
 
     private Preload() {
@@ -37,14 +42,25 @@ public final class Preload {
     public static void start(Map<String, String> env) {
         Path cacheDir = Path.of(setting(env, "quiver.cache-dir", "QUIVER_CACHE_DIR",
                 System.getProperty("java.io.tmpdir") + "/quiver"));
+        if (gpuLikely(setting(env, "quiver.device", "QUIVER_DEVICE", "auto"))) {
+            // A CPU copy would be thrown away, and a large chat model's would cost the pod gigabytes meanwhile.
+            LOG.info("startup phase launch: main entered, a GPU is likely, so models load once the device is known");
+            return;
+        }
         Set<String> paths = guess(env);
         LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", paths);
-        java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload").daemon().start(r);
+        java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload")
+                .stackSize(ModelLoader.STACK_BYTES).daemon().start(r);
         CompletableFuture<Void> natives = CompletableFuture.runAsync(() -> NativeLibraries.pinOnnxRuntime(cacheDir),
                 thread);
         for (String path : paths) {
             LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, cacheDir), thread));
         }
+    }
+
+    /** Asked for CUDA, or left to choose on a node whose NVIDIA device is mounted into the container. */
+    static boolean gpuLikely(String device) {
+        return device.startsWith("cuda") || device.equals("auto") && Files.exists(Path.of("/dev/nvidiactl"));
     }
 
     static Set<String> guess(Map<String, String> env) {
@@ -74,37 +90,43 @@ public final class Preload {
         long t0 = System.nanoTime();
         Path folder = EmbeddedModels.isEmbedded(path) ? EmbeddedModels.materialize(path, cacheDir) : Path.of(path);
         ModelKind kind = ModelKind.detect(folder);
-        if (kind == ModelKind.CHAT || kind == ModelKind.DIFFUSION) {
-            return null;
-        }
-        EncoderModel model = EncoderModel.load(folder, kind, Placement.CPU);
+        AutoCloseable model = switch (kind) {
+            case EMBEDDING, CLASSIFIER, RERANKER -> EncoderModel.load(folder, kind, Placement.CPU);
+            case CHAT -> ChatModel.open(folder, Placement.CPU, null);
+            case DIFFUSION -> DiffusionPipeline.load(folder, Placement.CPU);
+        };
         long loaded = System.nanoTime();
-        model.warmUp(1);
+        switch (model) {
+            case EncoderModel encoder -> encoder.warmUp(1);
+            case DiffusionPipeline pipeline -> pipeline.warmUp();
+            default -> {
+                return new Loaded(model, kind, loaded - t0, 0);
+            }
+        }
         WARM.add(model);
         return new Loaded(model, kind, loaded - t0, System.nanoTime() - loaded);
     }
 
     /**
-     * The preloaded encoder for a configured model, when one was started for the same path, kind and placement;
-     * waits for it to finish. Empty when there is none or it failed (the caller then loads it itself).
+     * The preloaded model for a configured one, when one was started for the same path, kind and placement and
+     * {@code fits} the model's options; waits for it to finish. Empty when there is none or it failed (the caller
+     * then loads it itself).
      */
-    static Optional<EncoderModel> take(String path, ModelKind kind, Placement placement) {
+    static <T extends AutoCloseable> Optional<T> take(String path, ModelKind kind, Placement placement,
+                                                      Class<T> type, Predicate<T> fits) {
         CompletableFuture<Loaded> future = placement.onGpu() ? null : LOADING.remove(path);
         if (future == null) {
             return Optional.empty();
         }
         try {
             Loaded loaded = future.get();
-            if (loaded == null) {
-                return Optional.empty();
-            }
-            if (loaded.kind() != kind) {
+            if (loaded.kind() != kind || !type.isInstance(loaded.model()) || !fits.test(type.cast(loaded.model()))) {
                 close(loaded);
                 return Optional.empty();
             }
             LOG.infof("model %s preloaded at launch: loaded in %d ms, warmed in %d ms", path,
                     loaded.loadNanos() / 1_000_000, loaded.warmNanos() / 1_000_000);
-            return Optional.of(loaded.model());
+            return Optional.of(type.cast(loaded.model()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -142,7 +164,11 @@ public final class Preload {
     private static void close(Loaded loaded) {
         if (loaded != null) {
             WARM.remove(loaded.model());
-            loaded.model().close();
+            try {
+                loaded.model().close();
+            } catch (Exception e) {
+                LOG.debugf(e, "closing an unclaimed preload");
+            }
         }
     }
 }

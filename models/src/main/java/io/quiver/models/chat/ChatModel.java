@@ -1,0 +1,66 @@
+package io.quiver.models.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.gpu.Placement;
+import io.quiver.models.ModelFolder;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A chat model's folder read, its tokenizer parsed and its decoder graph opened: the slow part of loading. It
+ * depends on no serving option but the graph file, so it can start before the configuration is read;
+ * {@link ChatEngine#start} then serves it with the options.
+ */
+public final class ChatModel implements AutoCloseable {
+    final ModelFolder folder;
+    final ModelSpec spec;
+    final ChatTokenizer tokenizer;
+    final DecoderSession decoder;
+    private final Path graph;
+
+    private ChatModel(ModelFolder folder, ModelSpec spec, ChatTokenizer tokenizer, DecoderSession decoder,
+                      Path graph) {
+        this.folder = folder;
+        this.spec = spec;
+        this.tokenizer = tokenizer;
+        this.decoder = decoder;
+        this.graph = graph;
+    }
+
+    /** Reads config, generation config, tokenizer files and opens the graph {@code onnxFile} (null: the default). */
+    public static ChatModel open(Path root, Placement placement, String onnxFile) {
+        ModelFolder folder = ModelFolder.of(root);
+        ModelSpec spec = ModelSpec.read(folder);
+        Path graph = graph(folder, onnxFile);
+        JsonNode config = folder.config();
+        int heads = config.path("num_attention_heads").asInt(0);
+        int kvHeads = config.path("num_key_value_heads").asInt(heads);
+        int headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
+        ChatTokenizer tokenizer = ChatTokenizer.load(folder.tokenizer(), spec.bosToken(), spec.addBos());
+        try {
+            return new ChatModel(folder, spec, tokenizer, DecoderSession.open(graph, placement, kvHeads, headDim),
+                    graph);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** The decoder graph: {@code onnx/<file>} (or {@code <file>}); {@code model.onnx} when no file is named. */
+    public static Path graph(ModelFolder folder, String onnxFile) {
+        String file = onnxFile != null ? onnxFile : "model.onnx";
+        return folder.require("ONNX model", List.of("onnx/" + file, file));
+    }
+
+    /** Whether the graph open here is the one {@code onnxFile} names (null: the default graph). */
+    public boolean opened(String onnxFile) {
+        String file = onnxFile != null ? onnxFile : "model.onnx";
+        return graph.equals(folder.root().resolve("onnx").resolve(file)) || graph.equals(folder.root().resolve(file));
+    }
+
+    @Override
+    public void close() {
+        decoder.close();
+        tokenizer.close();
+    }
+}
