@@ -2,6 +2,8 @@ package io.quiver.models.encoder;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -9,11 +11,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
 
 /**
  * Dynamic batching: requests that arrive together run as one ONNX Runtime batch. One thread owns the model; it
  * takes the first waiting request, keeps collecting for at most {@code maxDelay} or until {@code maxBatch} inputs,
- * then runs them (in chunks of {@code maxBatch}) and completes each request's future.
+ * then runs them (in batches of similar length, see {@link #batches}) and completes each request's future.
  */
 public final class EncoderBatcher implements AutoCloseable {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
@@ -104,13 +107,14 @@ public final class EncoderBatcher implements AutoCloseable {
             List<Encoding> all = new ArrayList<>();
             jobs.forEach(job -> all.addAll(job.inputs()));
             float[][] rows = new float[all.size()][];
-            for (int start = 0; start < all.size(); start += maxBatch) {
+            for (int[] batch : batches(all.stream().mapToInt(Encoding::length).toArray(), maxBatch)) {
                 if (jobs.stream().allMatch(job -> job.result().isDone())) {
                     return; // every client of this batch went away: stop computing for nobody
                 }
-                List<Encoding> chunk = all.subList(start, Math.min(all.size(), start + maxBatch));
-                float[][] out = model.forward(chunk);
-                System.arraycopy(out, 0, rows, start, out.length);
+                float[][] out = model.forward(Arrays.stream(batch).mapToObj(all::get).toList());
+                for (int i = 0; i < batch.length; i++) {
+                    rows[batch[i]] = out[i];
+                }
                 batches.increment();
             }
             int at = 0;
@@ -125,6 +129,36 @@ public final class EncoderBatcher implements AutoCloseable {
         } finally {
             executing.addAndGet(-jobs.size());
         }
+    }
+
+    /**
+     * Splits inputs (given by their token counts) into ONNX Runtime batches of at most {@code maxBatch}, grouped
+     * by length so that padding stays within a quarter of each batch's real tokens. Padded positions cost as much
+     * as real ones: on a CPU, eight mixed-length inputs padded into one batch ran 30 % slower than one by one.
+     *
+     * @return indices into {@code lengths}, each batch in ascending length
+     */
+    static List<int[]> batches(int[] lengths, int maxBatch) {
+        int[] order = IntStream.range(0, lengths.length).boxed()
+                .sorted(Comparator.comparingInt(i -> lengths[i])).mapToInt(Integer::intValue).toArray();
+        List<int[]> batches = new ArrayList<>();
+        int start = 0;
+        long tokens = 0;
+        for (int k = 0; k < order.length; k++) {
+            int length = lengths[order[k]];
+            int size = k - start;
+            // Ascending order: this input sets the padded length if it joins.
+            if (size == maxBatch || size > 0 && (size + 1L) * length * 4 > (tokens + length) * 5) {
+                batches.add(Arrays.copyOfRange(order, start, k));
+                start = k;
+                tokens = 0;
+            }
+            tokens += length;
+        }
+        if (start < order.length) {
+            batches.add(Arrays.copyOfRange(order, start, order.length));
+        }
+        return batches;
     }
 
     @Override
