@@ -1,6 +1,7 @@
 package io.quiver.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,13 @@ class SessionOptionsFactoryTest {
     void cpuPlacementRunsBothTinyGraphs() throws OrtException {
         assertArrayEquals(TinyGraphs.ADD_EXPECTED, TinyGraphs.runAdd(Placement.CPU));
         assertArrayEquals(TinyGraphs.CONV_EXPECTED, TinyGraphs.runConv(Placement.CPU));
+    }
+
+    @Test
+    void cpuSessionsDoNotBusyWaitBetweenRuns() throws OrtException {
+        try (var options = SessionOptionsFactory.create(Placement.CPU, false)) {
+            assertEquals("0", options.getConfigEntries().get("session.intra_op.allow_spinning"));
+        }
     }
 
     @Test
