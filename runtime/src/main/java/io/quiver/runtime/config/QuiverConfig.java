@@ -54,9 +54,12 @@ public interface QuiverConfig {
         @WithDefault("32")
         int maxBatch();
 
-        /** Encoders: how long the first request of a batch waits for company. */
+        /**
+         * Encoders: how long the first request of a batch waits for company. By default none: what arrives while a
+         * batch runs makes the next one, and a lone request does not wait.
+         */
         @WithName("max-batch-delay")
-        @WithDefault("2ms")
+        @WithDefault("0ms")
         Duration maxBatchDelay();
 
         /** Chat: the graph under onnx/ to load (model.onnx, model_fp16.onnx, model_q4.onnx, ...). */
