@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 
 /**
- * Dynamic batching: requests that arrive together run as one ONNX Runtime batch. One thread owns the model; it
- * takes the first waiting request, keeps collecting for at most {@code maxDelay} or until {@code maxBatch} inputs,
- * then runs them (in batches of similar length, see {@link #batches}) and completes each request's future.
+ * Dynamic batching: requests that arrive together run as one ONNX Runtime batch. Each of {@code concurrentBatches}
+ * worker threads takes the first waiting request, keeps collecting for at most {@code maxDelay} or until
+ * {@code maxBatch} inputs, then runs them (in batches of similar length, see {@link #batches}) and completes each
+ * request's future. Two batches at once on one session: ONNX Runtime splits a small encoder's operators poorly
+ * over the cores, and a second batch fills the gaps (MiniLM on 2 cores: 160 runs/s against 117 with one).
  */
 public final class EncoderBatcher implements AutoCloseable {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
@@ -26,17 +28,21 @@ public final class EncoderBatcher implements AutoCloseable {
     private final int maxBatch;
     private final long maxDelayNanos;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
+    private final List<Thread> workers;
     private final AtomicInteger executing = new AtomicInteger();
     private final AtomicInteger peakExecuting = new AtomicInteger();
     private final LongAdder batches = new LongAdder();
     private volatile boolean closed;
 
-    public EncoderBatcher(EncoderModel model, String name, int maxBatch, Duration maxDelay) {
+    public EncoderBatcher(EncoderModel model, String name, int maxBatch, Duration maxDelay, int concurrentBatches) {
+        if (maxBatch < 1 || concurrentBatches < 1) {
+            throw new IllegalArgumentException(name + ": max-batch and concurrent-batches must be at least 1");
+        }
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxDelayNanos = maxDelay.toNanos();
-        this.worker = Thread.ofPlatform().name("quiver-encoder-" + name).daemon().start(this::run);
+        this.workers = IntStream.range(0, concurrentBatches).mapToObj(i -> Thread.ofPlatform()
+                .name("quiver-encoder-" + name + "-" + i).daemon().start(this::run)).toList();
     }
 
     public EncoderModel model() {
@@ -165,11 +171,13 @@ public final class EncoderBatcher implements AutoCloseable {
     public void close() {
         closed = true;
         // Interrupting stops a wait for work; a batch inside ONNX Runtime runs to its end before the session closes.
-        worker.interrupt();
-        try {
-            worker.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        workers.forEach(Thread::interrupt);
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         queue.forEach(job -> job.result().completeExceptionally(new IllegalStateException("encoder is shut down")));
         model.close();

@@ -25,12 +25,12 @@ import java.util.Map;
 /**
  * A BERT-type encoder loaded through DJL: tokenises, pads a batch, runs the graph and turns its output into
  * sentence vectors (embedding models) or per-label logits (classifiers and cross-encoder rerankers).
- * Not thread-safe: one {@link EncoderBatcher} thread drives it.
+ * {@link #forward} may run on several threads at once: the ONNX Runtime session allows it, and each call has its
+ * own DJL predictor.
  */
 public final class EncoderModel implements AutoCloseable {
     private final ModelKind kind;
     private final Model model;
-    private final Predictor<NDList, NDList> predictor;
     private final HuggingFaceTokenizer strict;
     private final HuggingFaceTokenizer truncating;
     private final boolean feedsTypeIds;
@@ -43,7 +43,6 @@ public final class EncoderModel implements AutoCloseable {
                          int maxLength, int vocabSize, Pooling pooling, Labels labels) {
         this.kind = kind;
         this.model = model;
-        this.predictor = model.newPredictor(new NoopTranslator());
         this.strict = strict;
         this.truncating = truncating;
         this.feedsTypeIds = model.describeInput().keys().contains("token_type_ids");
@@ -157,7 +156,8 @@ public final class EncoderModel implements AutoCloseable {
             System.arraycopy(e.typeIds(), 0, types[r], 0, e.length());
             java.util.Arrays.fill(mask[r], 0, e.length(), 1L);
         }
-        try (NDManager manager = model.getNDManager().newSubManager()) {
+        try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
+             NDManager manager = model.getNDManager().newSubManager()) {
             NDList inputs = new NDList(named(manager.create(ids), "input_ids"),
                     named(manager.create(mask), "attention_mask"));
             if (feedsTypeIds) {
@@ -219,7 +219,6 @@ public final class EncoderModel implements AutoCloseable {
 
     @Override
     public void close() {
-        predictor.close();
         model.close();
         strict.close();
         truncating.close();

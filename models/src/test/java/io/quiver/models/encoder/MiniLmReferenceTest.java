@@ -22,7 +22,7 @@ class MiniLmReferenceTest {
     static void load() {
         EncoderModel model = EncoderModel.load(Fixtures.model(EmbeddedModels.MINILM), ModelKind.EMBEDDING,
                 Placement.CPU);
-        batcher = new EncoderBatcher(model, "minilm", 8, Duration.ofMillis(2));
+        batcher = new EncoderBatcher(model, "minilm", 8, Duration.ofMillis(2), 2);
     }
 
     @AfterAll
@@ -45,6 +45,23 @@ class MiniLmReferenceTest {
             assertEquals(1.0, norm(ours[i]), 1e-5);
             assertEquals(1.0, cosine(ours[i], theirs), 1e-5, "cosine to reference for: " + texts.get(i));
         }
+    }
+
+    @Test
+    void twoBatchesRunAtOnceAndEveryRequestGetsItsOwnRows() throws Exception {
+        var m = batcher.model();
+        List<Encoding> inputs = java.util.stream.IntStream.range(0, 24)
+                .mapToObj(i -> m.encode("request " + i + " " + "about autoscaling ".repeat(1 + i % 5), false, "input"))
+                .toList();
+        float[][] alone = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            alone[i] = m.forward(List.of(inputs.get(i)))[0];
+        }
+        var futures = inputs.stream().map(input -> batcher.submit(List.of(input))).toList();
+        for (int i = 0; i < inputs.size(); i++) {
+            assertEquals(1.0, cosine(futures.get(i).get()[0], alone[i]), 1e-5, "request " + i);
+        }
+        assertTrue(batcher.peakExecuting() > 8, "one batch of at most 8 at a time: " + batcher.peakExecuting());
     }
 
     @Test

@@ -62,6 +62,11 @@ public interface QuiverConfig {
         @WithDefault("0ms")
         Duration maxBatchDelay();
 
+        /** Encoders: batches that run at once on the model's one session, each on its own thread. */
+        @WithName("concurrent-batches")
+        @WithDefault("2")
+        int concurrentBatches();
+
         /** Chat: the graph under onnx/ to load (model.onnx, model_fp16.onnx, model_q4.onnx, ...). */
         @WithName("onnx-file")
         Optional<String> onnxFile();

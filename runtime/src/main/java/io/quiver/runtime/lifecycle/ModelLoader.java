@@ -42,7 +42,7 @@ final class ModelLoader {
         return switch (kind) {
             case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement,
                     EncoderModel.class, any -> true).orElseGet(() -> EncoderModel.load(folder, kind, placement)),
-                    spec.name(), spec.maxBatch(), spec.maxBatchDelay());
+                    spec.name(), spec.maxBatch(), spec.maxBatchDelay(), spec.concurrentBatches());
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
                         spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength());
