@@ -55,7 +55,7 @@ public final class ReportBuilder {
         for (JsonNode run : runs) {
             byRoute.computeIfAbsent(run.path("route").asText(), k -> new ArrayList<>()).add(run);
             for (JsonNode l : run.path("levels")) {
-                md.append(row(run.path("label").asText(), run.path("route").asText(), run.path("stream").asText(),
+                md.append(row(runName(run), run.path("route").asText(), run.path("stream").asText(),
                         run.path("promptSet").asText(), l.path("concurrency").asText(),
                         f(l.path("requestsPerSecond")), f(l.path("outputTokensPerSecond")),
                         f(l.path("streamTokensPerSecond")), ms(l.at("/ttft/p50")), ms(l.at("/ttft/p99")),
@@ -68,7 +68,7 @@ public final class ReportBuilder {
             List<Charts.Line> throughput = new ArrayList<>();
             boolean tokens = false;
             for (JsonNode run : route.getValue()) {
-                String label = run.path("label").asText();
+                String label = runName(run);
                 List<Double> cs = new ArrayList<>();
                 List<Double> tput = new ArrayList<>();
                 for (JsonNode l : run.path("levels")) {
@@ -86,6 +86,12 @@ public final class ReportBuilder {
             chart("throughput-" + route.getKey(), "Throughput vs concurrency, " + route.getKey(), "concurrency",
                     tokens ? "output tokens/s" : "requests/s", throughput, false, false);
         }
+    }
+
+    /** The run's label and start time (UTC, hh:mm), so several runs of one route stay apart in tables and charts. */
+    private static String runName(JsonNode run) {
+        String started = run.path("startedAt").asText("");
+        return run.path("label").asText() + (started.length() >= 16 ? " " + started.substring(11, 16) : "");
     }
 
     private void compare(List<JsonNode> runs) {

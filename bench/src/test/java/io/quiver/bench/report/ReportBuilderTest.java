@@ -41,8 +41,11 @@ class ReportBuilderTest {
     @Test
     void writesTablesAndCharts() throws Exception {
         List<Object> results = List.of(
-                new LoadResult("load", "quiver", "http://x", "chat", "m", true, "short", 16, "now",
+                new LoadResult("load", "quiver", "http://x", "chat", "m", true, "short", 16, "2026-11-23T10:32:58Z",
                         List.of(level(1, 100), level(8, 300))),
+                // A second run of the same route and label: its own rows and chart series.
+                new LoadResult("load", "quiver", "http://x", "chat", "m", true, "short", 16, "2026-11-23T11:35:15Z",
+                        List.of(level(1, 90), level(8, 280))),
                 new CompareResult("compare", "now", Map.of(), List.of(new PairResult("chat 8 streams vs llama.cpp",
                         "output tokens/s", true, 120, 100, 1.2, 1.0, 3, List.of(), List.of())), "a note"),
                 new KpaSimulator(KpaSettings.defaults(8), PodCapacity.constant(0.5, 1), 1)
@@ -54,7 +57,8 @@ class ReportBuilderTest {
         ReportBuilder builder = new ReportBuilder(dir);
         Path report = builder.write(parsed, "test");
         String md = Files.readString(report);
-        assertTrue(md.contains("## Load") && md.contains("| quiver | chat | true | short | 8 |"), md);
+        assertTrue(md.contains("## Load") && md.contains("| quiver 10:32 | chat | true | short | 8 |")
+                && md.contains("| quiver 11:35 | chat | true | short | 8 |"), md);
         assertTrue(md.contains("| chat 8 streams vs llama.cpp | output tokens/s | 120.00 | 100.00 | 1.20× | ≥ 1.00× | 3 |"), md);
         assertTrue(md.contains("| burst |"), md);
         assertEquals(3, builder.charts().size());
