@@ -2,7 +2,7 @@
 # Cold start of the packaged server: process start -> GET /q/health/ready 200 -> first answered /v1/embeddings.
 # Median of N runs, broken into phases (JVM, framework, model load, warm-up) from the server's own log lines.
 #
-#   deployment/measure-cold-start.sh [-n RUNS] [-a APP_DIR [-j JAVA_OPTS]]... [-c] [-- extra server args]
+#   deployment/measure-cold-start.sh [-n RUNS] [-a APP_DIR [-j JAVA_OPTS]]... [-c] [-- JVM options for every run]
 #     -n  runs (default 7)
 #     -a  the application folder (default runtime/target/quarkus-app); repeat -a (each followed by its own -j)
 #         to compare several builds: their runs take turns, so a busy machine weighs on all of them alike
@@ -63,7 +63,7 @@ def one(i, app, jopts, measured=True):
     log = os.path.join(work, f"run-{i}.log")
     env = dict(os.environ, PORT=str(port), QUIVER_CACHE_DIR=cache)
     # From the application folder, as the AOT cache expects (its class path is recorded relative to it).
-    cmd = [java, "-Xlog:startuptime:file=" + log + ".jvm", *shlex.split(jopts), "-jar", "quarkus-run.jar", *extra]
+    cmd = [java, "-Xlog:startuptime:file=" + log + ".jvm", *shlex.split(jopts), *extra, "-jar", "quarkus-run.jar"]
     with open(log, "w") as out:
         wall0 = time.time()
         t0 = time.perf_counter()
