@@ -8,7 +8,7 @@ import io.quiver.models.diffusion.DiffusionPipeline;
 import io.quiver.models.encoder.EncoderModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,11 +21,12 @@ import org.jboss.logging.Logger;
 /**
  * Cold start: loads the models this process will most likely serve from the first line of {@code main}, in
  * parallel with the framework's own start, instead of after it. Encoders and diffusion pipelines are also warmed;
- * a chat model gets its tokenizer and graph opened, and is warmed once it is served with its options. It cannot read the configuration
- * yet, so it guesses from the environment and system properties ({@code QUIVER_MODELS_<NAME>_PATH},
- * {@code quiver.models.<name>.path}; with none of them, the embedded defaults). The guess is only a head start:
- * {@link ModelRegistry} claims a preloaded model only when its configured path, kind and placement match, loads
- * anything else as usual, and closes whatever nobody claimed.
+ * a chat model gets its tokenizer parsed and its graph opened, and is warmed once it is served with its options.
+ * The configuration cannot be read yet, so the models are guessed from the environment and system properties
+ * ({@code QUIVER_MODELS_<NAME>_PATH} / {@code quiver.models.<name>.path}, and the chat graph from
+ * {@code ..._ONNX_FILE} / {@code .onnx-file}; with none of them, the embedded defaults). The guess is only a head
+ * start: {@link ModelRegistry} claims a preloaded model only when its configured path, kind, placement and graph
+ * match, loads anything else as usual, and closes whatever nobody claimed.
  */
 public final class Preload {
     private static final Logger LOG = Logger.getLogger(Preload.class);
@@ -47,15 +48,14 @@ public final class Preload {
             LOG.info("startup phase launch: main entered, a GPU is likely, so models load once the device is known");
             return;
         }
-        Set<String> paths = guess(env);
-        LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", paths);
+        Map<String, String> models = guess(env);
+        LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", models.keySet());
         java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload")
                 .stackSize(ModelLoader.STACK_BYTES).daemon().start(r);
         CompletableFuture<Void> natives = CompletableFuture.runAsync(() -> NativeLibraries.pinOnnxRuntime(cacheDir),
                 thread);
-        for (String path : paths) {
-            LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, cacheDir), thread));
-        }
+        models.forEach((path, onnxFile) -> LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, onnxFile,
+                cacheDir), thread)));
     }
 
     /** Asked for CUDA, or left to choose on a node whose NVIDIA device is mounted into the container. */
@@ -63,22 +63,25 @@ public final class Preload {
         return device.startsWith("cuda") || device.equals("auto") && Files.exists(Path.of("/dev/nvidiactl"));
     }
 
-    static Set<String> guess(Map<String, String> env) {
-        Set<String> paths = new LinkedHashSet<>();
+    /** Model path → the chat graph file named for it (null: the default), from env and system properties. */
+    static Map<String, String> guess(Map<String, String> env) {
+        Map<String, String> models = new LinkedHashMap<>();
         env.forEach((k, v) -> {
             if (k.startsWith("QUIVER_MODELS_") && k.endsWith("_PATH")) {
-                paths.add(v);
+                models.put(v, env.get(k.substring(0, k.length() - "PATH".length()) + "ONNX_FILE"));
             }
         });
         System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("quiver.models.") && k.toString().endsWith(".path")) {
-                paths.add(v.toString());
+            String key = k.toString();
+            if (key.startsWith("quiver.models.") && key.endsWith(".path")) {
+                models.put(v.toString(), System.getProperty(key.substring(0, key.length() - "path".length())
+                        + "onnx-file"));
             }
         });
-        if (paths.isEmpty()) {
-            ModelSpec.DEFAULTS.forEach(name -> paths.add(EmbeddedModels.SCHEME + name));
+        if (models.isEmpty()) {
+            ModelSpec.DEFAULTS.forEach(name -> models.put(EmbeddedModels.SCHEME + name, null));
         }
-        return paths;
+        return models;
     }
 
     private static String setting(Map<String, String> env, String property, String variable, String fallback) {
@@ -86,13 +89,13 @@ public final class Preload {
         return value != null ? value : env.getOrDefault(variable, fallback);
     }
 
-    private static Loaded load(String path, Path cacheDir) {
+    private static Loaded load(String path, String onnxFile, Path cacheDir) {
         long t0 = System.nanoTime();
         Path folder = EmbeddedModels.isEmbedded(path) ? EmbeddedModels.materialize(path, cacheDir) : Path.of(path);
         ModelKind kind = ModelKind.detect(folder);
         AutoCloseable model = switch (kind) {
             case EMBEDDING, CLASSIFIER, RERANKER -> EncoderModel.load(folder, kind, Placement.CPU);
-            case CHAT -> ChatModel.open(folder, Placement.CPU, null);
+            case CHAT -> ChatModel.open(folder, Placement.CPU, onnxFile);
             case DIFFUSION -> DiffusionPipeline.load(folder, Placement.CPU);
         };
         long loaded = System.nanoTime();

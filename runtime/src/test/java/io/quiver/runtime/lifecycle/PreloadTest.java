@@ -65,6 +65,16 @@ class PreloadTest {
     }
 
     @Test
+    void theGraphFileNamedForAChatModelIsTheOneOpened() {
+        Preload.start(Map.of("QUIVER_DEVICE", "cpu", "QUIVER_CACHE_DIR", CACHE, "QUIVER_MODELS_R1_PATH", CHAT,
+                "QUIVER_MODELS_R1_ONNX_FILE", "model_fp16kv.onnx"));
+        try (ChatModel model = Preload.take(CHAT, ModelKind.CHAT, Placement.CPU, ChatModel.class,
+                m -> m.opened("model_fp16kv.onnx")).orElseThrow()) {
+            assertFalse(model.opened(null));
+        }
+    }
+
+    @Test
     void aDiffusionPipelineComesPreloadedAndWarm() {
         preload("cpu", IMAGES);
         try (DiffusionPipeline pipeline = Preload.take(IMAGES, ModelKind.DIFFUSION, Placement.CPU,
