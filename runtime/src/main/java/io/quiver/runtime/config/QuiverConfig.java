@@ -43,6 +43,12 @@ public interface QuiverConfig {
     String cacheDir();
 
     interface Model {
+        // Defaults, also given to the embedded default models, which have no configuration entries.
+        String MAX_BATCH = "32";
+        String MAX_BATCH_DELAY = "0ms";
+        String CONCURRENT_BATCHES = "2";
+        String REASONING = "true";
+
         /** A model folder, or {@code embedded:<name>} for one shipped inside the application. */
         String path();
 
@@ -51,7 +57,7 @@ public interface QuiverConfig {
 
         /** Encoders: most inputs in one ONNX Runtime batch. */
         @WithName("max-batch")
-        @WithDefault("32")
+        @WithDefault(MAX_BATCH)
         int maxBatch();
 
         /**
@@ -59,12 +65,12 @@ public interface QuiverConfig {
          * batch runs makes the next one, and a lone request does not wait.
          */
         @WithName("max-batch-delay")
-        @WithDefault("0ms")
+        @WithDefault(MAX_BATCH_DELAY)
         Duration maxBatchDelay();
 
         /** Encoders: batches that run at once on the model's one session, each on its own thread. */
         @WithName("concurrent-batches")
-        @WithDefault("2")
+        @WithDefault(CONCURRENT_BATCHES)
         int concurrentBatches();
 
         /** Chat: the graph under onnx/ to load (model.onnx, model_fp16.onnx, model_q4.onnx, ...). */
@@ -80,7 +86,7 @@ public interface QuiverConfig {
         Optional<String> chatTemplate();
 
         /** Chat: split {@code <think>…</think>} into {@code reasoning_content}. */
-        @WithDefault("true")
+        @WithDefault(REASONING)
         boolean reasoning();
     }
 
