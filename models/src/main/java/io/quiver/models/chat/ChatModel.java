@@ -48,14 +48,17 @@ public final class ChatModel implements AutoCloseable {
 
     /** The decoder graph: {@code onnx/<file>} (or {@code <file>}); {@code model.onnx} when no file is named. */
     public static Path graph(ModelFolder folder, String onnxFile) {
-        String file = onnxFile != null ? onnxFile : "model.onnx";
-        return folder.require("ONNX model", List.of("onnx/" + file, file));
+        return folder.require("ONNX model", candidates(onnxFile));
     }
 
     /** Whether the graph open here is the one {@code onnxFile} names (null: the default graph). */
     public boolean opened(String onnxFile) {
+        return candidates(onnxFile).stream().anyMatch(file -> graph.equals(folder.root().resolve(file)));
+    }
+
+    private static List<String> candidates(String onnxFile) {
         String file = onnxFile != null ? onnxFile : "model.onnx";
-        return graph.equals(folder.root().resolve("onnx").resolve(file)) || graph.equals(folder.root().resolve(file));
+        return List.of("onnx/" + file, file);
     }
 
     @Override
