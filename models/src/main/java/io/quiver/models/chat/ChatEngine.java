@@ -3,6 +3,7 @@ package io.quiver.models.chat;
 import io.quiver.gpu.Placement;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelLoadException;
+import io.quiver.models.TokenBudget;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -59,8 +60,9 @@ public final class ChatEngine implements AutoCloseable {
                 throw new ModelLoadException(model.folder.root().resolve("tokenizer_config.json"),
                         "no chat_template (set one in the model options)");
             }
-            ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken());
             int context = options.contextLength() > 0 ? options.contextLength() : spec.maxPositions();
+            ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken(),
+                    TokenBudget.maxChars(context));
             return new ChatEngine(model, options, template, context);
         } catch (RuntimeException e) {
             model.close();
@@ -68,10 +70,18 @@ public final class ChatEngine implements AutoCloseable {
         }
     }
 
-    /** The prompt text of a conversation, rendered with the chat template. */
+    /**
+     * The prompt text of a conversation, rendered with the chat template. Every message takes at least one token,
+     * so more messages than the context length are refused before any rendering; the render itself is bounded
+     * to what the context can hold ({@link TokenBudget#maxChars}).
+     */
     public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages", "messages must not be empty");
+        }
+        if (messages.size() > contextLength) {
+            throw new InvalidRequestException("messages", messages.size() + " messages cannot fit the context "
+                    + "length of " + contextLength + " tokens");
         }
         return template.render(messages, addGenerationPrompt);
     }
@@ -79,6 +89,20 @@ public final class ChatEngine implements AutoCloseable {
     /** Token ids of a prompt text: one BOS when the tokenizer asks for it, never two. */
     public int[] encode(String text) {
         return tokenizer.encode(text);
+    }
+
+    /**
+     * Token ids of a request's prompt text, tokenising at most what the context can hold: a prompt that leaves no
+     * room for a completion is refused after reading only a bounded prefix of it.
+     */
+    public int[] encodePrompt(String text, String param) {
+        var read = TokenBudget.encode(text, contextLength - 1, tokenizer::encode, ids -> ids.length);
+        int[] ids = read.encoding();
+        if (!read.complete() || ids.length >= contextLength) {
+            throw new InvalidRequestException(param, (read.complete() ? "" : "more than ") + ids.length
+                    + " prompt tokens leave no room for a completion in context length " + contextLength);
+        }
+        return ids;
     }
 
     /** Text of token ids (special tokens skipped). */

@@ -2,6 +2,8 @@ package io.quiver.models.chat;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -13,23 +15,43 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Renders a Hugging Face chat template (Jinja) with Jinjava, configured as transformers does it: trim_blocks and
  * lstrip_blocks on, {@code raise_exception} and {@code strftime_now} available, bos/eos tokens bound.
+ *
+ * <p>The template (from the model folder or the configuration) is trusted; what a request brings is data. So
+ * nested interpretation is off (Jinjava would otherwise evaluate {@code {{ … }}} found inside a message's text),
+ * tags that reach outside the template ({@code include}, {@code import}, {@code from}, {@code extends}) are
+ * disabled, and a render is bounded in output, list and string sizes and ranges.
  * Thread-safe: each render gets its own interpreter context.
  */
 final class ChatTemplate {
+    /** Elements one list or map of a render may hold, and the largest {@code range()}: messages are bounded before. */
+    private static final int MAX_COLLECTION = 100_000;
+
     private final String template;
     private final Jinjava jinjava;
+    private final long maxOutputChars;
     private final Map<String, Object> globals = new HashMap<>();
 
-    ChatTemplate(String template, String bosToken, String eosToken) {
+    ChatTemplate(String template, String bosToken, String eosToken, long maxOutputChars) {
         this.template = template;
+        this.maxOutputChars = maxOutputChars;
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                .withNestedInterpretationEnabled(false)
+                .withDisabled(Map.of(Context.Library.TAG, Set.of("include", "import", "from", "extends")))
+                .withMaxOutputSize(maxOutputChars)
+                .withMaxStringLength(maxOutputChars)
+                .withMaxListSize(MAX_COLLECTION)
+                .withMaxMapSize(MAX_COLLECTION)
+                .withRangeLimit(MAX_COLLECTION)
+                .withMaxRenderDepth(10)
+                .withMaxMacroRecursionDepth(10)
                 .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
@@ -57,18 +79,26 @@ final class ChatTemplate {
         RenderResult result = jinjava.renderForResult(template, bindings);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                String message = error.getMessage();
-                Throwable cause = error.getException();
-                while (cause != null) {
-                    if (cause instanceof TemplateRaised raised) {
-                        message = raised.getMessage();
-                    }
-                    cause = cause.getCause();
-                }
-                throw new InvalidRequestException("messages", "chat template: " + message);
+                throw new InvalidRequestException("messages", "chat template: " + message(error));
             }
         }
         return result.getOutput();
+    }
+
+    private String message(TemplateError error) {
+        String message = error.getMessage();
+        Throwable cause = error.getException();
+        while (cause != null) {
+            if (cause instanceof TemplateRaised raised) {
+                return raised.getMessage();
+            }
+            if (cause instanceof OutputTooBigException) {
+                return "the rendered prompt is longer than " + maxOutputChars + " characters, more than the "
+                        + "context length can hold";
+            }
+            cause = cause.getCause();
+        }
+        return message;
     }
 
     /** {@code raise_exception(message)}: the template rejects the conversation (e.g. roles out of order). */

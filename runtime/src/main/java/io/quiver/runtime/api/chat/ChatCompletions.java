@@ -40,6 +40,6 @@ public class ChatCompletions {
 
     private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {
         String text = engine.renderChat(messages, true);
-        return new Prompt(engine.encode(text), ChatEngine.opensReasoning(text), true);
+        return new Prompt(engine.encodePrompt(text, "messages"), ChatEngine.opensReasoning(text), true);
     }
 }

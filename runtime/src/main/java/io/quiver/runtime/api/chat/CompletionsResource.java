@@ -62,7 +62,7 @@ public class CompletionsResource {
                     + "ids or an array of such arrays");
         }
         if (prompt.get(0).isNumber()) {
-            return List.of(new Prompt(tokenIds(prompt), false, false));
+            return List.of(new Prompt(tokenIds(engine, prompt), false, false));
         }
         if (prompt.size() > MAX_PROMPTS) {
             throw ApiException.invalid("prompt", "at most " + MAX_PROMPTS + " prompts per request, got "
@@ -73,7 +73,7 @@ public class CompletionsResource {
             if (p.isTextual()) {
                 prompts.add(text(engine, p.asText()));
             } else if (p.isArray() && !p.isEmpty()) {
-                prompts.add(new Prompt(tokenIds(p), false, false));
+                prompts.add(new Prompt(tokenIds(engine, p), false, false));
             } else {
                 throw ApiException.invalid("prompt", "every prompt must be a string or a non-empty array of ids");
             }
@@ -85,10 +85,14 @@ public class CompletionsResource {
         if (text.isEmpty()) {
             throw ApiException.invalid("prompt", "prompt must not be empty");
         }
-        return new Prompt(engine.encode(text), false, false);
+        return new Prompt(engine.encodePrompt(text, "prompt"), false, false);
     }
 
-    private static int[] tokenIds(JsonNode array) {
+    private static int[] tokenIds(ChatEngine engine, JsonNode array) {
+        if (array.size() >= engine.contextLength()) {
+            throw ApiException.invalid("prompt", array.size() + " prompt tokens leave no room for a completion in "
+                    + "context length " + engine.contextLength());
+        }
         int[] ids = new int[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode id = array.get(i);
