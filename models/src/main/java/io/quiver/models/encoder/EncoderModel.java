@@ -15,6 +15,7 @@ import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelKind;
 import io.quiver.models.ModelLoadException;
 import io.quiver.models.OnnxLoader;
+import io.quiver.models.TokenBudget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,14 +92,21 @@ public final class EncoderModel implements AutoCloseable {
         return labels;
     }
 
-    /** Tokenises a text; over-long input is an error unless {@code truncate} asks to drop the tail. */
+    /**
+     * Tokenises a text; over-long input is an error unless {@code truncate} asks to drop the tail. Reads at most
+     * what can fit (see {@link TokenBudget}), however long the text.
+     */
     public Encoding encode(String text, boolean truncate, String param) {
-        return fit(strict.encode(text), truncate, param, () -> truncating.encode(text));
+        var read = TokenBudget.encode(text, maxLength, strict::encode, e -> e.getIds().length);
+        return fit(read.encoding(), read.complete(), truncate, param, () -> truncating.encode(read.text()));
     }
 
     /** Tokenises a (query, document) pair as a cross-encoder expects it. */
     public Encoding encodePair(String query, String document, boolean truncate, String param) {
-        return fit(strict.encode(query, document), truncate, param, () -> truncating.encode(query, document));
+        var q = TokenBudget.encode(query, maxLength, strict::encode, e -> e.getIds().length);
+        var d = TokenBudget.encode(document, maxLength, strict::encode, e -> e.getIds().length);
+        return fit(strict.encode(q.text(), d.text()), q.complete() && d.complete(), truncate, param,
+                () -> truncating.encode(q.text(), d.text()));
     }
 
     /** Token ids given by the client, checked against the vocabulary; fed as they are. */
@@ -114,7 +122,7 @@ public final class EncoderModel implements AutoCloseable {
         }
         if (ids.length > maxLength) {
             if (!truncate) {
-                throw tooLong(param, ids.length);
+                throw tooLong(param, ids.length, true);
             }
             ids = java.util.Arrays.copyOf(ids, maxLength);
             return new Encoding(ids, new long[ids.length], true);
@@ -122,22 +130,22 @@ public final class EncoderModel implements AutoCloseable {
         return new Encoding(ids, new long[ids.length], false);
     }
 
-    private Encoding fit(ai.djl.huggingface.tokenizers.Encoding encoded, boolean truncate, String param,
-                         java.util.function.Supplier<ai.djl.huggingface.tokenizers.Encoding> truncated) {
+    private Encoding fit(ai.djl.huggingface.tokenizers.Encoding encoded, boolean complete, boolean truncate,
+                         String param, java.util.function.Supplier<ai.djl.huggingface.tokenizers.Encoding> truncated) {
         long[] ids = encoded.getIds();
-        if (ids.length <= maxLength) {
+        if (complete && ids.length <= maxLength) {
             return new Encoding(ids, encoded.getTypeIds(), false);
         }
         if (!truncate) {
-            throw tooLong(param, ids.length);
+            throw tooLong(param, ids.length, complete);
         }
         var cut = truncated.get();
         return new Encoding(cut.getIds(), cut.getTypeIds(), true);
     }
 
-    private InvalidRequestException tooLong(String param, int tokens) {
-        return new InvalidRequestException(param, "input has " + tokens + " tokens, more than the model's maximum of "
-                + maxLength + "; shorten it or set \"truncate\": true");
+    private InvalidRequestException tooLong(String param, int tokens, boolean counted) {
+        return new InvalidRequestException(param, "input has " + (counted ? "" : "more than ") + tokens
+                + " tokens, more than the model's maximum of " + maxLength + "; shorten it or set \"truncate\": true");
     }
 
     /**
