@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged server as a real operating-system process, the way Knative runs it. */
@@ -29,6 +30,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String... properties) throws IOException {
+        return start(Map.of(), properties);
+    }
+
+    /** Starts the packaged application with these environment variables added and these system properties. */
+    static ServerProcess start(Map<String, String> env, String... properties) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -40,7 +46,9 @@ final class ServerProcess implements AutoCloseable {
         }
         command.addAll(List.of("-jar", JAR.toString()));
         Path log = Files.createTempFile("quiver-server", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         return new ServerProcess(process, port, log);
     }
 
