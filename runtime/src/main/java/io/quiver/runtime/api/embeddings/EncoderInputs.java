@@ -29,12 +29,10 @@ public final class EncoderInputs {
             throw ApiException.invalid(param, "'" + param
                     + "' must be a non-empty string, array of strings, array of token ids or array of token-id arrays");
         }
-        if (input.size() > MAX_INPUTS) {
-            throw ApiException.invalid(param, "at most " + MAX_INPUTS + " inputs per request, got " + input.size());
-        }
         if (input.get(0).isIntegralNumber()) {
             return List.of(ids(input, model, truncate, param));
         }
+        checkCount(input.size(), param);
         List<Encoding> out = new ArrayList<>();
         for (int i = 0; i < input.size(); i++) {
             JsonNode item = input.get(i);
@@ -42,6 +40,13 @@ public final class EncoderInputs {
             out.add(item.isArray() ? ids(item, model, truncate, at) : text(item, model, truncate, at));
         }
         return out;
+    }
+
+    /** Every encoder route takes at most {@link #MAX_INPUTS} inputs, which also bounds the size of its answer. */
+    public static void checkCount(int inputs, String param) {
+        if (inputs > MAX_INPUTS) {
+            throw ApiException.invalid(param, "at most " + MAX_INPUTS + " inputs per request, got " + inputs);
+        }
     }
 
     private static Encoding text(JsonNode node, EncoderModel model, boolean truncate, String param) {

@@ -7,6 +7,7 @@ import io.quiver.models.encoder.Encoding;
 import io.quiver.models.encoder.Labels;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
+import io.quiver.runtime.api.embeddings.EncoderInputs;
 import io.quiver.runtime.api.tei.TeiProtocol.PredictRequest;
 import io.quiver.runtime.api.tei.TeiProtocol.Prediction;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,6 +33,9 @@ public class Classifier {
         }
         JsonNode inputs = request.inputs();
         boolean single = inputs != null && (inputs.isTextual() || isPair(inputs));
+        if (!single && inputs != null && inputs.isArray()) {
+            EncoderInputs.checkCount(inputs.size(), "inputs");
+        }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run(route, request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http, model -> {
             EncoderModel encoder = model.encoder().model();

@@ -72,6 +72,7 @@ public class TeiResource {
         if (texts == null || !texts.isArray() || texts.isEmpty()) {
             throw ApiException.invalid("texts", "'texts' must be a non-empty list of strings");
         }
+        EncoderInputs.checkCount(texts.size(), "texts");
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run("rerank", request.model(), Set.of(ModelKind.RERANKER), http, model -> {
             EncoderModel encoder = model.encoder().model();
