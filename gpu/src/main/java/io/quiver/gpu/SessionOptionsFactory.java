@@ -30,6 +30,10 @@ public final class SessionOptionsFactory {
             // Idle intra-op threads would busy-wait for the next run, taking the cores that HTTP, tokenising and
             // the next request need: without it the pod served 25 % more embeddings and chat tokens at 8 requests.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            if (convolutional) {
+                // A UNet's activations grow with the image; the arena would keep the largest run's for good.
+                options.setCPUArenaAllocator(false);
+            }
         }
         return options;
     }

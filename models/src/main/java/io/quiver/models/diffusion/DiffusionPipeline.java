@@ -28,6 +28,7 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final int vaeScale;
     private final int condDim;
     private final GenerationSettings.Defaults defaults;
+    private final ImageBudget budget;
     private final AtomicLong denoisingSteps = new AtomicLong();
 
     private DiffusionPipeline(Path root, ClipTokenizer tokenizer, TextEncoder textEncoder, UNet unet, VaeDecoder vae,
@@ -53,6 +54,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         SchedulerKind kind = lcm ? SchedulerKind.LCM : configured == null ? SchedulerKind.EULER : configured;
         this.defaults = new GenerationSettings.Defaults(side, side, lcm ? 4 : 25, lcm ? 8.5 : 7.5, kind, sizeMultiple,
                 schedulerConfig.originalInferenceSteps());
+        this.budget = ImageBudget.of(unetConfig, side, vaeScale);
     }
 
     /** Opens the three graphs and the tokenizer of a diffusers/Optimum ONNX folder. */
@@ -124,7 +126,18 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @throws InvalidRequestException naming the field at fault
      */
     public GenerationSettings validate(ImageRequest request) {
-        return GenerationSettings.resolve(request, defaults);
+        GenerationSettings settings = GenerationSettings.resolve(request, defaults);
+        budget.check(settings, guided(settings));
+        return settings;
+    }
+
+    /** What one request may cost on this pipeline. */
+    public ImageBudget budget() {
+        return budget;
+    }
+
+    private boolean guided(GenerationSettings s) {
+        return !unet.takesTimestepCond() && s.guidanceScale() > 1.0;
     }
 
     /** Runs one small image, so the first request pays no first-run costs (call it on a large-stack thread). */
@@ -147,7 +160,7 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @param initialNoise standard normal [n, 4, height / 8, width / 8], flattened; null draws it from the seed
      */
     public List<byte[]> generate(ImageRequest request, float[] initialNoise, StepListener listener) {
-        GenerationSettings s = GenerationSettings.resolve(request, defaults);
+        GenerationSettings s = validate(request);
         long[] shape = latentShape(s.n(), s.width(), s.height());
         int perImage = (int) (shape[1] * shape[2] * shape[3]);
         List<GaussianNoise> generators = new ArrayList<>();
@@ -191,7 +204,7 @@ public final class DiffusionPipeline implements AutoCloseable {
         int n = s.n();
         int perImage = latents.length / n;
         boolean lcm = unet.takesTimestepCond();
-        boolean guided = !lcm && s.guidanceScale() > 1.0;
+        boolean guided = guided(s);
         int rows = guided ? 2 * n : n;
         int seq = tokenizer.maxLength();
         float[] cond = textEncoder.encode(guided
