@@ -1,5 +1,6 @@
 package io.quiver.models;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -33,8 +34,14 @@ public record ModelFolder(Path root) {
         }
         try {
             return JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            // The parser's own message quotes the file's content (a key file pointed at by mistake, say): only
+            // where it broke goes to the log.
+            var at = e.getLocation();
+            throw new ModelLoadException(file, "not valid JSON" + (at == null ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new ModelLoadException(file, "not valid JSON: " + e.getMessage());
+            throw new ModelLoadException(file, "not readable: " + e.getClass().getSimpleName());
         }
     }
 
