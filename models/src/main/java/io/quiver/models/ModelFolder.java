@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,22 +65,5 @@ public record ModelFolder(Path root) {
 
     public Path tokenizer() {
         return require("tokenizer", List.of("tokenizer.json"));
-    }
-
-    /** Bytes of the graph plus its external data: what the weights will take in memory. */
-    public static long weightBytes(Path onnx) {
-        try (var files = Files.list(onnx.getParent())) {
-            String name = onnx.getFileName().toString();
-            return files.filter(f -> f.getFileName().toString().startsWith(name))
-                    .mapToLong(f -> {
-                        try {
-                            return Files.size(f);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -67,7 +67,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model-dir", description = "Default: bench/target/models/<shape>-random")
     Path modelDir;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3")
+    @Option(names = "--python", description = "Python that generates the model. Default: the fixtures' pinned "
+            + "environment (models/fixtures/python-env.sh)")
     Path python;
 
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")

@@ -5,6 +5,7 @@ import io.quiver.gpu.Placement;
 import io.quiver.models.ModelFolder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A chat model's folder read, its tokenizer parsed and its decoder graph opened: the slow part of loading. It
@@ -46,9 +47,14 @@ public final class ChatModel implements AutoCloseable {
         }
     }
 
-    /** The decoder graph: {@code onnx/<file>} (or {@code <file>}); {@code model.onnx} when no file is named. */
+    /**
+     * The decoder graph {@code onnxFile} names: a file under {@code onnx/} (or at the top), or a dtype in
+     * transformers.js' naming ({@code fp16} → {@code model_fp16.onnx}, see {@link #DTYPE_SUFFIXES}); null is
+     * {@code model.onnx}.
+     */
     public static Path graph(ModelFolder folder, String onnxFile) {
-        return folder.require("ONNX model", candidates(onnxFile));
+        return folder.require("ONNX model" + (onnxFile != null ? " for onnx-file " + onnxFile : ""),
+                candidates(onnxFile));
     }
 
     /** Whether the graph open here is the one {@code onnxFile} names (null: the default graph). */
@@ -56,8 +62,14 @@ public final class ChatModel implements AutoCloseable {
         return candidates(onnxFile).stream().anyMatch(file -> graph.equals(folder.root().resolve(file)));
     }
 
+    /** transformers.js' dtype names and the suffix each adds to {@code model}: how onnx-community names graphs. */
+    static final Map<String, String> DTYPE_SUFFIXES = Map.of("fp32", "", "fp16", "_fp16", "int8", "_int8",
+            "uint8", "_uint8", "q8", "_quantized", "q4", "_q4", "q4f16", "_q4f16", "bnb4", "_bnb4");
+
     private static List<String> candidates(String onnxFile) {
-        String file = onnxFile != null ? onnxFile : "model.onnx";
+        String file = onnxFile == null ? "model.onnx"
+                : DTYPE_SUFFIXES.containsKey(onnxFile) ? "model" + DTYPE_SUFFIXES.get(onnxFile) + ".onnx"
+                : onnxFile;
         return List.of("onnx/" + file, file);
     }
 

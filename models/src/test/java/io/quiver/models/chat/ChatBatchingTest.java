@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Continuous batching: sequences join a running batch between decode steps, finish or are cancelled mid-way, wait
- * for a free slot — and every one still produces exactly the PyTorch reference's greedy tokens.
+ * for a free slot — and every one still produces exactly the transformers reference's greedy tokens.
  */
 class ChatBatchingTest {
     private static final int TOKENS = ChatFixture.GOLDEN.path("greedy_tokens").asInt();

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The tiny random-weight DeepSeek-R1 fixture and its PyTorch golden file, as the chat tests use them. */
+/** The tiny random-weight DeepSeek-R1 fixture and its golden file (transformers, onnxruntime), as chat tests use it. */
 final class ChatFixture {
     static final String NAME = "tiny-random-deepseek-r1";
     static final JsonNode GOLDEN = Fixtures.golden(NAME);
@@ -57,7 +57,7 @@ final class ChatFixture {
         return out;
     }
 
-    /** Greedy, no penalties, past the end-of-sequence token: what the PyTorch reference ran. */
+    /** Greedy, no penalties, past the end-of-sequence token: what the references ran. */
     static GenerationRequest greedy(int[] prompt, int tokens) {
         return GenerationRequest.of(prompt, SamplingParams.greedy(), tokens).withIgnoreEos(true);
     }

@@ -67,9 +67,9 @@ class PreloadTest {
     @Test
     void theGraphFileNamedForAChatModelIsTheOneOpened() {
         Preload.start(Map.of("QUIVER_DEVICE", "cpu", "QUIVER_CACHE_DIR", CACHE, "QUIVER_MODELS_R1_PATH", CHAT,
-                "QUIVER_MODELS_R1_ONNX_FILE", "model_fp16kv.onnx"));
+                "QUIVER_MODELS_R1_ONNX_FILE", "model_fp16.onnx"));
         try (ChatModel model = Preload.take(CHAT, ModelKind.CHAT, Placement.CPU, ChatModel.class,
-                m -> m.opened("model_fp16kv.onnx")).orElseThrow()) {
+                m -> m.opened("model_fp16.onnx")).orElseThrow()) {
             assertFalse(model.opened(null));
         }
     }
