@@ -14,12 +14,12 @@ public final class RealModels {
     private RealModels() {
     }
 
-    /** The folder: env QUIVER_SMOLLM2_DIR, else system property quiver.smollm2.dir (the build sets it). */
+    /** The folder: env QUIVER_SMOLLM2_DIR, else system property smollm2.dir (the build sets it). */
     public static Path smollm2() {
         String env = System.getenv("QUIVER_SMOLLM2_DIR");
-        String dir = env != null && !env.isBlank() ? env : System.getProperty("quiver.smollm2.dir");
+        String dir = env != null && !env.isBlank() ? env : System.getProperty("smollm2.dir");
         if (dir == null || dir.isBlank()) {
-            throw new IllegalStateException("Neither QUIVER_SMOLLM2_DIR nor -Dquiver.smollm2.dir names the real chat "
+            throw new IllegalStateException("Neither QUIVER_SMOLLM2_DIR nor -Dsmollm2.dir names the real chat "
                     + "model's folder; run the tests through Maven, which sets it, after " + PREPARE);
         }
         Path folder = Path.of(dir).toAbsolutePath();
