@@ -28,7 +28,7 @@ public final class DiffusionPipeline implements AutoCloseable {
     private final int vaeScale;
     private final int condDim;
     private final GenerationSettings.Defaults defaults;
-    private final ImageBudget budget;
+    private volatile ImageBudget budget;
     private final AtomicLong denoisingSteps = new AtomicLong();
 
     private DiffusionPipeline(Path root, ClipTokenizer tokenizer, TextEncoder textEncoder, UNet unet, VaeDecoder vae,
@@ -134,6 +134,11 @@ public final class DiffusionPipeline implements AutoCloseable {
     /** What one request may cost on this pipeline. */
     public ImageBudget budget() {
         return budget;
+    }
+
+    /** Sets the most work one request may ask for, in denoising steps of one native-size image. */
+    public void limitWork(int nativeImageSteps) {
+        budget = budget.withMaxWork(nativeImageSteps);
     }
 
     private boolean guided(GenerationSettings s) {

@@ -12,12 +12,13 @@ import java.nio.file.Path;
  * {@link GenerationSettings}; together they multiply, so the product is bounded here too:
  * <ul>
  *   <li>each side at most {@link #SIDE_FACTOR} × the UNet's native size (a UNet draws badly far from it anyway);
- *   <li>work, n × pixels × steps, at most {@link #MAX_NATIVE_IMAGE_STEPS} denoising steps of one native image;
+ *   <li>work, n × pixels × steps, at most {@code maxWork} denoising steps of one native-size image (by default
+ *       {@link #MAX_NATIVE_IMAGE_STEPS}: ten images of 50 steps);
  *   <li>memory: self-attention at the latent resolution holds rows × heads × tokens² scores at once, which grows
  *       with the fourth power of the side; its estimate must stay under half of the pod's memory.
  * </ul>
  */
-public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long memoryBytes) {
+public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long memoryBytes, int maxWork) {
     public static final int SIDE_FACTOR = 2;
     public static final int MAX_NATIVE_IMAGE_STEPS = 500;
 
@@ -33,7 +34,12 @@ public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long
         } else if (heads.isInt()) {
             most = heads.asInt();
         }
-        return new ImageBudget(nativeSide, vaeScale, most, podMemoryBytes());
+        return new ImageBudget(nativeSide, vaeScale, most, podMemoryBytes(), MAX_NATIVE_IMAGE_STEPS);
+    }
+
+    /** The same budget with another work limit, in denoising steps of one native-size image. */
+    public ImageBudget withMaxWork(int steps) {
+        return new ImageBudget(nativeSide, vaeScale, attentionHeads, memoryBytes, steps);
     }
 
     /** Bytes one UNet evaluation's attention scores take at the latent resolution, for {@code rows} batch rows. */
@@ -50,10 +56,10 @@ public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long
                     + SIDE_FACTOR + " × its native " + nativeSide + "), got " + s.width() + "x" + s.height());
         }
         double work = s.n() * ((double) s.width() * s.height() / ((double) nativeSide * nativeSide)) * s.steps();
-        if (work > MAX_NATIVE_IMAGE_STEPS) {
+        if (work > maxWork) {
             throw new InvalidRequestException("num_inference_steps", String.format("n × size × steps is %.0f "
                     + "denoising steps of a native %dx%d image, more than the limit of %d per request",
-                    work, nativeSide, nativeSide, MAX_NATIVE_IMAGE_STEPS));
+                    work, nativeSide, nativeSide, maxWork));
         }
         long need = attentionBytes(guided ? 2 * s.n() : s.n(), s.width(), s.height());
         if (need > memoryBytes / 2) {

@@ -49,13 +49,23 @@ class ImageBudgetTest {
     }
 
     @Test
+    void theWorkLimitCanBeRaised() {
+        int side = 2 * pipeline.defaults().width();
+        ImageRequest big = ImageRequest.of("x").withN(10).withSize(side, side).withSteps(200);
+        ImageBudget raised = pipeline.budget().withMaxWork(10 * 4 * 200);
+        raised.check(GenerationSettings.resolve(big, pipeline.defaults()), true);
+        assertThrows(InvalidRequestException.class, () -> pipeline.budget().check(
+                GenerationSettings.resolve(big, pipeline.defaults()), true));
+    }
+
+    @Test
     void attentionMemoryIsEstimatedAgainstThePodsMemory() {
         ImageBudget budget = pipeline.budget();
         assertTrue(budget.memoryBytes() > 0);
         // Scores grow with tokens squared: doubling each side multiplies them by 16.
         assertEquals(16 * budget.attentionBytes(2, 64, 64), budget.attentionBytes(2, 128, 128));
         ImageBudget small = new ImageBudget(budget.nativeSide(), budget.vaeScale(), budget.attentionHeads(),
-                budget.attentionBytes(2, 128, 128));
+                budget.attentionBytes(2, 128, 128), budget.maxWork());
         GenerationSettings big = pipeline.validate(ImageRequest.of("x").withSize(128, 128).withSteps(1));
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> small.check(big, true));
         assertEquals("size", e.param());

@@ -24,6 +24,8 @@ public interface QuiverConfig {
 
     Gpu gpu();
 
+    Images images();
+
     /** When set, inference routes need {@code Authorization: Bearer <key>}. */
     @WithName("api-key")
     Optional<String> apiKey();
@@ -136,6 +138,13 @@ public interface QuiverConfig {
         @WithName("on-insufficient-memory")
         @WithDefault("fail")
         String onInsufficientMemory();
+    }
+
+    interface Images {
+        /** Most work one image request may ask for: n × pixels × steps, in steps of one native-size image. */
+        @WithName("max-native-steps")
+        @WithDefault("500")
+        int maxNativeSteps();
     }
 
     interface Stream {

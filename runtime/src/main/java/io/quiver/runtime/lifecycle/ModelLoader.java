@@ -21,10 +21,12 @@ final class ModelLoader {
 
     private final Path cacheDir;
     private final int podCap;
+    private final int imageWork;
 
-    ModelLoader(Path cacheDir, int podCap) {
+    ModelLoader(Path cacheDir, int podCap, int imageWork) {
         this.cacheDir = cacheDir;
         this.podCap = podCap;
+        this.imageWork = imageWork;
     }
 
     Path folder(ModelSpec spec) {
@@ -50,9 +52,12 @@ final class ModelLoader {
                         model -> model.opened(options.onnxFile()))
                         .orElseGet(() -> ChatModel.open(folder, placement, options.onnxFile())), options);
             }
-            case DIFFUSION -> new DiffusionWorker(Preload.take(spec.path(), kind, placement,
-                    DiffusionPipeline.class, any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement)),
-                    spec.name());
+            case DIFFUSION -> {
+                DiffusionPipeline pipeline = Preload.take(spec.path(), kind, placement, DiffusionPipeline.class,
+                        any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement));
+                pipeline.limitWork(imageWork);
+                yield new DiffusionWorker(pipeline, spec.name());
+            }
         };
     }
 

@@ -109,7 +109,7 @@ class StreamDisconnectTest {
     void droppingQueuedAndRunningRequestsFreesEverything() throws Exception {
         // Two large image requests hold both slots (the second waits for the diffusion worker).
         String slowImage = """
-                {"model":"tiny-random-sd","prompt":"x","size":"512x512","n":4,"num_inference_steps":200}""";
+                {"model":"tiny-random-sd","prompt":"x","size":"128x128","n":10,"num_inference_steps":200}""";
         Socket first = send("/v1/images/generations", slowImage);
         Socket second = send("/v1/images/generations", slowImage);
         await(() -> admission.running() == 2, "both slots taken");

@@ -10,6 +10,8 @@ public class StreamingProfile implements QuarkusTestProfile {
         return Map.of(
                 "quiver.concurrency.max", "2",
                 "quiver.concurrency.queue", "4",
-                "quiver.stream.keep-alive", "1ms");
+                "quiver.stream.keep-alive", "1ms",
+                // Room for image requests slow enough to hold both slots while the test drops them.
+                "quiver.images.max-native-steps", "100000");
     }
 }
