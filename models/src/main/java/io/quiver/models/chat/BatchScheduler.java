@@ -46,6 +46,10 @@ final class BatchScheduler implements AutoCloseable {
             throw new IllegalStateException("chat engine is closed");
         }
         pending.add(sequence);
+        if (closed && pending.remove(sequence)) {
+            // close() may have drained the queue between the check and the add.
+            sequence.complete(FinishReason.CANCELLED);
+        }
     }
 
     int running() {
@@ -115,6 +119,10 @@ final class BatchScheduler implements AutoCloseable {
             }
         }
         int kept = next.size();
+        int oldSize = rows.size();
+        // From here on the batch is `next`: whatever throws below, the loop fails every sequence in it, the ones
+        // that join included, so none can be left waiting.
+        rows = next;
         List<KvBlock> joined = new ArrayList<>();
         Sequence s;
         while (next.size() < maxBatch && (s = pending.poll()) != null) {
@@ -122,22 +130,23 @@ final class BatchScheduler implements AutoCloseable {
                 s.complete(FinishReason.CANCELLED);
                 continue;
             }
+            next.add(s);
             KvBlock prefilled = prefill(s);
             if (prefilled != null) {
-                next.add(s);
                 joined.add(prefilled);
                 changed = true;
+            } else {
+                next.removeLast();
             }
         }
         if (next.isEmpty()) {
-            rows = new ArrayList<>();
             releasePast();
             return false;
         }
         if (changed) {
             List<KvBlock.RowRef> refs = new ArrayList<>(next.size());
             if (kept > 0) {
-                KvBlock current = KvBlock.copyOf(past, rows.size(), pastLength, decoder.layout);
+                KvBlock current = KvBlock.copyOf(past, oldSize, pastLength, decoder.layout);
                 for (int i = 0; i < kept; i++) {
                     refs.add(new KvBlock.RowRef(current, oldRows.get(i), next.get(i).cached));
                 }
@@ -152,12 +161,14 @@ final class BatchScheduler implements AutoCloseable {
             pastOwner = () -> closeAll(tensors);
             pastLength = merged.length;
         }
-        rows = next;
         return true;
     }
 
-    /** Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already finished. */
-    private KvBlock prefill(Sequence s) throws OrtException {
+    /**
+     * Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already ended (finished,
+     * cancelled, or failed: whatever throws here ends this sequence alone).
+     */
+    private KvBlock prefill(Sequence s) {
         count(+1);
         int n = s.prompt.length;
         long[] ids = new long[n];
@@ -168,7 +179,13 @@ final class BatchScheduler implements AutoCloseable {
             mask[i] = 1;
             positions[i] = i;
         }
-        OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
+        OnnxTensor[] empty = new OnnxTensor[0];
+        try {
+            empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
+        } catch (OrtException | RuntimeException | Error e) {
+            finish(s, null, e);
+            return null;
+        }
         try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty)) {
             s.cached = n;
             cachedTokens.addAndGet(n);
@@ -184,7 +201,7 @@ final class BatchScheduler implements AutoCloseable {
                 return null;
             }
             return KvBlock.copyOf(step.presents, 1, n, decoder.layout);
-        } catch (OrtException | RuntimeException e) {
+        } catch (OrtException | RuntimeException | Error e) {
             finish(s, null, e);
             return null;
         } finally {
