@@ -5,32 +5,41 @@ import io.quiver.models.ModelKind;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
+import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import io.quiver.runtime.lifecycle.ServedModel;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The path every inference request takes: resolve the model, wait for a slot under the pod cap, run, record the
  * outcome. A client that disconnects interrupts its (virtual) thread, which takes it out of the queue or abandons
- * the work; the slot is freed either way.
+ * the work; the slot is freed either way. No admitted request waits on its model past {@code quiver.request-timeout}.
  */
 @ApplicationScoped
 public class InferenceCall {
+    /** The deadline of the request {@link #run} is running, for {@link #await}. */
+    private static final ScopedValue<Lease> CURRENT = ScopedValue.newInstance();
+
     private final ModelRegistry registry;
     private final Admission admission;
     private final QuiverMetrics metrics;
+    private final Duration requestTimeout;
 
-    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics) {
+    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics, QuiverConfig config) {
         this.registry = registry;
         this.admission = admission;
         this.metrics = metrics;
+        this.requestTimeout = config.requestTimeout();
     }
 
     /** Runs {@code work} on the caller's thread while holding a slot. */
@@ -38,7 +47,7 @@ public class InferenceCall {
                      Function<ServedModel, T> work) {
         Lease lease = open(route, modelName, kinds, http);
         try {
-            T result = work.apply(lease.model());
+            T result = ScopedValue.where(CURRENT, lease).call(() -> work.apply(lease.model()));
             lease.status(200);
             return result;
         } catch (RuntimeException e) {
@@ -63,7 +72,7 @@ public class InferenceCall {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
             Permit permit = admission.admit(model.name());
-            Lease lease = new Lease(route, model, permit, start, http, metrics);
+            Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics);
             lease.onDisconnect(caller::interrupt);
             return lease;
         } catch (RuntimeException e) {
@@ -83,10 +92,20 @@ public class InferenceCall {
         };
     }
 
-    /** Waits for an engine's answer; if the client goes away meanwhile, the work is cancelled. */
+    /**
+     * Waits for an engine's answer, at most until the running request's deadline; if the client goes away or the
+     * deadline passes meanwhile, the work is cancelled.
+     */
     public static <T> T await(Future<T> future) {
+        if (!CURRENT.isBound()) {
+            throw new IllegalStateException("await outside InferenceCall.run has no deadline");
+        }
+        Lease lease = CURRENT.get();
         try {
-            return future.get();
+            return future.get(Math.max(0, lease.deadline() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw lease.timedOut();
         } catch (InterruptedException e) {
             future.cancel(true);
             throw new ClientGoneException();

@@ -33,6 +33,14 @@ public interface QuiverConfig {
     @WithDefault("8M")
     io.quarkus.runtime.configuration.MemorySize maxBodySize();
 
+    /**
+     * The longest an admitted inference request may wait on its model; past it the work is cancelled (a 504, or a
+     * stream that ends with finish_reason abort).
+     */
+    @WithName("request-timeout")
+    @WithDefault("10m")
+    Duration requestTimeout();
+
     /** auto | cpu | cuda | cuda:N */
     @WithDefault("auto")
     String device();

@@ -1,6 +1,7 @@
 package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.Lease;
@@ -20,12 +21,15 @@ import org.jboss.logging.Logger;
 /**
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
  * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
- * the proxies on the way) open during long prefills or long silent reasoning. Closes the lease when done.
+ * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
+ * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    /** How long cancelled completions get to report their end before the stream ends them itself. */
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(2);
 
     private final Lease lease;
     private final List<Generation> generations;
@@ -61,8 +65,27 @@ final class EventStream implements StreamingOutput {
             }
             int prompt = 0;
             int completion = 0;
+            boolean[] ended = new boolean[generations.size()];
+            long deadline = lease.deadline();
+            boolean expired = false;
             for (int open = generations.size(); open > 0; ) {
-                Event event = events.poll(keepAlive);
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    if (expired) {
+                        // The engine did not confirm the cancellation in time: end the open choices here.
+                        for (int i = 0; i < ended.length; i++) {
+                            if (!ended[i]) {
+                                send(out, wire.finish(header, i, FinishReason.CANCELLED));
+                            }
+                        }
+                        break;
+                    }
+                    expired = true;
+                    cancel();
+                    deadline = System.nanoTime() + CANCEL_WAIT.toNanos();
+                    continue;
+                }
+                Event event = events.poll(Math.min(left, keepAlive.toNanos()));
                 switch (event) {
                     case null -> flush(out, KEEP_ALIVE);
                     case Text t -> {
@@ -75,6 +98,7 @@ final class EventStream implements StreamingOutput {
                         send(out, wire.finish(header, d.index(), d.reason()));
                         prompt += d.usage().promptTokens();
                         completion += d.usage().completionTokens();
+                        ended[d.index()] = true;
                         open--;
                     }
                     case Failed f -> {
@@ -91,7 +115,8 @@ final class EventStream implements StreamingOutput {
                 send(out, wire.usage(header, new Usage(prompt, completion)));
             }
             flush(out, DONE);
-            lease.status(200);
+            // A stream cut at the deadline still ends well-formed; its status says it timed out.
+            lease.status(expired ? 504 : 200);
         } catch (IOException | InterruptedException e) {
             // The client went away: its completions leave the batch at the next step.
             cancel();

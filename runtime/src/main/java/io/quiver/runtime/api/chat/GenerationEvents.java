@@ -5,7 +5,6 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.GenerationListener;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.metrics.GenerationMeters;
-import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -73,12 +72,8 @@ final class GenerationEvents {
         };
     }
 
-    /** The next event, or null when none came within {@code wait}. */
-    Event poll(Duration wait) throws InterruptedException {
-        return queue.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    Event take() throws InterruptedException {
-        return queue.take();
+    /** The next event, or null when none came within {@code nanos} (none left to wait: only what is there). */
+    Event poll(long nanos) throws InterruptedException {
+        return nanos <= 0 ? queue.poll() : queue.poll(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -67,7 +67,7 @@ public class TextGeneration {
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
-            Object body = collect(events, requests.size(), wire, header);
+            Object body = collect(lease, generations, events, wire, header);
             lease.status(200);
             return Response.ok(body).build();
         } catch (RuntimeException e) {
@@ -82,7 +82,10 @@ public class TextGeneration {
         }
     }
 
-    private static Object collect(GenerationEvents events, int count, Wire wire, Wire.Header header) {
+    /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */
+    private static Object collect(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire,
+                                  Wire.Header header) {
+        int count = generations.size();
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
         FinishReason[] reasons = new FinishReason[count];
@@ -94,7 +97,9 @@ public class TextGeneration {
         int completion = 0;
         try {
             for (int open = count; open > 0; ) {
-                switch (events.take()) {
+                Event event = events.poll(lease.deadline() - System.nanoTime());
+                switch (event) {
+                    case null -> throw lease.timedOut();
                     case Text t -> {
                         reasoning[t.index()].append(t.delta().reasoning());
                         content[t.index()].append(t.delta().content());
