@@ -46,7 +46,12 @@ public final class DiffusionWorker implements AutoCloseable {
     /** Cancels queued work, lets the running generation stop at its next step, then frees the sessions. */
     @Override
     public void close() {
-        thread.shutdownNow();
+        // Queued work never runs now: cancel it, so nobody waits on it.
+        for (Runnable queued : thread.shutdownNow()) {
+            if (queued instanceof Future<?> future) {
+                future.cancel(false);
+            }
+        }
         boolean interrupted = false;
         while (!thread.isTerminated()) {
             try {
