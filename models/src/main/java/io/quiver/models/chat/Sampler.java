@@ -145,7 +145,8 @@ final class Sampler {
 
     /**
      * Tokens that can survive the filters, packed as (probability bits, index) so a sort orders them by probability.
-     * Lowers a threshold until the tokens above it hold the top-k or the top-p mass; tokens below can never be kept.
+     * Lowers a threshold until the tokens above it hold the top-k or the top-p mass, or reach min-p's floor; tokens
+     * below can never be kept.
      */
     private static long[] candidates(float[] p, int offset, int vocab, double sum, int topK, double topP, double minP) {
         double floor = Math.max(minP, 0);
@@ -159,7 +160,8 @@ final class Sampler {
                     mass += p[offset + i];
                 }
             }
-            boolean enough = topK > 0 ? count >= topK : topP >= 1.0 || mass >= topP * sum;
+            // Without top-k or top-p to narrow it, min-p alone keeps everything down to its own floor.
+            boolean enough = topK > 0 ? count >= topK : topP < 1.0 && mass >= topP * sum;
             if (enough || threshold <= floor) {
                 long[] out = new long[count];
                 int at = 0;

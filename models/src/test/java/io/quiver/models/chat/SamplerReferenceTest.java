@@ -163,4 +163,16 @@ class SamplerReferenceTest {
             }
         }
     }
+
+    @Test
+    void minPBelowAThousandthKeepsTokensAboveIt() {
+        float[] logits = {0f, (float) Math.log(5e-4), (float) Math.log(5e-5), (float) Math.log(2e-3)};
+        assertEquals(Set.of(0, 1, 3), quiver(logits, 1.0, 0, 1.0, 1e-4), "min_p 1e-4 keeps relative 5e-4");
+        for (double minP : List.of(1e-5, 1e-4, 5e-4, 1e-2, 0.1)) {
+            assertSameAsTransformers("zipf", zipf, 1.0, 0, 1.0, minP);
+            assertSameAsTransformers("model", model, 1.0, 0, 1.0, minP);
+            assertSameAsTransformers("zipf", zipf, 0.6, 0, 0.95, minP);
+            assertSameAsTransformers("zipf", zipf, 1.0, 100, 1.0, minP);
+        }
+    }
 }
