@@ -86,7 +86,31 @@ public final class ChatEngine implements AutoCloseable {
         return tokenizer.decode(ids, 0, ids.length);
     }
 
-    /** True when a rendered prompt ends inside an open {@code <think>} block (the template pre-filled it). */
+    /**
+     * A conversation rendered for a completion.
+     *
+     * @param opensReasoning the template's generation prompt left a {@code <think>} block open
+     */
+    public record ChatPrompt(String text, boolean opensReasoning) {
+    }
+
+    /**
+     * The prompt of a conversation for the assistant's next turn. Whether it opens reasoning is read off the
+     * generation prompt alone (what the template appends with {@code add_generation_prompt}, found by rendering
+     * without it too), so a {@code <think>} in a message's text never decides it.
+     */
+    public ChatPrompt renderForCompletion(List<ChatMessage> messages) {
+        String prompt = renderChat(messages, true);
+        String conversation = renderChat(messages, false);
+        int shared = 0;
+        int limit = Math.min(prompt.length(), conversation.length());
+        while (shared < limit && prompt.charAt(shared) == conversation.charAt(shared)) {
+            shared++;
+        }
+        return new ChatPrompt(prompt, opensReasoning(prompt.substring(shared)));
+    }
+
+    /** True when a text ends inside an open {@code <think>} block. */
     public static boolean opensReasoning(String prompt) {
         int open = prompt.lastIndexOf(ReasoningSplitter.OPEN);
         return open >= 0 && prompt.indexOf(ReasoningSplitter.CLOSE, open) < 0;

@@ -39,7 +39,7 @@ public class ChatCompletions {
     }
 
     private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {
-        String text = engine.renderChat(messages, true);
-        return new Prompt(engine.encode(text), ChatEngine.opensReasoning(text), true);
+        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages);
+        return new Prompt(engine.encode(prompt.text()), prompt.opensReasoning(), true);
     }
 }
