@@ -2,6 +2,7 @@ package io.quiver.models.chat;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import io.quiver.models.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -20,6 +21,7 @@ final class BatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchScheduler.class.getName());
     private final DecoderSession decoder;
     private final int maxBatch;
+    private final int contextLength;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
     private final AtomicInteger running = new AtomicInteger();
@@ -34,9 +36,11 @@ final class BatchScheduler implements AutoCloseable {
     private AutoCloseable pastOwner;
     private int pastLength;
 
-    BatchScheduler(DecoderSession decoder, int maxBatch, String name) {
+    /** {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for. */
+    BatchScheduler(DecoderSession decoder, int maxBatch, int contextLength, String name) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
+        this.contextLength = contextLength;
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -171,6 +175,13 @@ final class BatchScheduler implements AutoCloseable {
     private KvBlock prefill(Sequence s) {
         count(+1);
         int n = s.prompt.length;
+        if (n >= contextLength) {
+            finish(s, null, new InvalidRequestException("messages", n + " prompt tokens leave no room for a completion "
+                    + "in context length " + contextLength));
+            return null;
+        }
+        // The last line against a sequence outgrowing its context: it ends with LENGTH when the context is full.
+        s.limitTokens(contextLength - n);
         long[] ids = new long[n];
         long[] mask = new long[n];
         long[] positions = new long[n];

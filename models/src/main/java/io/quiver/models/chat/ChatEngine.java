@@ -34,7 +34,7 @@ public final class ChatEngine implements AutoCloseable {
         this.template = template;
         this.decoder = model.decoder;
         this.contextLength = contextLength;
-        this.scheduler = new BatchScheduler(decoder, options.maxBatch(),
+        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), contextLength,
                 model.folder.root().getFileName().toString());
     }
 
@@ -134,7 +134,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         int maxTokens = request.maxTokens();
-        if (maxTokens > 0 && ids.length + maxTokens > contextLength) {
+        if (maxTokens > 0 && (long) ids.length + maxTokens > contextLength) {
             throw new InvalidRequestException("max_tokens", ids.length + " prompt tokens + " + maxTokens
                     + " max_tokens > context length " + contextLength);
         }
