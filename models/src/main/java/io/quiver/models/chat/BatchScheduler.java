@@ -28,6 +28,7 @@ final class BatchScheduler implements AutoCloseable {
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong cachedTokens = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean cancelRows;
     private volatile IntConsumer stepObserver = batch -> { };
 
     /** The running batch: rows in order, and the past tensors that hold their caches. */
@@ -54,6 +55,13 @@ final class BatchScheduler implements AutoCloseable {
             // close() may have drained the queue between the check and the add.
             sequence.complete(FinishReason.CANCELLED);
         }
+    }
+
+    /** Every running and queued sequence ends CANCELLED at the next step. */
+    void cancelAll() {
+        pending.forEach(Sequence::cancel);
+        // The rows belong to the scheduler thread: it cancels them itself.
+        cancelRows = true;
     }
 
     int running() {
@@ -110,8 +118,13 @@ final class BatchScheduler implements AutoCloseable {
         List<Sequence> next = new ArrayList<>();
         List<Integer> oldRows = new ArrayList<>();
         boolean changed = false;
+        boolean cancelEvery = cancelRows;
+        cancelRows = false;
         for (int r = 0; r < rows.size(); r++) {
             Sequence s = rows.get(r);
+            if (cancelEvery) {
+                s.cancel();
+            }
             if (s.cancelled() && !s.isDone()) {
                 finish(s, FinishReason.CANCELLED, null);
             }

@@ -1,6 +1,7 @@
 package io.quiver.models.chat;
 
 import io.quiver.gpu.Placement;
+import io.quiver.models.Engine;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelLoadException;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.function.IntConsumer;
  * {@link #submit} is safe from any thread and never runs the model itself: one scheduler thread per engine owns the
  * batch, and listener callbacks run on it (they must be quick and non-blocking, see {@link GenerationListener}).
  */
-public final class ChatEngine implements AutoCloseable {
+public final class ChatEngine implements Engine {
     private final ChatModel model;
     private final ModelSpec spec;
     private final ChatOptions options;
@@ -245,6 +246,12 @@ public final class ChatEngine implements AutoCloseable {
     /** The chat template in use (the override, or the folder's). */
     public String chatTemplate() {
         return template.source();
+    }
+
+    /** Running and queued completions end CANCELLED at the scheduler's next step; the engine goes on serving. */
+    @Override
+    public void cancelAll() {
+        scheduler.cancelAll();
     }
 
     /** Stops the scheduler (running and queued completions end CANCELLED) and releases the session. */

@@ -1,10 +1,14 @@
 package io.quiver.models.diffusion;
 
+import io.quiver.models.Engine;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,12 +16,14 @@ import java.util.concurrent.TimeUnit;
  * over every core, so running images side by side would only make each slower. Request threads never run the
  * model; cancelling a returned future interrupts the generation at its next denoising step.
  */
-public final class DiffusionWorker implements AutoCloseable {
+public final class DiffusionWorker implements Engine {
     /** Native graph execution needs more stack than the JVM's default thread size. */
     private static final long STACK_BYTES = 16L << 20;
 
     private final DiffusionPipeline pipeline;
     private final ExecutorService thread;
+    /** Generations queued or running, for {@link #cancelAll}. */
+    private final Set<Future<?>> live = ConcurrentHashMap.newKeySet();
 
     public DiffusionWorker(DiffusionPipeline pipeline, String name) {
         this.pipeline = pipeline;
@@ -35,12 +41,26 @@ public final class DiffusionWorker implements AutoCloseable {
      */
     public Future<List<byte[]>> submit(ImageRequest request, StepListener listener) {
         pipeline.validate(request);
-        return thread.submit(() -> pipeline.generate(request, (step, total) -> {
+        FutureTask<List<byte[]>> task = new FutureTask<>(() -> pipeline.generate(request, (step, total) -> {
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("image generation cancelled");
             }
             listener.onStep(step, total);
-        }));
+        })) {
+            @Override
+            protected void done() {
+                live.remove(this);
+            }
+        };
+        live.add(task);
+        thread.execute(task);
+        return task;
+    }
+
+    /** The running generation stops at its next step, queued ones never start; their callers see them cancelled. */
+    @Override
+    public void cancelAll() {
+        live.forEach(task -> task.cancel(true));
     }
 
     /** Cancels queued work, lets the running generation stop at its next step, then frees the sessions. */

@@ -1,5 +1,6 @@
 package io.quiver.models.encoder;
 
+import io.quiver.models.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import java.util.stream.IntStream;
  * request's future. Two batches at once on one session: ONNX Runtime splits a small encoder's operators poorly
  * over the cores, and a second batch fills the gaps (MiniLM on 2 cores: 160 runs/s against 117 with one).
  */
-public final class EncoderBatcher implements AutoCloseable {
+public final class EncoderBatcher implements Engine {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
     }
 
@@ -177,6 +178,12 @@ public final class EncoderBatcher implements AutoCloseable {
             batches.add(Arrays.copyOfRange(order, start, order.length));
         }
         return batches;
+    }
+
+    /** Queued requests are cancelled; batches already running finish (they take milliseconds). */
+    @Override
+    public void cancelAll() {
+        queue.forEach(job -> job.result().cancel(false));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.quiver.runtime.metrics.QuiverMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,9 @@ public class Admission {
     private final DrainRate drainRate = new DrainRate();
     private final ConcurrencyAverage average;
     private volatile boolean draining;
+    private volatile boolean cutOff;
+    /** Threads waiting for a slot, so that the end of the drain can turn them away. */
+    private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
     private record Counts(AtomicInteger running, AtomicInteger waiting, BusyClock busy) {
     }
@@ -86,17 +90,25 @@ public class Admission {
                             + " waiting); retry later");
                 }
                 counts.waiting().incrementAndGet();
+                waiters.add(Thread.currentThread());
                 try {
+                    if (cutOff) {
+                        throw reject(model, "draining", "The server is shutting down; retry on another replica");
+                    }
                     if (!slots.tryAcquire(queueTimeoutNanos, TimeUnit.NANOSECONDS)) {
                         throw reject(model, "queue_timeout", "No slot freed within the queue timeout; retry later");
                     }
                 } finally {
+                    waiters.remove(Thread.currentThread());
                     waiting.decrementAndGet();
                     counts.waiting().decrementAndGet();
                 }
             }
             admitted = true;
         } catch (InterruptedException e) {
+            if (cutOff) {
+                throw reject(model, "draining", "The server is shutting down; retry on another replica");
+            }
             metrics.rejected(model, "client_gone");
             throw new ClientGoneException();
         } finally {
@@ -151,6 +163,12 @@ public class Admission {
     /** From now on every new request is turned away; in-flight ones go on. */
     public void startDraining() {
         draining = true;
+    }
+
+    /** The end of the drain: requests still waiting for a slot are turned away now (503 draining). */
+    public void cutOff() {
+        cutOff = true;
+        waiters.forEach(Thread::interrupt);
     }
 
     public boolean draining() {

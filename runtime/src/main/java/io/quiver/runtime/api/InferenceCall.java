@@ -12,6 +12,7 @@ import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -110,7 +111,9 @@ public class InferenceCall {
             future.cancel(true);
             throw new ClientGoneException();
         } catch (CancellationException e) {
-            throw new ClientGoneException();
+            // Not this request's doing (that path is the interrupt above): the engine dropped the work at shutdown.
+            throw new ApiException(503, "server_overloaded", null, "shutting_down", "The server is shutting down and "
+                    + "stopped this request; retry on another replica", Map.of("Retry-After", "1"));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

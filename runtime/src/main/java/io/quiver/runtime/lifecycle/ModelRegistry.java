@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.gpu.Placement;
+import io.quiver.models.Engine;
 import io.quiver.models.ModelKind;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.api.ApiException;
@@ -153,6 +154,15 @@ public class ModelRegistry {
 
     private static String names(List<ServedModel> models) {
         return models.stream().map(ServedModel::name).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** Cancels the work every model holds, so that its requests are answered before the process exits. */
+    public void cancelAll() {
+        for (ServedModel m : models.values()) {
+            if (m.engine() instanceof Engine engine) {
+                engine.cancelAll();
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
