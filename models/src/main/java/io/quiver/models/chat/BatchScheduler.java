@@ -3,6 +3,7 @@ package io.quiver.models.chat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.quiver.models.InvalidRequestException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -22,6 +23,7 @@ final class BatchScheduler implements AutoCloseable {
     private final DecoderSession decoder;
     private final int maxBatch;
     private final int contextLength;
+    private final long queueTimeoutNanos;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
     private final AtomicInteger running = new AtomicInteger();
@@ -37,11 +39,15 @@ final class BatchScheduler implements AutoCloseable {
     private AutoCloseable pastOwner;
     private int pastLength;
 
-    /** {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for. */
-    BatchScheduler(DecoderSession decoder, int maxBatch, int contextLength, String name) {
+    /**
+     * {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for;
+     * {@code queueTimeout}: the longest a sequence waits for a row (zero: no limit).
+     */
+    BatchScheduler(DecoderSession decoder, int maxBatch, int contextLength, Duration queueTimeout, String name) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
         this.contextLength = contextLength;
+        this.queueTimeoutNanos = queueTimeout.toNanos();
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -50,6 +56,7 @@ final class BatchScheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("chat engine is closed");
         }
+        sequence.queuedAt = System.nanoTime();
         pending.add(sequence);
         if (closed && pending.remove(sequence)) {
             // close() may have drained the queue between the check and the add.
@@ -135,6 +142,7 @@ final class BatchScheduler implements AutoCloseable {
                 oldRows.add(r);
             }
         }
+        expireWaiting();
         int kept = next.size();
         int oldSize = rows.size();
         // From here on the batch is `next`: whatever throws below, the loop fails every sequence in it, the ones
@@ -179,6 +187,20 @@ final class BatchScheduler implements AutoCloseable {
             pastLength = merged.length;
         }
         return true;
+    }
+
+    /** Fails the sequences that waited for a row past the queue timeout (the oldest are at the head). */
+    private void expireWaiting() {
+        if (queueTimeoutNanos <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        Sequence s;
+        while ((s = pending.peek()) != null && now - s.queuedAt > queueTimeoutNanos) {
+            if (pending.remove(s)) {
+                s.fail(new QueueTimeoutException((now - s.queuedAt) / 1_000_000));
+            }
+        }
     }
 
     /**

@@ -35,7 +35,7 @@ public final class ChatEngine implements Engine {
         this.template = template;
         this.decoder = model.decoder;
         this.contextLength = contextLength;
-        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), contextLength,
+        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), contextLength, options.queueTimeout(),
                 model.folder.root().getFileName().toString());
     }
 

@@ -22,6 +22,8 @@ final class Sequence implements Generation {
     private int count;
     /** Positions of this sequence held in the KV cache. */
     int cached;
+    /** {@link System#nanoTime} when it was queued for a batch row. */
+    long queuedAt;
     private volatile boolean cancelled;
     private volatile boolean done;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.quiver.gpu.Placement;
 import io.quiver.models.InvalidRequestException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** A sequence never outgrows its context: the engine's own limit, whatever the checks before it let through. */
@@ -14,7 +15,7 @@ class ContextBoundTest {
         int context = 64;
         int[] prompt = ChatFixture.ints(ChatFixture.goldenCase("raw_short").path("prompt_ids"));
         try (ChatModel model = ChatModel.open(ChatFixture.folder(), Placement.CPU, null);
-             BatchScheduler scheduler = new BatchScheduler(model.decoder, 2, context, "bound")) {
+             BatchScheduler scheduler = new BatchScheduler(model.decoder, 2, context, Duration.ZERO, "bound")) {
             GenerationRequest request = ChatFixture.greedy(prompt, Integer.MAX_VALUE);
             Recorder recorder = new Recorder();
             scheduler.submit(new Sequence(request, SamplingParams.greedy(), Integer.MAX_VALUE, model.tokenizer,

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The pod's hard cap on executing inference requests, shared by every inference route. Past the cap a request
+ * The pod's hard cap on executing inference work, shared by every inference route: each request takes one slot per
+ * row of work it runs at once (a completions request with k prompts takes k). Past the cap a request
  * waits in a bounded FIFO queue (a fair semaphore); past the queue, past the wait, or while draining, it is turned
  * away at once with 503 (or 429) and a Retry-After estimated from how fast the pod is finishing work.
  * Callers wait on virtual threads, so a waiting request costs no platform thread; interrupting the waiter
@@ -70,11 +71,23 @@ public class Admission {
                 queueTimeout.toMillis(), this.rejectStatus);
     }
 
-    /**
-     * Waits for a slot. Returns a permit to close when the request is done; throws a 503/429 {@link ApiException}
-     * when the pod cannot take the request, or {@link ClientGoneException} when the caller was interrupted.
-     */
+    /** {@link #admit(String, int)} for a request that runs one row of work. */
     public Permit admit(String model) {
+        return admit(model, 1);
+    }
+
+    /**
+     * Waits for {@code rows} slots, one per row of work the request runs at once (the prompts of a completions
+     * request), in FIFO order. Returns a permit to close when the request is done; throws a 503/429
+     * {@link ApiException} when the pod cannot take the request, or {@link ClientGoneException} when the caller was
+     * interrupted.
+     *
+     * @throws IllegalArgumentException when {@code rows} is not in [1, the cap]; callers refuse such requests first
+     */
+    public Permit admit(String model, int rows) {
+        if (rows < 1 || rows > max) {
+            throw new IllegalArgumentException("a request takes 1 to " + max + " slots, not " + rows);
+        }
         if (draining) {
             throw reject(model, "draining", "The server is shutting down; retry on another replica");
         }
@@ -83,7 +96,7 @@ public class Admission {
         inFlight(1);
         boolean admitted = false;
         try {
-            if (!slots.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+            if (!slots.tryAcquire(rows, 0, TimeUnit.NANOSECONDS)) {
                 if (waiting.incrementAndGet() > queueSize) {
                     waiting.decrementAndGet();
                     throw reject(model, "queue_full", "The server is at capacity (" + max + " running, " + queueSize
@@ -95,7 +108,7 @@ public class Admission {
                     if (cutOff) {
                         throw reject(model, "draining", "The server is shutting down; retry on another replica");
                     }
-                    if (!slots.tryAcquire(queueTimeoutNanos, TimeUnit.NANOSECONDS)) {
+                    if (!slots.tryAcquire(rows, queueTimeoutNanos, TimeUnit.NANOSECONDS)) {
                         throw reject(model, "queue_timeout", "No slot freed within the queue timeout; retry later");
                     }
                 } finally {
@@ -128,13 +141,18 @@ public class Admission {
                 counts.busy().exit(System.nanoTime());
                 inFlight(-1);
                 drainRate.completed(System.nanoTime());
-                slots.release();
+                slots.release(rows);
             }
         };
     }
 
     private void inFlight(int delta) {
         average.change(delta, System.nanoTime());
+    }
+
+    /** A request the model's engine could not start within the queue timeout: refused like one admission could not. */
+    public ApiException engineQueueTimeout(String model) {
+        return reject(model, "queue_timeout", "No batch row freed within the queue timeout; retry later");
     }
 
     private ApiException reject(String model, String reason, String message) {

@@ -46,7 +46,7 @@ public class InferenceCall {
     /** Runs {@code work} on the caller's thread while holding a slot. */
     public <T> T run(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
                      Function<ServedModel, T> work) {
-        Lease lease = open(route, modelName, kinds, http);
+        Lease lease = open(route, modelName, kinds, http, 1);
         try {
             T result = ScopedValue.where(CURRENT, lease).call(() -> work.apply(lease.model()));
             lease.status(200);
@@ -61,10 +61,11 @@ public class InferenceCall {
     }
 
     /**
-     * Resolves and admits a request whose work outlives the handler (a stream). The caller must close the lease;
-     * until it re-points {@link Lease#onDisconnect}, a disconnect interrupts the calling thread.
+     * Resolves and admits a request whose work outlives the handler (a stream), taking one slot per row of work it
+     * runs at once. The caller must close the lease; until it re-points {@link Lease#onDisconnect}, a disconnect
+     * interrupts the calling thread.
      */
-    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http) {
+    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http, int rows) {
         long start = System.nanoTime();
         String label = "unknown";
         Thread caller = Thread.currentThread();
@@ -72,7 +73,7 @@ public class InferenceCall {
         try {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
-            Permit permit = admission.admit(model.name());
+            Permit permit = admission.admit(model.name(), rows);
             Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics);
             lease.onDisconnect(caller::interrupt);
             return lease;
@@ -82,6 +83,11 @@ public class InferenceCall {
             metrics.request(route, label, statusOf(e), System.nanoTime() - start);
             throw e;
         }
+    }
+
+    /** Slots under the pod's cap: the most rows of work one request may run at once. */
+    public int cap() {
+        return admission.max();
     }
 
     public static int statusOf(RuntimeException e) {

@@ -59,7 +59,8 @@ public class ModelRegistry {
 
     private void loadAll(long jvmStart) {
         long start = System.nanoTime();
-        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max());
+        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
+                config.concurrency().queueTimeout());
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             DevicePlacement device = DevicePlacement.resolve(config);

@@ -35,7 +35,7 @@ public class ChatCompletions {
         if (!format.equals("text")) {
             throw ApiException.invalid("response_format", "Only response_format type 'text' is supported");
         }
-        return generation.respond(route, request, http, engine -> List.of(prompt(engine, messages)), WIRE);
+        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages)), WIRE);
     }
 
     private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {

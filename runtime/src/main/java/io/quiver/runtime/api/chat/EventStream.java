@@ -3,6 +3,7 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
+import io.quiver.models.chat.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.OpenAiError;
@@ -102,9 +103,14 @@ final class EventStream implements StreamingOutput {
                         open--;
                     }
                     case Failed f -> {
-                        LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
-                                "server_error", null, null));
+                        if (f.error() instanceof QueueTimeoutException) {
+                            send(out, OpenAiError.of("No batch row freed within the queue timeout; retry later",
+                                    "server_overloaded", null, "queue_timeout"));
+                        } else {
+                            LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
+                            send(out, OpenAiError.of("Generation failed; the server logged the cause",
+                                    "server_error", null, null));
+                        }
                         flush(out, DONE);
                         cancel();
                         return;

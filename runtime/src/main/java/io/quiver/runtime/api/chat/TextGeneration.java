@@ -6,8 +6,11 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
+import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
+import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
@@ -34,20 +37,31 @@ import java.util.function.Function;
 @ApplicationScoped
 public class TextGeneration {
     private final InferenceCall call;
+    private final Admission admission;
     private final QuiverMetrics metrics;
     private final QuiverConfig config;
     private final ObjectMapper json;
 
-    public TextGeneration(InferenceCall call, QuiverMetrics metrics, QuiverConfig config, ObjectMapper json) {
+    public TextGeneration(InferenceCall call, Admission admission, QuiverMetrics metrics, QuiverConfig config,
+                          ObjectMapper json) {
         this.call = call;
+        this.admission = admission;
         this.metrics = metrics;
         this.config = config;
         this.json = json;
     }
 
-    Response respond(String route, GenerationFields fields, HttpServerRequest http,
+    /**
+     * {@code rows}: the completions the request runs at once (its prompts), each a batch row taking one slot of the
+     * pod's cap, so that one request cannot fill the batch ahead of requests admitted beside it.
+     */
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
-        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http);
+        if (rows > call.cap()) {
+            throw ApiException.invalid("prompt", "At most " + call.cap() + " prompts per request on this server "
+                    + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
+        }
+        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, rows);
         List<Generation> generations = new ArrayList<>();
         boolean streaming = false;
         try {
@@ -67,7 +81,8 @@ public class TextGeneration {
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
-            Object body = collect(lease, generations, events, wire, header);
+            String model = lease.model().name();
+            Object body = collect(lease, generations, events, wire, header, failed -> failure(failed, model));
             lease.status(200);
             return Response.ok(body).build();
         } catch (RuntimeException e) {
@@ -82,9 +97,15 @@ public class TextGeneration {
         }
     }
 
+    /** What a failed completion answers: 503 when the engine never found it a row in time, else a server error. */
+    private RuntimeException failure(Failed failed, String model) {
+        return failed.error() instanceof QueueTimeoutException ? admission.engineQueueTimeout(model)
+                : new IllegalStateException("generation failed", failed.error());
+    }
+
     /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */
     private static Object collect(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire,
-                                  Wire.Header header) {
+                                  Wire.Header header, Function<Failed, RuntimeException> failure) {
         int count = generations.size();
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
@@ -110,7 +131,7 @@ public class TextGeneration {
                         completion += d.usage().completionTokens();
                         open--;
                     }
-                    case Failed f -> throw new IllegalStateException("generation failed", f.error());
+                    case Failed f -> throw failure.apply(f);
                 }
             }
         } catch (InterruptedException e) {
