@@ -151,6 +151,18 @@ public interface QuiverConfig {
         @WithName("keep-alive")
         @WithDefault("5s")
         Duration keepAlive();
+
+        /**
+         * Deltas a stream holds for a client that reads more slowly than the model generates; one more and the
+         * stream is aborted (its generation cancelled, its connection reset, its slot freed).
+         */
+        @WithDefault("512")
+        int buffer();
+
+        /** A stream whose client has taken nothing for this long while a write waits is aborted likewise. */
+        @WithName("stall-timeout")
+        @WithDefault("30s")
+        Duration stallTimeout();
     }
 
     interface Shutdown {

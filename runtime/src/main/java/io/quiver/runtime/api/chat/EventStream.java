@@ -11,6 +11,8 @@ import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
+import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.GenerationMeters;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +25,9 @@ import org.jboss.logging.Logger;
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
  * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
  * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
- * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. Closes the lease.
+ * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
+ * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
+ * {@code quiver.stream.stall-timeout}, its work is cancelled and its stream reset. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
@@ -38,19 +42,24 @@ final class EventStream implements StreamingOutput {
     private final Wire wire;
     private final Wire.Header header;
     private final Duration keepAlive;
+    private final Duration stallTimeout;
     private final boolean includeUsage;
     private final ObjectMapper json;
+    private final GenerationMeters meters;
+    private StallGuard guard;
 
     EventStream(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire, Wire.Header header,
-                Duration keepAlive, boolean includeUsage, ObjectMapper json) {
+                QuiverConfig.Stream settings, boolean includeUsage, ObjectMapper json, GenerationMeters meters) {
         this.lease = lease;
         this.generations = generations;
         this.events = events;
         this.wire = wire;
         this.header = header;
-        this.keepAlive = keepAlive;
+        this.keepAlive = settings.keepAlive();
+        this.stallTimeout = settings.stallTimeout();
         this.includeUsage = includeUsage;
         this.json = json;
+        this.meters = meters;
     }
 
     @Override
@@ -59,6 +68,12 @@ final class EventStream implements StreamingOutput {
         lease.onDisconnect(() -> {
             cancel();
             writer.interrupt();
+        });
+        guard = new StallGuard(stallTimeout, () -> {
+            // The client has taken nothing for the stall timeout: stop its work and free its slot.
+            cancel();
+            meters.stalledReaders().increment();
+            lease.abortConnection();
         });
         try {
             for (Object chunk : wire.opening(header, generations.size())) {
@@ -128,6 +143,7 @@ final class EventStream implements StreamingOutput {
             cancel();
             lease.status(499);
         } finally {
+            guard.close();
             lease.close();
             Thread.interrupted();
         }
@@ -141,8 +157,7 @@ final class EventStream implements StreamingOutput {
         flush(out, ("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void flush(OutputStream out, byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+    private void flush(OutputStream out, byte[] bytes) throws IOException {
+        guard.write(out, bytes);
     }
 }

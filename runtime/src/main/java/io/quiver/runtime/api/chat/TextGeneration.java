@@ -18,12 +18,14 @@ import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.GenerationMeters;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -62,13 +64,21 @@ public class TextGeneration {
                     + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
         }
         Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, rows);
-        List<Generation> generations = new ArrayList<>();
+        // Read by the engine's thread if a stream's client falls behind.
+        List<Generation> generations = new CopyOnWriteArrayList<>();
         boolean streaming = false;
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
             List<GenerationRequest> requests = prompts.apply(engine).stream().map(fields::toRequest).toList();
-            GenerationEvents events = new GenerationEvents(metrics.generation(lease.model().name()), lease.start());
+            GenerationMeters meters = metrics.generation(lease.model().name());
+            GenerationEvents events = !fields.streaming() ? new GenerationEvents(meters, lease.start())
+                    : new GenerationEvents(meters, lease.start(), config.stream().buffer(), () -> {
+                        // The client reads more slowly than the model generates: stop both, free the slot.
+                        generations.forEach(Generation::cancel);
+                        meters.slowReaders().increment();
+                        lease.abortConnection();
+                    });
             for (int i = 0; i < requests.size(); i++) {
                 generations.add(engine.submit(requests.get(i), events.listener(i)));
             }
@@ -76,8 +86,8 @@ public class TextGeneration {
                     Instant.now().getEpochSecond(), lease.model().name());
             if (fields.streaming()) {
                 streaming = true;
-                EventStream stream = new EventStream(lease, generations, events, wire, header,
-                        config.stream().keepAlive(), fields.includeUsage(), json);
+                EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),
+                        fields.includeUsage(), json, meters);
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
