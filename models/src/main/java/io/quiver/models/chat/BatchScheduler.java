@@ -3,6 +3,7 @@ package io.quiver.models.chat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.quiver.models.InvalidRequestException;
+import io.quiver.models.QueueTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,7 +199,7 @@ final class BatchScheduler implements AutoCloseable {
         Sequence s;
         while ((s = pending.peek()) != null && now - s.queuedAt > queueTimeoutNanos) {
             if (pending.remove(s)) {
-                s.fail(new QueueTimeoutException((now - s.queuedAt) / 1_000_000));
+                s.fail(new QueueTimeoutException("batch row", (now - s.queuedAt) / 1_000_000));
             }
         }
     }

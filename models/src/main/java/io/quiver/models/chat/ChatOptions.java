@@ -1,5 +1,6 @@
 package io.quiver.models.chat;
 
+import io.quiver.models.QueueTimeoutException;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,8 @@
 package io.quiver.models.diffusion;
 
 import io.quiver.models.Engine;
+import io.quiver.models.QueueTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -22,11 +24,21 @@ public final class DiffusionWorker implements Engine {
 
     private final DiffusionPipeline pipeline;
     private final ExecutorService thread;
+    private final long queueTimeoutNanos;
     /** Generations queued or running, for {@link #cancelAll}. */
     private final Set<Future<?>> live = ConcurrentHashMap.newKeySet();
 
     public DiffusionWorker(DiffusionPipeline pipeline, String name) {
+        this(pipeline, name, Duration.ZERO);
+    }
+
+    /**
+     * {@code queueTimeout}: the longest a request waits behind others for the worker before it fails with
+     * {@link QueueTimeoutException} (zero: as long as it takes).
+     */
+    public DiffusionWorker(DiffusionPipeline pipeline, String name, Duration queueTimeout) {
         this.pipeline = pipeline;
+        this.queueTimeoutNanos = queueTimeout.toNanos();
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("quiver-diffusion-" + name)
                 .stackSize(STACK_BYTES).daemon(true).factory());
     }
@@ -41,12 +53,19 @@ public final class DiffusionWorker implements Engine {
      */
     public Future<List<byte[]>> submit(ImageRequest request, StepListener listener) {
         pipeline.validate(request);
-        FutureTask<List<byte[]>> task = new FutureTask<>(() -> pipeline.generate(request, (step, total) -> {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancellationException("image generation cancelled");
+        long queued = System.nanoTime();
+        FutureTask<List<byte[]>> task = new FutureTask<>(() -> {
+            long waited = System.nanoTime() - queued;
+            if (queueTimeoutNanos > 0 && waited > queueTimeoutNanos) {
+                throw new QueueTimeoutException("diffusion worker", waited / 1_000_000);
             }
-            listener.onStep(step, total);
-        })) {
+            return pipeline.generate(request, (step, total) -> {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("image generation cancelled");
+                }
+                listener.onStep(step, total);
+            });
+        }) {
             @Override
             protected void done() {
                 live.remove(this);

@@ -2,6 +2,7 @@ package io.quiver.runtime.api;
 
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelKind;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
@@ -74,7 +75,7 @@ public class InferenceCall {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
             Permit permit = admission.admit(model.name(), rows);
-            Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics);
+            Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics, admission);
             lease.onDisconnect(caller::interrupt);
             return lease;
         } catch (RuntimeException e) {
@@ -121,6 +122,9 @@ public class InferenceCall {
             throw new ApiException(503, "server_overloaded", null, "shutting_down", "The server is shutting down and "
                     + "stopped this request; retry on another replica", Map.of("Retry-After", "1"));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof QueueTimeoutException) {
+                throw lease.queueTimedOut();
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

@@ -1,5 +1,6 @@
 package io.quiver.runtime.api;
 
+import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.Permit;
 import io.quiver.runtime.lifecycle.ServedModel;
 import io.quiver.runtime.metrics.QuiverMetrics;
@@ -21,17 +22,19 @@ public final class Lease implements AutoCloseable {
     private final long deadline;
     private final HttpServerRequest http;
     private final QuiverMetrics metrics;
+    private final Admission admission;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int status = 500;
 
     Lease(String route, ServedModel model, Permit permit, long start, Duration timeout, HttpServerRequest http,
-          QuiverMetrics metrics) {
+          QuiverMetrics metrics, Admission admission) {
         this.route = route;
         this.model = model;
         this.permit = permit;
         this.start = start;
         this.timeout = timeout;
         this.deadline = System.nanoTime() + timeout.toNanos();
+        this.admission = admission;
         this.http = http;
         this.metrics = metrics;
     }
@@ -54,6 +57,11 @@ public final class Lease implements AutoCloseable {
     public ApiException timedOut() {
         return new ApiException(504, "timeout_error", null, "request_timeout", "The model did not answer within "
                 + "quiver.request-timeout (" + timeout.toMillis() + " ms); the work was cancelled", Map.of());
+    }
+
+    /** The error for a request its model's own queue held past the queue timeout: as if admission had. */
+    public ApiException queueTimedOut() {
+        return admission.engineQueueTimeout(model.name());
     }
 
     /** The status the request ends with when closed; 500 unless set. */

@@ -24,7 +24,7 @@ final class ModelLoader {
     private final int podCap;
     private final Duration queueTimeout;
 
-    /** {@code queueTimeout}: the pod's, which also bounds the wait for a chat batch row. */
+    /** {@code queueTimeout}: the pod's, which also bounds the wait for a chat batch row or the diffusion worker. */
     ModelLoader(Path cacheDir, int podCap, Duration queueTimeout) {
         this.cacheDir = cacheDir;
         this.podCap = podCap;
@@ -56,7 +56,7 @@ final class ModelLoader {
             }
             case DIFFUSION -> new DiffusionWorker(Preload.take(spec.path(), kind, placement,
                     DiffusionPipeline.class, any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement)),
-                    spec.name());
+                    spec.name(), queueTimeout);
         };
     }
 

@@ -3,7 +3,7 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
-import io.quiver.models.chat.QueueTimeoutException;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.OpenAiError;

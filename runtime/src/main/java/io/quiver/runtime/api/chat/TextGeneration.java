@@ -6,9 +6,8 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
-import io.quiver.models.chat.QueueTimeoutException;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
-import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
@@ -39,15 +38,12 @@ import java.util.function.Function;
 @ApplicationScoped
 public class TextGeneration {
     private final InferenceCall call;
-    private final Admission admission;
     private final QuiverMetrics metrics;
     private final QuiverConfig config;
     private final ObjectMapper json;
 
-    public TextGeneration(InferenceCall call, Admission admission, QuiverMetrics metrics, QuiverConfig config,
-                          ObjectMapper json) {
+    public TextGeneration(InferenceCall call, QuiverMetrics metrics, QuiverConfig config, ObjectMapper json) {
         this.call = call;
-        this.admission = admission;
         this.metrics = metrics;
         this.config = config;
         this.json = json;
@@ -91,8 +87,7 @@ public class TextGeneration {
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
-            String model = lease.model().name();
-            Object body = collect(lease, generations, events, wire, header, failed -> failure(failed, model));
+            Object body = collect(lease, generations, events, wire, header);
             lease.status(200);
             return Response.ok(body).build();
         } catch (RuntimeException e) {
@@ -107,15 +102,9 @@ public class TextGeneration {
         }
     }
 
-    /** What a failed completion answers: 503 when the engine never found it a row in time, else a server error. */
-    private RuntimeException failure(Failed failed, String model) {
-        return failed.error() instanceof QueueTimeoutException ? admission.engineQueueTimeout(model)
-                : new IllegalStateException("generation failed", failed.error());
-    }
-
     /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */
     private static Object collect(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire,
-                                  Wire.Header header, Function<Failed, RuntimeException> failure) {
+                                  Wire.Header header) {
         int count = generations.size();
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
@@ -141,7 +130,9 @@ public class TextGeneration {
                         completion += d.usage().completionTokens();
                         open--;
                     }
-                    case Failed f -> throw failure.apply(f);
+                    // 503 when the engine never found it a batch row in time, else a server error.
+                    case Failed f -> throw f.error() instanceof QueueTimeoutException ? lease.queueTimedOut()
+                            : new IllegalStateException("generation failed", f.error());
                 }
             }
         } catch (InterruptedException e) {
