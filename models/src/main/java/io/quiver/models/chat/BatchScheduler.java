@@ -2,6 +2,9 @@ package io.quiver.models.chat;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import io.quiver.models.InvalidRequestException;
+import io.quiver.models.QueueTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -20,12 +23,15 @@ final class BatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchScheduler.class.getName());
     private final DecoderSession decoder;
     private final int maxBatch;
+    private final int contextLength;
+    private final long queueTimeoutNanos;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong cachedTokens = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean cancelRows;
     private volatile IntConsumer stepObserver = batch -> { };
 
     /** The running batch: rows in order, and the past tensors that hold their caches. */
@@ -34,9 +40,15 @@ final class BatchScheduler implements AutoCloseable {
     private AutoCloseable pastOwner;
     private int pastLength;
 
-    BatchScheduler(DecoderSession decoder, int maxBatch, String name) {
+    /**
+     * {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for;
+     * {@code queueTimeout}: the longest a sequence waits for a row (zero: no limit).
+     */
+    BatchScheduler(DecoderSession decoder, int maxBatch, int contextLength, Duration queueTimeout, String name) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
+        this.contextLength = contextLength;
+        this.queueTimeoutNanos = queueTimeout.toNanos();
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -45,7 +57,19 @@ final class BatchScheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("chat engine is closed");
         }
+        sequence.queuedAt = System.nanoTime();
         pending.add(sequence);
+        if (closed && pending.remove(sequence)) {
+            // close() may have drained the queue between the check and the add.
+            sequence.complete(FinishReason.CANCELLED);
+        }
+    }
+
+    /** Every running and queued sequence ends CANCELLED at the next step. */
+    void cancelAll() {
+        pending.forEach(Sequence::cancel);
+        // The rows belong to the scheduler thread: it cancels them itself.
+        cancelRows = true;
     }
 
     int running() {
@@ -102,8 +126,13 @@ final class BatchScheduler implements AutoCloseable {
         List<Sequence> next = new ArrayList<>();
         List<Integer> oldRows = new ArrayList<>();
         boolean changed = false;
+        boolean cancelEvery = cancelRows;
+        cancelRows = false;
         for (int r = 0; r < rows.size(); r++) {
             Sequence s = rows.get(r);
+            if (cancelEvery) {
+                s.cancel();
+            }
             if (s.cancelled() && !s.isDone()) {
                 finish(s, FinishReason.CANCELLED, null);
             }
@@ -114,7 +143,12 @@ final class BatchScheduler implements AutoCloseable {
                 oldRows.add(r);
             }
         }
+        expireWaiting();
         int kept = next.size();
+        int oldSize = rows.size();
+        // From here on the batch is `next`: whatever throws below, the loop fails every sequence in it, the ones
+        // that join included, so none can be left waiting.
+        rows = next;
         List<KvBlock> joined = new ArrayList<>();
         Sequence s;
         while (next.size() < maxBatch && (s = pending.poll()) != null) {
@@ -122,22 +156,23 @@ final class BatchScheduler implements AutoCloseable {
                 s.complete(FinishReason.CANCELLED);
                 continue;
             }
+            next.add(s);
             KvBlock prefilled = prefill(s);
             if (prefilled != null) {
-                next.add(s);
                 joined.add(prefilled);
                 changed = true;
+            } else {
+                next.removeLast();
             }
         }
         if (next.isEmpty()) {
-            rows = new ArrayList<>();
             releasePast();
             return false;
         }
         if (changed) {
             List<KvBlock.RowRef> refs = new ArrayList<>(next.size());
             if (kept > 0) {
-                KvBlock current = KvBlock.copyOf(past, rows.size(), pastLength, decoder.layout);
+                KvBlock current = KvBlock.copyOf(past, oldSize, pastLength, decoder.layout);
                 for (int i = 0; i < kept; i++) {
                     refs.add(new KvBlock.RowRef(current, oldRows.get(i), next.get(i).cached));
                 }
@@ -152,14 +187,37 @@ final class BatchScheduler implements AutoCloseable {
             pastOwner = () -> closeAll(tensors);
             pastLength = merged.length;
         }
-        rows = next;
         return true;
     }
 
-    /** Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already finished. */
-    private KvBlock prefill(Sequence s) throws OrtException {
+    /** Fails the sequences that waited for a row past the queue timeout (the oldest are at the head). */
+    private void expireWaiting() {
+        if (queueTimeoutNanos <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        Sequence s;
+        while ((s = pending.peek()) != null && now - s.queuedAt > queueTimeoutNanos) {
+            if (pending.remove(s)) {
+                s.fail(new QueueTimeoutException("batch row", (now - s.queuedAt) / 1_000_000));
+            }
+        }
+    }
+
+    /**
+     * Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already ended (finished,
+     * cancelled, or failed: whatever throws here ends this sequence alone).
+     */
+    private KvBlock prefill(Sequence s) {
         count(+1);
         int n = s.prompt.length;
+        if (n >= contextLength) {
+            finish(s, null, new InvalidRequestException("messages", n + " prompt tokens leave no room for a completion "
+                    + "in context length " + contextLength));
+            return null;
+        }
+        // The last line against a sequence outgrowing its context: it ends with LENGTH when the context is full.
+        s.limitTokens(contextLength - n);
         long[] ids = new long[n];
         long[] mask = new long[n];
         long[] positions = new long[n];
@@ -168,7 +226,13 @@ final class BatchScheduler implements AutoCloseable {
             mask[i] = 1;
             positions[i] = i;
         }
-        OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
+        OnnxTensor[] empty = new OnnxTensor[0];
+        try {
+            empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
+        } catch (OrtException | RuntimeException | Error e) {
+            finish(s, null, e);
+            return null;
+        }
         try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty)) {
             s.cached = n;
             cachedTokens.addAndGet(n);
@@ -184,7 +248,7 @@ final class BatchScheduler implements AutoCloseable {
                 return null;
             }
             return KvBlock.copyOf(step.presents, 1, n, decoder.layout);
-        } catch (OrtException | RuntimeException e) {
+        } catch (OrtException | RuntimeException | Error e) {
             finish(s, null, e);
             return null;
         } finally {

@@ -1,6 +1,7 @@
 package io.quiver.models.chat;
 
 import io.quiver.gpu.Placement;
+import io.quiver.models.Engine;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelLoadException;
 import io.quiver.models.TokenBudget;
@@ -17,7 +18,7 @@ import java.util.function.IntConsumer;
  * {@link #submit} is safe from any thread and never runs the model itself: one scheduler thread per engine owns the
  * batch, and listener callbacks run on it (they must be quick and non-blocking, see {@link GenerationListener}).
  */
-public final class ChatEngine implements AutoCloseable {
+public final class ChatEngine implements Engine {
     private final ChatModel model;
     private final ModelSpec spec;
     private final ChatOptions options;
@@ -35,7 +36,7 @@ public final class ChatEngine implements AutoCloseable {
         this.template = template;
         this.decoder = model.decoder;
         this.contextLength = contextLength;
-        this.scheduler = new BatchScheduler(decoder, options.maxBatch(),
+        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), contextLength, options.queueTimeout(),
                 model.folder.root().getFileName().toString());
     }
 
@@ -110,7 +111,31 @@ public final class ChatEngine implements AutoCloseable {
         return tokenizer.decode(ids, 0, ids.length);
     }
 
-    /** True when a rendered prompt ends inside an open {@code <think>} block (the template pre-filled it). */
+    /**
+     * A conversation rendered for a completion.
+     *
+     * @param opensReasoning the template's generation prompt left a {@code <think>} block open
+     */
+    public record ChatPrompt(String text, boolean opensReasoning) {
+    }
+
+    /**
+     * The prompt of a conversation for the assistant's next turn. Whether it opens reasoning is read off the
+     * generation prompt alone (what the template appends with {@code add_generation_prompt}, found by rendering
+     * without it too), so a {@code <think>} in a message's text never decides it.
+     */
+    public ChatPrompt renderForCompletion(List<ChatMessage> messages) {
+        String prompt = renderChat(messages, true);
+        String conversation = renderChat(messages, false);
+        int shared = 0;
+        int limit = Math.min(prompt.length(), conversation.length());
+        while (shared < limit && prompt.charAt(shared) == conversation.charAt(shared)) {
+            shared++;
+        }
+        return new ChatPrompt(prompt, opensReasoning(prompt.substring(shared)));
+    }
+
+    /** True when a text ends inside an open {@code <think>} block. */
     public static boolean opensReasoning(String prompt) {
         int open = prompt.lastIndexOf(ReasoningSplitter.OPEN);
         return open >= 0 && prompt.indexOf(ReasoningSplitter.CLOSE, open) < 0;
@@ -134,7 +159,7 @@ public final class ChatEngine implements AutoCloseable {
             }
         }
         int maxTokens = request.maxTokens();
-        if (maxTokens > 0 && ids.length + maxTokens > contextLength) {
+        if (maxTokens > 0 && (long) ids.length + maxTokens > contextLength) {
             throw new InvalidRequestException("max_tokens", ids.length + " prompt tokens + " + maxTokens
                     + " max_tokens > context length " + contextLength);
         }
@@ -245,6 +270,12 @@ public final class ChatEngine implements AutoCloseable {
     /** The chat template in use (the override, or the folder's). */
     public String chatTemplate() {
         return template.source();
+    }
+
+    /** Running and queued completions end CANCELLED at the scheduler's next step; the engine goes on serving. */
+    @Override
+    public void cancelAll() {
+        scheduler.cancelAll();
     }
 
     /** Stops the scheduler (running and queued completions end CANCELLED) and releases the session. */

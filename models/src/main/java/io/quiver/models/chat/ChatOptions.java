@@ -1,5 +1,8 @@
 package io.quiver.models.chat;
 
+import io.quiver.models.QueueTimeoutException;
+import java.time.Duration;
+
 /**
  * How a chat engine is set up.
  *
@@ -8,8 +11,11 @@ package io.quiver.models.chat;
  * @param chatTemplate   Jinja template replacing tokenizer_config.json's {@code chat_template}; null keeps the folder's
  * @param reasoningSplit split {@code <think>…</think>} into reasoning text; false streams everything as content
  * @param contextLength  tokens per sequence (prompt + completion); 0 takes {@code max_position_embeddings}
+ * @param queueTimeout   the longest a completion waits for a batch row before it fails with
+ *                       {@link QueueTimeoutException}; zero waits as long as it takes
  */
-public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength) {
+public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
+                          Duration queueTimeout) {
     public ChatOptions {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
@@ -17,6 +23,13 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         if (contextLength < 0) {
             throw new IllegalArgumentException("contextLength must be 0 (from config) or positive, was " + contextLength);
         }
+        if (queueTimeout == null || queueTimeout.isNegative()) {
+            throw new IllegalArgumentException("queueTimeout must be zero or positive, was " + queueTimeout);
+        }
+    }
+
+    public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength) {
+        this(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, Duration.ZERO);
     }
 
     public static ChatOptions defaults() {
@@ -24,18 +37,22 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
     }
 
     public ChatOptions withMaxBatch(int n) {
-        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength);
+        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout);
     }
 
     public ChatOptions withChatTemplate(String template) {
-        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength);
+        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout);
     }
 
     public ChatOptions withReasoningSplit(boolean on) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout);
     }
 
     public ChatOptions withContextLength(int tokens) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout);
+    }
+
+    public ChatOptions withQueueTimeout(Duration timeout) {
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout);
     }
 }

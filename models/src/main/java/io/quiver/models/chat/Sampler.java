@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
 /**
  * Chooses one sequence's next token from its logits: penalties (repetition over prompt and completion; presence and
  * frequency over the completion), then greedy argmax at temperature 0, else temperature, top-k, top-p (on the top-k
- * mass), min-p and a draw from the sequence's own seeded generator — so a seed reproduces a completion no matter
- * which other sequences share the batch. Runs on the scheduler thread only.
+ * mass, or on the whole distribution without top-k) and min-p, as transformers' warpers do it and in their order,
+ * and a draw from the sequence's own seeded generator — so a seed reproduces a completion no matter which other
+ * sequences share the batch. Runs on the scheduler thread only.
  */
 final class Sampler {
     private static final double GREEDY_BELOW = 1e-5;
@@ -40,11 +41,39 @@ final class Sampler {
         if (params.temperature() < GREEDY_BELOW || params.topK() == 1) {
             return argmax(logits, offset, vocab);
         }
+        double sum = probabilities(logits, offset, vocab);
+        if (params.topK() <= 0 && params.topP() >= 1.0 && params.minP() <= 0) {
+            return draw(logits, offset, vocab, sum);
+        }
+        int[] kept = keep(logits, offset, vocab, sum);
+        double mass = 0;
+        for (int id : kept) {
+            mass += logits[offset + id];
+        }
+        double r = random.nextDouble() * mass;
+        for (int id : kept) {
+            r -= logits[offset + id];
+            if (r < 0) {
+                return id;
+            }
+        }
+        return kept[kept.length - 1];
+    }
+
+    /** The tokens temperature, top-k, top-p and min-p leave to draw from, most probable first (row modified). */
+    int[] filter(float[] logits, int offset, int vocab) {
+        return keep(logits, offset, vocab, probabilities(logits, offset, vocab));
+    }
+
+    /**
+     * Turns a row of logits into probabilities relative to the top token (which gets 1), at the temperature, in
+     * place; returns their sum.
+     */
+    private double probabilities(float[] logits, int offset, int vocab) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
             max = Math.max(max, logits[offset + i]);
         }
-        // Unnormalised probabilities relative to the top token (which gets 1), in place.
         double invT = 1.0 / params.temperature();
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
@@ -52,24 +81,31 @@ final class Sampler {
             logits[offset + i] = p;
             sum += p;
         }
+        return sum;
+    }
+
+    /** The ids top-k, then top-p, then min-p keep from relative probabilities summing to {@code sum}. */
+    private int[] keep(float[] p, int offset, int vocab, double sum) {
         int topK = params.topK() > 0 ? Math.min(params.topK(), vocab) : 0;
         double topP = params.topP();
         double minP = params.minP();
-        if (topK == 0 && topP >= 1.0 && minP <= 0) {
-            return draw(logits, offset, vocab, sum);
-        }
-        long[] candidates = candidates(logits, offset, vocab, sum, topK, topP, minP);
+        long[] candidates = candidates(p, offset, vocab, sum, topK, topP, minP);
         Arrays.sort(candidates);
         int n = candidates.length;
         int keep = topK > 0 ? Math.min(topK, n) : n;
-        double kept = 0;
-        for (int i = 0; i < keep; i++) {
-            kept += prob(candidates[n - 1 - i]);
+        // The nucleus is measured against what top-k left, or without top-k against the whole distribution (as
+        // transformers' TopPLogitsWarper does), never against the candidates alone: they are only a prefix of it.
+        double total = sum;
+        if (topK > 0) {
+            total = 0;
+            for (int i = 0; i < keep; i++) {
+                total += prob(candidates[n - 1 - i]);
+            }
         }
         if (topP < 1.0) {
             double cumulative = 0;
             int nucleus = 0;
-            while (nucleus < keep && cumulative < topP * kept) {
+            while (nucleus < keep && cumulative < topP * total) {
                 cumulative += prob(candidates[n - 1 - nucleus]);
                 nucleus++;
             }
@@ -82,18 +118,11 @@ final class Sampler {
             }
             keep = Math.max(1, above);
         }
-        double mass = 0;
+        int[] ids = new int[keep];
         for (int i = 0; i < keep; i++) {
-            mass += prob(candidates[n - 1 - i]);
+            ids[i] = index(candidates[n - 1 - i]);
         }
-        double r = random.nextDouble() * mass;
-        for (int i = 0; i < keep; i++) {
-            r -= prob(candidates[n - 1 - i]);
-            if (r < 0) {
-                return index(candidates[n - 1 - i]);
-            }
-        }
-        return index(candidates[n - keep]);
+        return ids;
     }
 
     private void penalize(float[] logits, int offset, int vocab) {
@@ -116,7 +145,8 @@ final class Sampler {
 
     /**
      * Tokens that can survive the filters, packed as (probability bits, index) so a sort orders them by probability.
-     * Lowers a threshold until the tokens above it hold the top-k or the top-p mass; tokens below can never be kept.
+     * Lowers a threshold until the tokens above it hold the top-k or the top-p mass, or reach min-p's floor; tokens
+     * below can never be kept.
      */
     private static long[] candidates(float[] p, int offset, int vocab, double sum, int topK, double topP, double minP) {
         double floor = Math.max(minP, 0);
@@ -130,7 +160,8 @@ final class Sampler {
                     mass += p[offset + i];
                 }
             }
-            boolean enough = topK > 0 ? count >= topK : topP >= 1.0 || mass >= topP * sum;
+            // Without top-k or top-p to narrow it, min-p alone keeps everything down to its own floor.
+            boolean enough = topK > 0 ? count >= topK : topP < 1.0 && mass >= topP * sum;
             if (enough || threshold <= floor) {
                 long[] out = new long[count];
                 int at = 0;

@@ -17,11 +17,13 @@ final class Sequence implements Generation {
     private final ReasoningSplitter splitter;
     private final Set<Integer> eos;
     private final boolean ignoreEos;
-    private final int maxTokens;
+    private int maxTokens;
     private int[] generated = new int[16];
     private int count;
     /** Positions of this sequence held in the KV cache. */
     int cached;
+    /** {@link System#nanoTime} when it was queued for a batch row. */
+    long queuedAt;
     private volatile boolean cancelled;
     private volatile boolean done;
 
@@ -50,6 +52,11 @@ final class Sequence implements Generation {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** Lowers the completion's token limit to {@code tokens} (the room its context leaves), never raises it. */
+    void limitTokens(int tokens) {
+        maxTokens = Math.min(maxTokens, tokens);
     }
 
     /** The token the next decode step feeds (the last one sampled, not yet in the cache). */

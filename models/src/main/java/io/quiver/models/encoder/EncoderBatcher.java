@@ -1,5 +1,6 @@
 package io.quiver.models.encoder;
 
+import io.quiver.models.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import java.util.stream.IntStream;
  * request's future. Two batches at once on one session: ONNX Runtime splits a small encoder's operators poorly
  * over the cores, and a second batch fills the gaps (MiniLM on 2 cores: 160 runs/s against 117 with one).
  */
-public final class EncoderBatcher implements AutoCloseable {
+public final class EncoderBatcher implements Engine {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
     }
 
@@ -53,10 +54,15 @@ public final class EncoderBatcher implements AutoCloseable {
     public CompletableFuture<float[][]> submit(List<Encoding> inputs) {
         CompletableFuture<float[][]> result = new CompletableFuture<>();
         if (closed) {
-            result.completeExceptionally(new IllegalStateException("encoder is shut down"));
+            result.completeExceptionally(shutDown());
             return result;
         }
-        queue.add(new Job(List.copyOf(inputs), result));
+        Job job = new Job(List.copyOf(inputs), result);
+        queue.add(job);
+        if (closed && queue.remove(job)) {
+            // close() may have drained the queue between the check and the add.
+            result.completeExceptionally(shutDown());
+        }
         return result;
     }
 
@@ -92,14 +98,20 @@ public final class EncoderBatcher implements AutoCloseable {
         jobs.add(first);
         int inputs = first.inputs().size();
         long deadline = System.nanoTime() + maxDelayNanos;
-        while (inputs < maxBatch) {
-            long left = deadline - System.nanoTime();
-            Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-            if (next == null) {
-                break;
+        try {
+            while (inputs < maxBatch) {
+                long left = deadline - System.nanoTime();
+                Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                if (next == null) {
+                    break;
+                }
+                jobs.add(next);
+                inputs += next.inputs().size();
             }
-            jobs.add(next);
-            inputs += next.inputs().size();
+        } catch (InterruptedException e) {
+            // Closing while collecting: the jobs taken are no longer in the queue that close() ends.
+            jobs.forEach(job -> job.result().completeExceptionally(shutDown()));
+            throw e;
         }
         // A request whose client gave up is dropped before it costs any compute.
         jobs.removeIf(job -> job.result().isDone());
@@ -130,7 +142,8 @@ public final class EncoderBatcher implements AutoCloseable {
                 at += mine.length;
                 job.result().complete(mine);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever throws (an OutOfMemoryError included), every job taken ends and the worker lives on.
             jobs.forEach(job -> job.result().completeExceptionally(e));
         } finally {
             executing.addAndGet(-jobs.size());
@@ -167,6 +180,12 @@ public final class EncoderBatcher implements AutoCloseable {
         return batches;
     }
 
+    /** Queued requests are cancelled; batches already running finish (they take milliseconds). */
+    @Override
+    public void cancelAll() {
+        queue.forEach(job -> job.result().cancel(false));
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -179,7 +198,16 @@ public final class EncoderBatcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        queue.forEach(job -> job.result().completeExceptionally(new IllegalStateException("encoder is shut down")));
+        queue.forEach(job -> job.result().completeExceptionally(shutDown()));
         model.close();
+    }
+
+    private static IllegalStateException shutDown() {
+        return new IllegalStateException("encoder is shut down");
+    }
+
+    /** Requests queued and not yet taken by a worker. */
+    int queued() {
+        return queue.size();
     }
 }

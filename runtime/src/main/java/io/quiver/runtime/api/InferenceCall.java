@@ -2,43 +2,54 @@ package io.quiver.runtime.api;
 
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelKind;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
+import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import io.quiver.runtime.lifecycle.ServedModel;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The path every inference request takes: resolve the model, wait for a slot under the pod cap, run, record the
  * outcome. A client that disconnects interrupts its (virtual) thread, which takes it out of the queue or abandons
- * the work; the slot is freed either way.
+ * the work; the slot is freed either way. No admitted request waits on its model past {@code quiver.request-timeout}.
  */
 @ApplicationScoped
 public class InferenceCall {
+    /** The deadline of the request {@link #run} is running, for {@link #await}. */
+    private static final ScopedValue<Lease> CURRENT = ScopedValue.newInstance();
+
     private final ModelRegistry registry;
     private final Admission admission;
     private final QuiverMetrics metrics;
+    private final Duration requestTimeout;
 
-    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics) {
+    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics, QuiverConfig config) {
         this.registry = registry;
         this.admission = admission;
         this.metrics = metrics;
+        this.requestTimeout = config.requestTimeout();
     }
 
     /** Runs {@code work} on the caller's thread while holding a slot. */
     public <T> T run(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
                      Function<ServedModel, T> work) {
-        Lease lease = open(route, modelName, kinds, http);
+        Lease lease = open(route, modelName, kinds, http, 1);
         try {
-            T result = work.apply(lease.model());
+            T result = ScopedValue.where(CURRENT, lease).call(() -> work.apply(lease.model()));
             lease.status(200);
             return result;
         } catch (RuntimeException e) {
@@ -51,10 +62,11 @@ public class InferenceCall {
     }
 
     /**
-     * Resolves and admits a request whose work outlives the handler (a stream). The caller must close the lease;
-     * until it re-points {@link Lease#onDisconnect}, a disconnect interrupts the calling thread.
+     * Resolves and admits a request whose work outlives the handler (a stream), taking one slot per row of work it
+     * runs at once. The caller must close the lease; until it re-points {@link Lease#onDisconnect}, a disconnect
+     * interrupts the calling thread.
      */
-    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http) {
+    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http, int rows) {
         long start = System.nanoTime();
         String label = "unknown";
         Thread caller = Thread.currentThread();
@@ -62,8 +74,8 @@ public class InferenceCall {
         try {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
-            Permit permit = admission.admit(model.name());
-            Lease lease = new Lease(route, model, permit, start, http, metrics);
+            Permit permit = admission.admit(model.name(), rows);
+            Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics, admission);
             lease.onDisconnect(caller::interrupt);
             return lease;
         } catch (RuntimeException e) {
@@ -72,6 +84,11 @@ public class InferenceCall {
             metrics.request(route, label, statusOf(e), System.nanoTime() - start);
             throw e;
         }
+    }
+
+    /** Slots under the pod's cap: the most rows of work one request may run at once. */
+    public int cap() {
+        return admission.max();
     }
 
     public static int statusOf(RuntimeException e) {
@@ -83,16 +100,31 @@ public class InferenceCall {
         };
     }
 
-    /** Waits for an engine's answer; if the client goes away meanwhile, the work is cancelled. */
+    /**
+     * Waits for an engine's answer, at most until the running request's deadline; if the client goes away or the
+     * deadline passes meanwhile, the work is cancelled.
+     */
     public static <T> T await(Future<T> future) {
+        if (!CURRENT.isBound()) {
+            throw new IllegalStateException("await outside InferenceCall.run has no deadline");
+        }
+        Lease lease = CURRENT.get();
         try {
-            return future.get();
+            return future.get(Math.max(0, lease.deadline() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw lease.timedOut();
         } catch (InterruptedException e) {
             future.cancel(true);
             throw new ClientGoneException();
         } catch (CancellationException e) {
-            throw new ClientGoneException();
+            // Not this request's doing (that path is the interrupt above): the engine dropped the work at shutdown.
+            throw new ApiException(503, "server_overloaded", null, "shutting_down", "The server is shutting down and "
+                    + "stopped this request; retry on another replica", Map.of("Retry-After", "1"));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof QueueTimeoutException) {
+                throw lease.queueTimedOut();
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

@@ -1,9 +1,12 @@
 package io.quiver.runtime.api;
 
+import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.Permit;
 import io.quiver.runtime.lifecycle.ServedModel;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,16 +18,23 @@ public final class Lease implements AutoCloseable {
     private final ServedModel model;
     private final Permit permit;
     private final long start;
+    private final Duration timeout;
+    private final long deadline;
     private final HttpServerRequest http;
     private final QuiverMetrics metrics;
+    private final Admission admission;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int status = 500;
 
-    Lease(String route, ServedModel model, Permit permit, long start, HttpServerRequest http, QuiverMetrics metrics) {
+    Lease(String route, ServedModel model, Permit permit, long start, Duration timeout, HttpServerRequest http,
+          QuiverMetrics metrics, Admission admission) {
         this.route = route;
         this.model = model;
         this.permit = permit;
         this.start = start;
+        this.timeout = timeout;
+        this.deadline = System.nanoTime() + timeout.toNanos();
+        this.admission = admission;
         this.http = http;
         this.metrics = metrics;
     }
@@ -36,6 +46,22 @@ public final class Lease implements AutoCloseable {
     /** {@link System#nanoTime} when the request arrived (time to first token counts from here). */
     public long start() {
         return start;
+    }
+
+    /** {@link System#nanoTime} past which the request may no longer wait on its model (quiver.request-timeout). */
+    public long deadline() {
+        return deadline;
+    }
+
+    /** The error for a request whose model did not answer by the deadline. */
+    public ApiException timedOut() {
+        return new ApiException(504, "timeout_error", null, "request_timeout", "The model did not answer within "
+                + "quiver.request-timeout (" + timeout.toMillis() + " ms); the work was cancelled", Map.of());
+    }
+
+    /** The error for a request its model's own queue held past the queue timeout: as if admission had. */
+    public ApiException queueTimedOut() {
+        return admission.engineQueueTimeout(model.name());
     }
 
     /** The status the request ends with when closed; 500 unless set. */
@@ -50,6 +76,11 @@ public final class Lease implements AutoCloseable {
                 action.run();
             }
         });
+    }
+
+    /** Resets the request's stream (on HTTP/1.1, its connection), so that a blocked write fails at once. */
+    public void abortConnection() {
+        http.response().reset();
     }
 
     @Override

@@ -35,6 +35,14 @@ public interface QuiverConfig {
     @WithDefault("8M")
     io.quarkus.runtime.configuration.MemorySize maxBodySize();
 
+    /**
+     * The longest an admitted inference request may wait on its model; past it the work is cancelled (a 504, or a
+     * stream that ends with finish_reason abort).
+     */
+    @WithName("request-timeout")
+    @WithDefault("10m")
+    Duration requestTimeout();
+
     /** auto | cpu | cuda | cuda:N */
     @WithDefault("auto")
     String device();
@@ -152,6 +160,18 @@ public interface QuiverConfig {
         @WithName("keep-alive")
         @WithDefault("5s")
         Duration keepAlive();
+
+        /**
+         * Deltas a stream holds for a client that reads more slowly than the model generates; one more and the
+         * stream is aborted (its generation cancelled, its connection reset, its slot freed).
+         */
+        @WithDefault("512")
+        int buffer();
+
+        /** A stream whose client has taken nothing for this long while a write waits is aborted likewise. */
+        @WithName("stall-timeout")
+        @WithDefault("30s")
+        Duration stallTimeout();
     }
 
     interface Shutdown {

@@ -17,21 +17,27 @@ import sun.misc.Signal;
 /**
  * Graceful drain. Quiver takes SIGTERM (and SIGINT) itself, because the framework's default closes connections
  * at once: readiness goes down and new inference requests get 503 immediately, requests already admitted
- * (streams included) run to the end for at most {@code quiver.shutdown.grace} while the HTTP server stays up,
- * and then the process exits 0. Models close only after that.
+ * (streams included) run to the end for at most {@code quiver.shutdown.grace} while the HTTP server stays up.
+ * What still runs then is cut off but answered: its work is cancelled (completions end with finish_reason
+ * abort, streams with their abort chunks and [DONE]), requests still queued get 503, and the process waits up to
+ * {@link #ANSWER_WAIT} for those answers before it exits 0. Models close only after that.
  */
 @ApplicationScoped
 public class Drain {
+    /** How long cut-off requests get to be answered after their work is cancelled (one decode step, a write). */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(2);
     private static final Logger LOG = Logger.getLogger(Drain.class);
 
     private final Admission admission;
     private final Duration grace;
     private final HttpGate gate;
+    private final ModelRegistry registry;
     private final AtomicBoolean started = new AtomicBoolean();
 
-    public Drain(Admission admission, HttpGate gate, QuiverConfig config) {
+    public Drain(Admission admission, HttpGate gate, ModelRegistry registry, QuiverConfig config) {
         this.admission = admission;
         this.gate = gate;
+        this.registry = registry;
         this.grace = config.shutdown().grace();
     }
 
@@ -58,18 +64,41 @@ public class Drain {
         admission.startDraining();
         LOG.infof("shutdown phase drain: readiness down, refusing new requests; %d running, %d waiting",
                 admission.running(), admission.waiting());
-        long deadline = start + grace.toNanos();
         // Until every admitted request has also finished writing its response.
-        while (admission.running() + admission.waiting() + gate.exchanges() > 0 && System.nanoTime() < deadline) {
+        boolean interrupted = !awaitIdle(start + grace.toNanos());
+        int cut = 0;
+        if (busy() && !interrupted) {
+            int running = admission.running();
+            int waiting = admission.waiting();
+            // Every admitted or queued request is also an unanswered exchange: count each once.
+            cut = Math.max(gate.exchanges(), running + waiting);
+            LOG.infof("shutdown phase drain: quiver.shutdown.grace over, cutting off %d requests (%d running, "
+                    + "%d waiting): cancelling their work so that each is answered", cut, running, waiting);
+            admission.cutOff();
+            registry.cancelAll();
+            awaitIdle(System.nanoTime() + ANSWER_WAIT.toNanos());
+        }
+        int unanswered = gate.exchanges();
+        String outcome = cut == 0 && unanswered == 0 ? "all requests finished"
+                : unanswered == 0 ? cut + " requests cut off by quiver.shutdown.grace, all answered"
+                : unanswered + " requests still unanswered at exit";
+        LOG.infof("shutdown phase drain: %d ms, %s", (System.nanoTime() - start) / 1_000_000, outcome);
+    }
+
+    private boolean busy() {
+        return admission.running() + admission.waiting() + gate.exchanges() > 0;
+    }
+
+    /** Waits until nothing is in flight or the deadline passes; false if interrupted. */
+    private boolean awaitIdle(long deadline) {
+        while (busy() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return false;
             }
         }
-        int left = admission.running() + admission.waiting() + gate.exchanges();
-        LOG.infof("shutdown phase drain: %d ms, %s", (System.nanoTime() - start) / 1_000_000,
-                left == 0 ? "all requests finished" : left + " requests cut off by quiver.shutdown.grace");
+        return true;
     }
 }

@@ -13,6 +13,7 @@ import io.quiver.models.diffusion.DiffusionWorker;
 import io.quiver.models.encoder.EncoderBatcher;
 import io.quiver.models.encoder.EncoderModel;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Turns a {@link ModelSpec} into a loaded, warmed engine: the only place that knows each family's loader. */
 final class ModelLoader {
@@ -22,11 +23,14 @@ final class ModelLoader {
     private final Path cacheDir;
     private final int podCap;
     private final int imageWork;
+    private final Duration queueTimeout;
 
-    ModelLoader(Path cacheDir, int podCap, int imageWork) {
+    /** {@code queueTimeout}: the pod's, which also bounds the wait for a chat batch row or the diffusion worker. */
+    ModelLoader(Path cacheDir, int podCap, int imageWork, Duration queueTimeout) {
         this.cacheDir = cacheDir;
         this.podCap = podCap;
         this.imageWork = imageWork;
+        this.queueTimeout = queueTimeout;
     }
 
     Path folder(ModelSpec spec) {
@@ -47,7 +51,7 @@ final class ModelLoader {
                     spec.name(), spec.maxBatch(), spec.maxBatchDelay(), spec.concurrentBatches());
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
-                        spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength());
+                        spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout);
                 yield ChatEngine.start(Preload.take(spec.path(), kind, placement, ChatModel.class,
                         model -> model.opened(options.onnxFile()))
                         .orElseGet(() -> ChatModel.open(folder, placement, options.onnxFile())), options);
@@ -56,7 +60,7 @@ final class ModelLoader {
                 DiffusionPipeline pipeline = Preload.take(spec.path(), kind, placement, DiffusionPipeline.class,
                         any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement));
                 pipeline.limitWork(imageWork);
-                yield new DiffusionWorker(pipeline, spec.name());
+                yield new DiffusionWorker(pipeline, spec.name(), queueTimeout);
             }
         };
     }

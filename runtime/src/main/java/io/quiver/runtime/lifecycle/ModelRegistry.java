@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.gpu.Placement;
+import io.quiver.models.Engine;
 import io.quiver.models.ModelKind;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.api.ApiException;
@@ -59,7 +60,7 @@ public class ModelRegistry {
     private void loadAll(long jvmStart) {
         long start = System.nanoTime();
         ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
-                config.images().maxNativeSteps());
+                config.images().maxNativeSteps(), config.concurrency().queueTimeout());
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             DevicePlacement device = DevicePlacement.resolve(config);
@@ -154,6 +155,15 @@ public class ModelRegistry {
 
     private static String names(List<ServedModel> models) {
         return models.stream().map(ServedModel::name).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** Cancels the work every model holds, so that its requests are answered before the process exits. */
+    public void cancelAll() {
+        for (ServedModel m : models.values()) {
+            if (m.engine() instanceof Engine engine) {
+                engine.cancelAll();
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

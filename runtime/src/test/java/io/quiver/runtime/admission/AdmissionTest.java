@@ -109,16 +109,72 @@ class AdmissionTest {
         assertEquals("draining", e.body().error().code());
     }
 
+    private static int retryAfter(ApiException e) {
+        return Integer.parseInt(e.headers().get("Retry-After"));
+    }
+
     @Test
-    void retryAfterFollowsTheDrainRate() {
-        DrainRate rate = new DrainRate();
-        assertEquals(1, rate.secondsFor(100), "no history: the minimum");
-        long t = 0;
-        for (int i = 0; i < 200; i++) {
-            rate.completed(t += 500_000_000L); // two completions per second
+    void retryAfterGrowsWhileEverySlotIsHeldAndNothingCompletes() throws Exception {
+        Admission admission = admission(1, 0, Duration.ofSeconds(1), 503);
+        for (int i = 0; i < 20; i++) {
+            try (Permit quick = admission.admit("m")) {
+                Thread.sleep(20); // a history of fast requests: a high completion rate
+            }
         }
-        assertEquals(10, rate.secondsFor(20), 1);
-        assertEquals(60, rate.secondsFor(10_000), "capped at a minute");
+        try (Permit stalled = admission.admit("m")) {
+            Thread.sleep(2500);
+            ApiException e = assertThrows(ApiException.class, () -> admission.admit("m"));
+            assertEquals("queue_full", e.body().error().code());
+            assertTrue(retryAfter(e) >= 2, "the slot has been held for 2.5 s: no sooner than that again, was "
+                    + retryAfter(e));
+        }
+    }
+
+    @Test
+    void drainingSaysRetryElsewhereNow() throws Exception {
+        Admission admission = admission(1, 0, Duration.ofSeconds(1), 503);
+        for (int i = 0; i < 2; i++) {
+            try (Permit slow = admission.admit("m")) {
+                Thread.sleep(1500); // a history of slow requests
+            }
+        }
+        admission.startDraining();
+        ApiException e = assertThrows(ApiException.class, () -> admission.admit("m"));
+        assertEquals("draining", e.body().error().code());
+        assertEquals(1, retryAfter(e), "another replica can take it now");
+    }
+
+    @Test
+    void aRequestTurnedAwayAtTheQueueTimeoutIsNotCountedAheadOfItself() throws Exception {
+        Admission admission = admission(1, 1, Duration.ofMillis(200), 503);
+        try (Permit learn = admission.admit("m")) {
+            Thread.sleep(1000); // the model's requests take about a second
+        }
+        try (Permit held = admission.admit("m")) {
+            ApiException e = assertThrows(ApiException.class, () -> admission.admit("m"));
+            assertEquals("queue_timeout", e.body().error().code());
+            // Under a second left of the running one, nothing queued ahead: 1 (itself counted, it would say 2).
+            assertEquals(1, retryAfter(e));
+        }
+    }
+
+    @Test
+    void aRequestTakesOneSlotPerRow() throws Exception {
+        Admission admission = admission(3, 2, Duration.ofSeconds(5), 503);
+        try (Permit two = admission.admit("m", 2)) {
+            assertEquals(1, admission.running());
+            try (Permit one = admission.admit("m", 1)) {
+                Thread waiter = Thread.ofVirtual().start(() -> admission.admit("m", 1).close());
+                while (admission.waiting() == 0) {
+                    Thread.sleep(1);
+                }
+                assertEquals(2, admission.running(), "three slots taken by two requests");
+                one.close();
+                waiter.join(5000);
+            }
+        }
+        assertEquals(0, admission.running());
+        assertThrows(IllegalArgumentException.class, () -> admission.admit("m", 4));
     }
 
     @Test

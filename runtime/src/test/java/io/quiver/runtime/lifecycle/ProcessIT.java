@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -109,5 +110,55 @@ class ProcessIT {
                     "the stream must run to max_tokens, not be cut off: " + events.get(events.size() - 2));
             assertEquals(0, exit.get());
         }
+    }
+
+    @Test
+    void requestsCutOffAtTheEndOfTheGraceAreStillAnsweredWithAbort() throws Exception {
+        int each = 3;
+        try (ServerProcess server = ServerProcess.start("quiver.models.chat.path=embedded:tiny-random-deepseek-r1",
+                "quiver.shutdown.grace=100ms")) {
+            server.awaitReady(START);
+            String whole = """
+                    {"messages":[{"role":"user","content":"Tell me a story"}],"max_tokens":480,"ignore_eos":true}""";
+            String stream = """
+                    {"messages":[{"role":"user","content":"Tell me a story"}],"stream":true,
+                     "max_tokens":480,"ignore_eos":true}""";
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+            for (int i = 0; i < each; i++) {
+                answers.add(server.http.sendAsync(chat(server, whole), HttpResponse.BodyHandlers.ofString()));
+                streams.add(server.http.sendAsync(chat(server, stream), HttpResponse.BodyHandlers.ofString()));
+            }
+            String allRunning = "quiver_requests_running{model=\"chat\",revision=\"local\"} " + 2 * each;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!server.get("/q/metrics").body().contains(allRunning)) {
+                assertTrue(System.nanoTime() < deadline, "every request should be running");
+                Thread.sleep(10);
+            }
+
+            server.process.destroy();
+            for (CompletableFuture<HttpResponse<String>> s : streams) {
+                List<String> events = s.get().body().lines().filter(l -> l.startsWith("data: ")).toList();
+                assertTrue(events.size() >= 2 && events.getLast().equals("data: [DONE]"),
+                        "a stream cut off by the grace must still end: " + events);
+                assertTrue(events.get(events.size() - 2).contains("\"finish_reason\":\"abort\""),
+                        "a stream cut off by the grace ends with abort: " + events.get(events.size() - 2));
+            }
+            for (CompletableFuture<HttpResponse<String>> a : answers) {
+                HttpResponse<String> cut = a.get();
+                assertEquals(200, cut.statusCode(), cut.body());
+                assertTrue(cut.body().contains("\"finish_reason\":\"abort\""), cut.body());
+            }
+            assertEquals(0, server.awaitExit(START));
+            String log = server.output();
+            assertTrue(log.contains("cutting off " + 2 * each + " requests (" + 2 * each + " running, 0 waiting)"),
+                    log);
+            assertTrue(log.contains(2 * each + " requests cut off by quiver.shutdown.grace, all answered"), log);
+        }
+    }
+
+    private static HttpRequest chat(ServerProcess server, String body) {
+        return HttpRequest.newBuilder(server.uri("/v1/chat/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 }

@@ -35,11 +35,11 @@ public class ChatCompletions {
         if (!format.equals("text")) {
             throw ApiException.invalid("response_format", "Only response_format type 'text' is supported");
         }
-        return generation.respond(route, request, http, engine -> List.of(prompt(engine, messages)), WIRE);
+        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages)), WIRE);
     }
 
     private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {
-        String text = engine.renderChat(messages, true);
-        return new Prompt(engine.encodePrompt(text, "messages"), ChatEngine.opensReasoning(text), true);
+        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages);
+        return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 /** {@code POST /v1/completions}: raw prompts, no chat template; one choice per prompt. */
 @Path("/v1/completions")
 public class CompletionsResource {
-    /** Prompts in one request at most; they run as rows of the same batch. */
+    /** Prompts in one request at most; they run as rows of the same batch, each under a slot of the pod's cap. */
     static final int MAX_PROMPTS = 64;
     private static final Wire WIRE = new TextWire();
 
@@ -47,7 +47,13 @@ public class CompletionsResource {
             throw ApiException.invalid("suffix", "suffix (fill-in-the-middle) is not supported by this server");
         }
         JsonNode prompt = request.prompt();
-        return generation.respond("completions", request, http, engine -> prompts(engine, prompt), WIRE);
+        return generation.respond("completions", request, http, rows(prompt), engine -> prompts(engine, prompt), WIRE);
+    }
+
+    /** How many completions the prompt field asks for: one per string or id array in a list, else one. */
+    private static int rows(JsonNode prompt) {
+        return prompt != null && prompt.isArray() && !prompt.isEmpty() && !prompt.get(0).isNumber()
+                ? prompt.size() : 1;
     }
 
     private static List<Prompt> prompts(ChatEngine engine, JsonNode prompt) {

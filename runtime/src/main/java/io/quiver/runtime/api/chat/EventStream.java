@@ -1,7 +1,9 @@
 package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.OpenAiError;
@@ -9,6 +11,8 @@ import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
+import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.GenerationMeters;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,12 +24,17 @@ import org.jboss.logging.Logger;
 /**
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
  * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
- * the proxies on the way) open during long prefills or long silent reasoning. Closes the lease when done.
+ * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
+ * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
+ * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
+ * {@code quiver.stream.stall-timeout}, its work is cancelled and its stream reset. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    /** How long cancelled completions get to report their end before the stream ends them itself. */
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(2);
 
     private final Lease lease;
     private final List<Generation> generations;
@@ -33,19 +42,24 @@ final class EventStream implements StreamingOutput {
     private final Wire wire;
     private final Wire.Header header;
     private final Duration keepAlive;
+    private final Duration stallTimeout;
     private final boolean includeUsage;
     private final ObjectMapper json;
+    private final GenerationMeters meters;
+    private StallGuard guard;
 
     EventStream(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire, Wire.Header header,
-                Duration keepAlive, boolean includeUsage, ObjectMapper json) {
+                QuiverConfig.Stream settings, boolean includeUsage, ObjectMapper json, GenerationMeters meters) {
         this.lease = lease;
         this.generations = generations;
         this.events = events;
         this.wire = wire;
         this.header = header;
-        this.keepAlive = keepAlive;
+        this.keepAlive = settings.keepAlive();
+        this.stallTimeout = settings.stallTimeout();
         this.includeUsage = includeUsage;
         this.json = json;
+        this.meters = meters;
     }
 
     @Override
@@ -55,14 +69,39 @@ final class EventStream implements StreamingOutput {
             cancel();
             writer.interrupt();
         });
+        guard = new StallGuard(stallTimeout, () -> {
+            // The client has taken nothing for the stall timeout: stop its work and free its slot.
+            cancel();
+            meters.stalledReaders().increment();
+            lease.abortConnection();
+        });
         try {
             for (Object chunk : wire.opening(header, generations.size())) {
                 send(out, chunk);
             }
             int prompt = 0;
             int completion = 0;
+            boolean[] ended = new boolean[generations.size()];
+            long deadline = lease.deadline();
+            boolean expired = false;
             for (int open = generations.size(); open > 0; ) {
-                Event event = events.poll(keepAlive);
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    if (expired) {
+                        // The engine did not confirm the cancellation in time: end the open choices here.
+                        for (int i = 0; i < ended.length; i++) {
+                            if (!ended[i]) {
+                                send(out, wire.finish(header, i, FinishReason.CANCELLED));
+                            }
+                        }
+                        break;
+                    }
+                    expired = true;
+                    cancel();
+                    deadline = System.nanoTime() + CANCEL_WAIT.toNanos();
+                    continue;
+                }
+                Event event = events.poll(Math.min(left, keepAlive.toNanos()));
                 switch (event) {
                     case null -> flush(out, KEEP_ALIVE);
                     case Text t -> {
@@ -75,12 +114,18 @@ final class EventStream implements StreamingOutput {
                         send(out, wire.finish(header, d.index(), d.reason()));
                         prompt += d.usage().promptTokens();
                         completion += d.usage().completionTokens();
+                        ended[d.index()] = true;
                         open--;
                     }
                     case Failed f -> {
-                        LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
-                                "server_error", null, null));
+                        if (f.error() instanceof QueueTimeoutException) {
+                            send(out, OpenAiError.of("No batch row freed within the queue timeout; retry later",
+                                    "server_overloaded", null, "queue_timeout"));
+                        } else {
+                            LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
+                            send(out, OpenAiError.of("Generation failed; the server logged the cause",
+                                    "server_error", null, null));
+                        }
                         flush(out, DONE);
                         cancel();
                         return;
@@ -91,12 +136,14 @@ final class EventStream implements StreamingOutput {
                 send(out, wire.usage(header, new Usage(prompt, completion)));
             }
             flush(out, DONE);
-            lease.status(200);
+            // A stream cut at the deadline still ends well-formed; its status says it timed out.
+            lease.status(expired ? 504 : 200);
         } catch (IOException | InterruptedException e) {
             // The client went away: its completions leave the batch at the next step.
             cancel();
             lease.status(499);
         } finally {
+            guard.close();
             lease.close();
             Thread.interrupted();
         }
@@ -110,8 +157,7 @@ final class EventStream implements StreamingOutput {
         flush(out, ("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void flush(OutputStream out, byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+    private void flush(OutputStream out, byte[] bytes) throws IOException {
+        guard.write(out, bytes);
     }
 }

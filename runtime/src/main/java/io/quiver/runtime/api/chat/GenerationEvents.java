@@ -5,14 +5,14 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.GenerationListener;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.metrics.GenerationMeters;
-import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Carries the completions of one request from the engine's scheduler thread to the request's own thread, which
- * does all formatting and writing: the scheduler only enqueues (it must never block). Records time to first token
- * and inter-token latency as tokens arrive.
+ * does all formatting and writing: the scheduler only enqueues (it must never block), into a bounded queue when the
+ * reader is a client that may fall behind. Records time to first token and inter-token latency as tokens arrive.
  */
 final class GenerationEvents {
     sealed interface Event permits Text, Done, Failed {
@@ -31,10 +31,25 @@ final class GenerationEvents {
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private final GenerationMeters meters;
     private final long start;
+    private final int capacity;
+    private final Runnable overflow;
+    private final AtomicBoolean overflowed = new AtomicBoolean();
 
+    /** Events for a reader that takes them as they come (no bound needed). */
     GenerationEvents(GenerationMeters meters, long requestStartNanos) {
+        this(meters, requestStartNanos, Integer.MAX_VALUE, () -> { });
+    }
+
+    /**
+     * Events for a reader that may fall behind (a stream's client): once {@code capacity} deltas wait unread,
+     * {@code overflow} runs (once, on the engine's thread: it must be quick) and further deltas are dropped.
+     * Endings always get through.
+     */
+    GenerationEvents(GenerationMeters meters, long requestStartNanos, int capacity, Runnable overflow) {
         this.meters = meters;
         this.start = requestStartNanos;
+        this.capacity = capacity;
+        this.overflow = overflow;
     }
 
     /** The listener for the completion of choice {@code index}. */
@@ -56,6 +71,12 @@ final class GenerationEvents {
                     }
                     last = now;
                 }
+                if (queue.size() >= capacity) {
+                    if (overflowed.compareAndSet(false, true)) {
+                        overflow.run();
+                    }
+                    return;
+                }
                 queue.add(new Text(index, delta));
             }
 
@@ -73,12 +94,8 @@ final class GenerationEvents {
         };
     }
 
-    /** The next event, or null when none came within {@code wait}. */
-    Event poll(Duration wait) throws InterruptedException {
-        return queue.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    Event take() throws InterruptedException {
-        return queue.take();
+    /** The next event, or null when none came within {@code nanos} (none left to wait: only what is there). */
+    Event poll(long nanos) throws InterruptedException {
+        return nanos <= 0 ? queue.poll() : queue.poll(nanos, TimeUnit.NANOSECONDS);
     }
 }

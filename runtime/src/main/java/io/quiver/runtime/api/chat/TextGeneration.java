@@ -6,8 +6,10 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.admission.ClientGoneException;
+import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
@@ -15,12 +17,14 @@ import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.metrics.GenerationMeters;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -45,16 +49,32 @@ public class TextGeneration {
         this.json = json;
     }
 
-    Response respond(String route, GenerationFields fields, HttpServerRequest http,
+    /**
+     * {@code rows}: the completions the request runs at once (its prompts), each a batch row taking one slot of the
+     * pod's cap, so that one request cannot fill the batch ahead of requests admitted beside it.
+     */
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
-        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http);
-        List<Generation> generations = new ArrayList<>();
+        if (rows > call.cap()) {
+            throw ApiException.invalid("prompt", "At most " + call.cap() + " prompts per request on this server "
+                    + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
+        }
+        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, rows);
+        // Read by the engine's thread if a stream's client falls behind.
+        List<Generation> generations = new CopyOnWriteArrayList<>();
         boolean streaming = false;
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
             List<GenerationRequest> requests = prompts.apply(engine).stream().map(fields::toRequest).toList();
-            GenerationEvents events = new GenerationEvents(metrics.generation(lease.model().name()), lease.start());
+            GenerationMeters meters = metrics.generation(lease.model().name());
+            GenerationEvents events = !fields.streaming() ? new GenerationEvents(meters, lease.start())
+                    : new GenerationEvents(meters, lease.start(), config.stream().buffer(), () -> {
+                        // The client reads more slowly than the model generates: stop both, free the slot.
+                        generations.forEach(Generation::cancel);
+                        meters.slowReaders().increment();
+                        lease.abortConnection();
+                    });
             for (int i = 0; i < requests.size(); i++) {
                 generations.add(engine.submit(requests.get(i), events.listener(i)));
             }
@@ -62,12 +82,12 @@ public class TextGeneration {
                     Instant.now().getEpochSecond(), lease.model().name());
             if (fields.streaming()) {
                 streaming = true;
-                EventStream stream = new EventStream(lease, generations, events, wire, header,
-                        config.stream().keepAlive(), fields.includeUsage(), json);
+                EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),
+                        fields.includeUsage(), json, meters);
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
-            Object body = collect(events, requests.size(), wire, header);
+            Object body = collect(lease, generations, events, wire, header);
             lease.status(200);
             return Response.ok(body).build();
         } catch (RuntimeException e) {
@@ -82,7 +102,10 @@ public class TextGeneration {
         }
     }
 
-    private static Object collect(GenerationEvents events, int count, Wire wire, Wire.Header header) {
+    /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */
+    private static Object collect(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire,
+                                  Wire.Header header) {
+        int count = generations.size();
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
         FinishReason[] reasons = new FinishReason[count];
@@ -94,7 +117,9 @@ public class TextGeneration {
         int completion = 0;
         try {
             for (int open = count; open > 0; ) {
-                switch (events.take()) {
+                Event event = events.poll(lease.deadline() - System.nanoTime());
+                switch (event) {
+                    case null -> throw lease.timedOut();
                     case Text t -> {
                         reasoning[t.index()].append(t.delta().reasoning());
                         content[t.index()].append(t.delta().content());
@@ -105,7 +130,9 @@ public class TextGeneration {
                         completion += d.usage().completionTokens();
                         open--;
                     }
-                    case Failed f -> throw new IllegalStateException("generation failed", f.error());
+                    // 503 when the engine never found it a batch row in time, else a server error.
+                    case Failed f -> throw f.error() instanceof QueueTimeoutException ? lease.queueTimedOut()
+                            : new IllegalStateException("generation failed", f.error());
                 }
             }
         } catch (InterruptedException e) {

@@ -1,0 +1,68 @@
+package io.quiver.runtime.api.chat;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quiver.models.ModelKind;
+import io.quiver.models.chat.ChatEngine;
+import io.quiver.runtime.Ready;
+import io.quiver.runtime.admission.Admission;
+import io.quiver.runtime.lifecycle.ModelRegistry;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** No admitted request waits on its model past quiver.request-timeout: its work is cancelled and it is answered. */
+@QuarkusTest
+@TestProfile(RequestTimeoutProfile.class)
+class RequestTimeoutTest {
+    /** Two prompts of 480 tokens each: seconds of work on any machine, against a 300 ms limit. */
+    static final String LONG_COMPLETIONS = """
+            {"model":"tiny-random-deepseek-r1","prompt":["Once upon a time","In a galaxy"],"max_tokens":480,
+             "ignore_eos":true,"temperature":0}""";
+    static final String LONG_STREAM = """
+            {"model":"tiny-random-deepseek-r1","messages":[{"role":"user","content":"Tell me a story"}],
+             "stream":true,"max_tokens":480,"ignore_eos":true,"temperature":0}""";
+
+    @Inject
+    Admission admission;
+    @Inject
+    ModelRegistry registry;
+
+    @BeforeEach
+    void ready() {
+        Ready.await();
+    }
+
+    ChatEngine engine() {
+        return registry.resolve(ChatRoutesTest.MODEL, Set.of(ModelKind.CHAT), "test").engine(ChatEngine.class);
+    }
+
+    @Test
+    void aRequestPastTheTimeoutGets504AndItsWorkStops() throws Exception {
+        Response response = given().contentType("application/json").body(LONG_COMPLETIONS).post("/v1/completions");
+        assertEquals(504, response.statusCode(), response.asString());
+        assertEquals("request_timeout", response.jsonPath().getString("error.code"));
+        StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0
+                && engine().kvCacheUsage() == 0, "slot and batch rows freed");
+    }
+
+    @Test
+    void aStreamPastTheTimeoutEndsWithAbortAndDone() throws Exception {
+        String stream = given().contentType("application/json").body(LONG_STREAM).post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+        assertTrue(stream.strip().endsWith("data: [DONE]"), stream);
+        List<JsonNode> events = SseEvents.parse(stream);
+        assertEquals("abort", events.getLast().at("/choices/0/finish_reason").asText(), stream);
+        assertTrue(events.size() < 480, "the stream was not cut: " + events.size() + " events");
+        StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0,
+                "slot and batch row freed");
+    }
+}
