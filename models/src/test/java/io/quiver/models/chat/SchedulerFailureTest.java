@@ -15,7 +15,7 @@ class SchedulerFailureTest {
     void aSequenceWhoseKvRegatherRunsOutOfDirectMemoryStillEnds() throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxDirectMemorySize=128k", "-Xss16m", "--enable-native-access=ALL-UNNAMED", "-cp", classpath,
+                "-XX:MaxDirectMemorySize=32k", "-Xss16m", "--enable-native-access=ALL-UNNAMED", "-cp", classpath,
                 StarvedScheduler.class.getName())).redirectErrorStream(true).start();
         assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child JVM hung");
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

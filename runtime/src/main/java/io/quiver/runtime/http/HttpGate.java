@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.config.QuiverConfig;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
@@ -98,8 +99,14 @@ public class HttpGate {
     }
 
     private static boolean hasBody(RoutingContext ctx) {
-        return ctx.request().version() == HttpVersion.HTTP_2 ? !ctx.request().isEnded()
-                : ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (ctx.request().version() != HttpVersion.HTTP_2) {
+            return ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        }
+        // A stream still open after its headers may carry a body; only methods that take one are asked for a length
+        // (a GET upgraded from HTTP/1.1 to h2c reaches here before its stream has ended).
+        HttpMethod method = ctx.request().method();
+        return !ctx.request().isEnded()
+                && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH);
     }
 
     private void failed(RoutingContext ctx) {

@@ -100,6 +100,16 @@ class HttpGateTest {
     }
 
     @Test
+    void requestsWithoutABodyPassOverHttp2UpgradedFromHttp1() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).build();
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                + RestAssured.port + "/v1/models")).header("Authorization", "Bearer " + TightCapProfile.KEY).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @Test
     void onlyTheExactProbePathsAreOpen() {
         given().get("/health").then().statusCode(200);
         given().get("/metrics").then().statusCode(200);
