@@ -2,13 +2,26 @@ package io.quiver.runtime;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quiver.runtime.config.Settings;
 import io.quiver.runtime.lifecycle.Preload;
+import java.time.LocalTime;
+import java.util.Map;
 
-/** The packaged application's entry point: starts the model preload, then the framework, side by side. */
+/** The packaged application's entry point: checks the settings, starts the model preload, then the framework. */
 @QuarkusMain
 public class QuiverMain {
     public static void main(String... args) {
-        Preload.start(System.getenv());
+        Map<String, String> settings;
+        try {
+            settings = Settings.atLaunch(System.getenv(), System.getProperties());
+        } catch (Settings.Invalid e) {
+            // Before the framework's logging exists: one line in its console format, and no preload to cut off.
+            System.err.printf("%tT.%<tL ERROR [io.quiver.runtime.QuiverMain] startup failed: %s%n", LocalTime.now(),
+                    e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Preload.start(settings);
         Quarkus.run(args);
     }
 }

@@ -33,6 +33,8 @@ public class Drain {
     private final HttpGate gate;
     private final ModelRegistry registry;
     private final AtomicBoolean started = new AtomicBoolean();
+    /** After the grace period, time for the models to close and the framework to stop. */
+    static final Duration EXIT_MARGIN = Duration.ofSeconds(5);
 
     public Drain(Admission admission, HttpGate gate, ModelRegistry registry, QuiverConfig config) {
         this.admission = admission;
@@ -45,10 +47,33 @@ public class Drain {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("quiver-drain").start(() -> {
                 LOG.infof("shutdown phase signal: SIG%s received", signal.getName());
-                drain();
-                Quarkus.asyncExit(0);
+                deadline();
+                try {
+                    drain();
+                } catch (RuntimeException | Error e) {
+                    LOG.errorf("shutdown: drain failed (%s); exiting", e);
+                } finally {
+                    Quarkus.asyncExit(0);
+                }
             }));
         }
+    }
+
+    /**
+     * Whatever state the process is in (models still loading, a start that failed half-way, a close that hangs),
+     * it is gone shortly after the grace period: Kubernetes would kill it then anyway, without a word.
+     */
+    private void deadline() {
+        Duration limit = grace.plus(EXIT_MARGIN);
+        Thread.ofPlatform().name("quiver-exit-deadline").daemon().start(() -> {
+            try {
+                Thread.sleep(limit);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.errorf("shutdown: still running %d ms after the signal; halting", limit.toMillis());
+            Runtime.getRuntime().halt(1);
+        });
     }
 
     /** Any other way of stopping (e.g. the dev-mode console) drains too, before models close. */

@@ -10,6 +10,7 @@ import io.quiver.models.ModelKind;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.config.Settings;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,10 +61,12 @@ public class ModelRegistry {
 
     private void loadAll(long jvmStart) {
         long start = System.nanoTime();
-        ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
-                config.images().maxNativeSteps(), config.concurrency().queueTimeout());
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
+            // Also what main could not see (application.properties, profiles), before anything uses a value.
+            Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
+            ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
+                    config.images().maxNativeSteps(), config.concurrency().queueTimeout());
             DevicePlacement device = DevicePlacement.resolve(config);
             metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);
             List<Future<ServedModel>> loading = specs.values().stream()
@@ -91,6 +95,10 @@ public class ModelRegistry {
         Path folder = loader.folder(spec);
         ModelKind kind = loader.kind(spec, folder);
         Placement placement = device.place(spec, folder, kind, loader.podCap());
+        LOG.infof("model %s settings: path %s, kind %s, graph %s, context length %s, max batch %d, batch delay %d ms, "
+                + "concurrent batches %d, device %s", spec.name(), spec.path(), kind.name().toLowerCase(),
+                spec.onnxFile().orElse("default"), spec.contextLength() > 0 ? spec.contextLength() : "from the model",
+                spec.maxBatch(), spec.maxBatchDelay().toMillis(), spec.concurrentBatches(), placement);
         AutoCloseable engine = loader.load(spec, folder, kind, placement);
         long loaded = System.nanoTime();
         loader.warmUp(engine);

@@ -22,9 +22,9 @@ import org.jboss.logging.Logger;
  * Cold start: loads the models this process will most likely serve from the first line of {@code main}, in
  * parallel with the framework's own start, instead of after it. Encoders and diffusion pipelines are also warmed;
  * a chat model gets its tokenizer parsed and its graph opened, and is warmed once it is served with its options.
- * The configuration cannot be read yet, so the models are guessed from the environment and system properties
- * ({@code QUIVER_MODELS_<NAME>_PATH} / {@code quiver.models.<name>.path}, and the chat graph from
- * {@code ..._ONNX_FILE} / {@code .onnx-file}; with none of them, the embedded defaults). The guess is only a head
+ * The configuration cannot be read yet, so the models are guessed from the environment and system properties,
+ * read by the same {@link io.quiver.runtime.config.Settings} the configuration uses ({@code quiver.models.<name>.path}
+ * and the chat graph from {@code .onnx-file}; with none, the embedded defaults). The guess is only a head
  * start: {@link ModelRegistry} claims a preloaded model only when its configured path, kind, placement and graph
  * match, loads anything else as usual, and closes whatever nobody claimed.
  */
@@ -39,16 +39,19 @@ public final class Preload {
     private Preload() {
     }
 
-    /** Starts loading the guessed models, each on its own thread; returns at once. */
-    public static void start(Map<String, String> env) {
-        Path cacheDir = Path.of(setting(env, "quiver.cache-dir", "QUIVER_CACHE_DIR",
+    /**
+     * Starts loading the guessed models, each on its own thread; returns at once. {@code settings}: the
+     * {@code quiver.*} keys the launch sees ({@link io.quiver.runtime.config.Settings#atLaunch}).
+     */
+    public static void start(Map<String, String> settings) {
+        Path cacheDir = Path.of(settings.getOrDefault("quiver.cache-dir",
                 System.getProperty("java.io.tmpdir") + "/quiver"));
-        if (gpuLikely(setting(env, "quiver.device", "QUIVER_DEVICE", "auto"))) {
+        if (gpuLikely(settings.getOrDefault("quiver.device", "auto"))) {
             // A CPU copy would be thrown away, and a large chat model's would cost the pod gigabytes meanwhile.
             LOG.info("startup phase launch: main entered, a GPU is likely, so models load once the device is known");
             return;
         }
-        Map<String, String> models = guess(env);
+        Map<String, String> models = guess(settings);
         LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", models.keySet());
         java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload")
                 .stackSize(ModelLoader.STACK_BYTES).daemon().start(r);
@@ -63,30 +66,18 @@ public final class Preload {
         return device.startsWith("cuda") || device.equals("auto") && Files.exists(Path.of("/dev/nvidiactl"));
     }
 
-    /** Model path → the chat graph file named for it (null: the default), from env and system properties. */
-    static Map<String, String> guess(Map<String, String> env) {
+    /** Model path → the chat graph file named for it (null: the default). */
+    static Map<String, String> guess(Map<String, String> settings) {
         Map<String, String> models = new LinkedHashMap<>();
-        env.forEach((k, v) -> {
-            if (k.startsWith("QUIVER_MODELS_") && k.endsWith("_PATH")) {
-                models.put(v, env.get(k.substring(0, k.length() - "PATH".length()) + "ONNX_FILE"));
-            }
-        });
-        System.getProperties().forEach((k, v) -> {
-            String key = k.toString();
+        settings.forEach((key, path) -> {
             if (key.startsWith("quiver.models.") && key.endsWith(".path")) {
-                models.put(v.toString(), System.getProperty(key.substring(0, key.length() - "path".length())
-                        + "onnx-file"));
+                models.put(path, settings.get(key.substring(0, key.length() - "path".length()) + "onnx-file"));
             }
         });
         if (models.isEmpty()) {
             ModelSpec.DEFAULTS.forEach(name -> models.put(EmbeddedModels.SCHEME + name, null));
         }
         return models;
-    }
-
-    private static String setting(Map<String, String> env, String property, String variable, String fallback) {
-        String value = System.getProperty(property);
-        return value != null ? value : env.getOrDefault(variable, fallback);
     }
 
     private static Loaded load(String path, String onnxFile, Path cacheDir) {

@@ -50,13 +50,19 @@ class AdmissionTest {
                     return null;
                 }));
             }
-            // 2 run, 3 wait, 15 are turned away at once.
-            while (rejected.get() < 15) {
-                Thread.sleep(5);
+            try {
+                // 2 run, 3 wait, 15 are turned away at once.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (rejected.get() < 15 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(15, rejected.get());
+                assertEquals(2, admission.running());
+                assertEquals(3, admission.waiting());
+            } finally {
+                // Also when an assertion failed: the holders must end, or closing the pool waits for ever.
+                release.countDown();
             }
-            assertEquals(2, admission.running());
-            assertEquals(3, admission.waiting());
-            release.countDown();
             for (Future<?> f : all) {
                 f.get(10, TimeUnit.SECONDS);
             }

@@ -107,9 +107,13 @@ class RequestBoundsTest {
                     return null;
                 }));
             }
-            Thread.sleep(500);
-            long loaded = medianMillis(http, uri, 15);
-            stop.set(true);
+            long loaded;
+            try {
+                Thread.sleep(500);
+                loaded = medianMillis(http, uri, 15);
+            } finally {
+                stop.set(true); // also on failure, or closing the pool waits for the senders for ever
+            }
             for (Future<?> f : senders) {
                 f.get();
             }

@@ -15,6 +15,7 @@ import io.quiver.models.chat.GenerationRequest;
 import io.quiver.models.chat.SamplingParams;
 import io.quiver.models.diffusion.DiffusionPipeline;
 import io.quiver.models.encoder.EncoderModel;
+import io.quiver.runtime.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,7 +40,12 @@ class PreloadTest {
         for (int i = 0; i < paths.length; i++) {
             env.put("QUIVER_MODELS_M" + i + "_PATH", paths[i]);
         }
-        Preload.start(env);
+        start(env);
+    }
+
+    /** As main does: through the settings' own reading of the environment. */
+    static void start(Map<String, String> env) {
+        Preload.start(Settings.atLaunch(env, new java.util.Properties()));
     }
 
     static int[] greedy(ChatEngine engine) {
@@ -66,7 +72,7 @@ class PreloadTest {
 
     @Test
     void theGraphFileNamedForAChatModelIsTheOneOpened() {
-        Preload.start(Map.of("QUIVER_DEVICE", "cpu", "QUIVER_CACHE_DIR", CACHE, "QUIVER_MODELS_R1_PATH", CHAT,
+        start(Map.of("QUIVER_DEVICE", "cpu", "QUIVER_CACHE_DIR", CACHE, "QUIVER_MODELS_R1_PATH", CHAT,
                 "QUIVER_MODELS_R1_ONNX_FILE", "model_fp16.onnx"));
         try (ChatModel model = Preload.take(CHAT, ModelKind.CHAT, Placement.CPU, ChatModel.class,
                 m -> m.opened("model_fp16.onnx")).orElseThrow()) {

@@ -152,21 +152,25 @@ class EventsBadInputTest {
             held.add(admission.admit(model));
         }
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            int queue = config.concurrency().queueSize();
-            for (int i = 0; i < queue; i++) {
-                pool.submit(() -> {
-                    admission.admit(model).close();
-                    return null;
-                });
+            try {
+                int queue = config.concurrency().queueSize();
+                for (int i = 0; i < queue; i++) {
+                    pool.submit(() -> {
+                        admission.admit(model).close();
+                        return null;
+                    });
+                }
+                while (admission.waiting() < queue) {
+                    Thread.sleep(5);
+                }
+                Reply reply = send(event("io.quiver.embedding.request", "{\"input\":\"x\"}"), Mode.STRUCTURED);
+                JsonPath e = error(reply, 503, Mode.STRUCTURED);
+                assertEquals("server_overloaded", e.getString("type"));
+                assertNotNull(reply.http().header("Retry-After"));
+            } finally {
+                // Also when an assertion failed: the waiters must end, and later tests need the slots.
+                held.forEach(Permit::close);
             }
-            while (admission.waiting() < queue) {
-                Thread.sleep(5);
-            }
-            Reply reply = send(event("io.quiver.embedding.request", "{\"input\":\"x\"}"), Mode.STRUCTURED);
-            JsonPath e = error(reply, 503, Mode.STRUCTURED);
-            assertEquals("server_overloaded", e.getString("type"));
-            assertNotNull(reply.http().header("Retry-After"));
-            held.forEach(Permit::close);
         }
     }
 }

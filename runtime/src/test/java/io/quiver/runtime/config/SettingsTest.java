@@ -1,0 +1,106 @@
+package io.quiver.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smallrye.config.WithName;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The one reading of settings shared by the launch and the configuration. */
+class SettingsTest {
+
+    @Test
+    void modelNamesOfSeveralWordsMapFromTheEnvironment() {
+        assertEquals("quiver.models.my-embed.path", Settings.keyOf("QUIVER_MODELS_MY_EMBED_PATH"));
+        assertEquals("quiver.models.tiny-random-deepseek-r1.onnx-file",
+                Settings.keyOf("QUIVER_MODELS_TINY_RANDOM_DEEPSEEK_R1_ONNX_FILE"));
+        // The longest model key that ends the name wins: max-batch-delay, not max-batch of "x-…".
+        assertEquals("quiver.models.x.max-batch-delay", Settings.keyOf("QUIVER_MODELS_X_MAX_BATCH_DELAY"));
+        assertEquals("quiver.models.x.max-batch", Settings.keyOf("QUIVER_MODELS_X_MAX_BATCH"));
+        assertEquals("quiver.models.path.path", Settings.keyOf("QUIVER_MODELS_PATH_PATH"));
+        assertEquals("quiver.concurrency.reject-status", Settings.keyOf("QUIVER_CONCURRENCY_REJECT_STATUS"));
+        assertEquals("QUIVER_MODELS_MY_EMBED_PATH", Settings.envOf("quiver.models.my-embed.path"));
+    }
+
+    @Test
+    void anUnknownNameFailsNamingItAndTheNearestKnownOne() {
+        var e = assertThrows(Settings.Invalid.class, () -> Settings.fromEnvironment(
+                Map.of("QUIVER_CONCURENCY_MAX", "2")));
+        assertTrue(e.getMessage().startsWith("QUIVER_CONCURENCY_MAX is not a Quiver setting (did you mean "
+                + "QUIVER_CONCURRENCY_MAX"), e.getMessage());
+        e = assertThrows(Settings.Invalid.class, () -> Settings.keyOf("QUIVER_MODELS_MY_EMBED_PATHS"));
+        assertTrue(e.getMessage().contains("ONNX_FILE"), e.getMessage());
+        e = assertThrows(Settings.Invalid.class, () -> Settings.keyOf("QUIVER_MODELS_PATH"));
+        assertTrue(e.getMessage().contains("QUIVER_MODELS_<NAME>_"), "a model needs a name: " + e.getMessage());
+        e = assertThrows(Settings.Invalid.class, () -> Settings.check("quiver.models.m.pth", "x"));
+        assertTrue(e.getMessage().contains("quiver.models.m.pth"), e.getMessage());
+    }
+
+    @Test
+    void theScriptsOwnVariablesAreNotSettings() {
+        assertEquals(Map.of(), Settings.fromEnvironment(Map.of("QUIVER_SMOLLM2_DIR", "/x", "PATH", "/bin")));
+    }
+
+    @Test
+    void outOfRangeValuesFailNamingTheKeyAndTheAllowedValues() {
+        var e = assertThrows(Settings.Invalid.class, () -> Settings.atLaunch(
+                Map.of("QUIVER_CONCURRENCY_REJECT_STATUS", "500"), new Properties()));
+        assertEquals("quiver.concurrency.reject-status (QUIVER_CONCURRENCY_REJECT_STATUS) is '500'; allowed: "
+                + "503 or 429", e.getMessage());
+        e = assertThrows(Settings.Invalid.class, () -> Settings.check("quiver.concurrency.max", "0"));
+        assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+        for (var bad : Map.of("quiver.device", "gpu", "quiver.shutdown.grace", "-1s", "quiver.concurrency.queue",
+                "many", "quiver.gpu.memory-utilization", "1.5", "quiver.models.m.kind", "llm",
+                "quiver.models.m.context-length", "0", "quiver.max-body-size", "big").entrySet()) {
+            assertThrows(Settings.Invalid.class, () -> Settings.check(bad.getKey(), bad.getValue()), bad::toString);
+        }
+        for (var good : Map.of("quiver.device", "cuda:1", "quiver.shutdown.grace", "0s", "quiver.models.m.kind",
+                "chat", "quiver.gpu.memory-budget", "8Gi", "quiver.cache-dir", "${java.io.tmpdir}/q").entrySet()) {
+            Settings.check(good.getKey(), good.getValue());
+        }
+    }
+
+    @Test
+    void systemPropertiesWinOverTheEnvironmentAtLaunch() {
+        Properties system = new Properties();
+        system.setProperty("quiver.models.my-embed.path", "/b");
+        system.setProperty("java.home", "/jdk");
+        assertEquals(Map.of("quiver.models.my-embed.path", "/b", "quiver.device", "cpu"), Settings.atLaunch(
+                Map.of("QUIVER_MODELS_MY_EMBED_PATH", "/a", "QUIVER_DEVICE", "cpu"), system));
+    }
+
+    /** Every key of the configuration interface has a rule, and no rule names a key it does not have. */
+    @Test
+    void theRulesMirrorTheConfiguration() {
+        Set<String> top = new TreeSet<>();
+        keys(QuiverConfig.class, "", top);
+        top.remove("models");
+        assertEquals(top, new TreeSet<>(Settings.KEYS.keySet()));
+        Set<String> model = new TreeSet<>();
+        keys(QuiverConfig.Model.class, "", model);
+        assertEquals(model, new TreeSet<>(Settings.MODEL_KEYS.keySet()));
+    }
+
+    private static void keys(Class<?> type, String prefix, Set<String> into) {
+        for (Method m : type.getDeclaredMethods()) {
+            if (m.isDefault() || Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
+                continue;
+            }
+            WithName named = m.getAnnotation(WithName.class);
+            String name = prefix + (named != null ? named.value() : m.getName());
+            Class<?> r = m.getReturnType();
+            if (r.isInterface() && r.getEnclosingClass() == QuiverConfig.class && r != QuiverConfig.Model.class) {
+                keys(r, name + ".", into);
+            } else {
+                into.add(name);
+            }
+        }
+    }
+}
