@@ -1,5 +1,6 @@
 package io.quiver.runtime.api;
 
+import io.micrometer.core.instrument.Tags;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelKind;
 import io.quiver.models.QueueTimeoutException;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The path every inference request takes: resolve the model, wait for a slot under the pod cap, run, record the
@@ -89,6 +91,21 @@ public class InferenceCall {
     /** Slots under the pod's cap: the most rows of work one request may run at once. */
     public int cap() {
         return admission.max();
+    }
+
+    /**
+     * Runs a request's preparation (rendering and tokenising its text) and times it in
+     * {@code quiver_request_preparation_seconds}: bounded by the model's context (see TokenBudget), and counted so
+     * that what requests cost before they run shows.
+     */
+    public <T> T prepare(String route, String model, Supplier<T> work) {
+        long start = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            metrics.latency("quiver.request.preparation", "Time spent rendering and tokenising request text",
+                    Tags.of("route", route, "model", model)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     public static int statusOf(RuntimeException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.runtime.Prometheus;
 import io.quiver.runtime.Ready;
 import io.restassured.http.ContentType;
 import java.net.URI;
@@ -77,6 +78,11 @@ class RequestBoundsTest {
         given().contentType(ContentType.JSON).body("{\"model\":\"tiny-random-deepseek-r1\",\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"" + HUGE + "\"}],\"max_tokens\":1}").post("/v1/chat/completions").then()
                 .statusCode(400).body("error.param", equalTo("messages"));
+        String metrics = Prometheus.scrape("/q/metrics");
+        for (String route : List.of("embeddings", "rerank", "completions", "chat")) {
+            assertTrue(Prometheus.require(metrics, "quiver_request_preparation_seconds_count",
+                    "route=\"" + route + "\"") >= 1, route);
+        }
     }
 
     @Test

@@ -66,7 +66,8 @@ public class TextGeneration {
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
-            List<GenerationRequest> requests = prompts.apply(engine).stream().map(fields::toRequest).toList();
+            List<GenerationRequest> requests = call.prepare(route, lease.model().name(), () -> prompts.apply(engine))
+                    .stream().map(fields::toRequest).toList();
             GenerationMeters meters = metrics.generation(lease.model().name());
             GenerationEvents events = !fields.streaming() ? new GenerationEvents(meters, lease.start())
                     : new GenerationEvents(meters, lease.start(), config.stream().buffer(), () -> {

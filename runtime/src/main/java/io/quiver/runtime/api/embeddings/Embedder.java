@@ -40,7 +40,8 @@ public class Embedder {
         }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run(route, request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
-            List<Encoding> inputs = EncoderInputs.parse(request.input(), model.encoder().model(), truncate, "input");
+            List<Encoding> inputs = call.prepare(route, model.name(),
+                    () -> EncoderInputs.parse(request.input(), model.encoder().model(), truncate, "input"));
             float[][] vectors = InferenceCall.await(model.encoder().submit(inputs));
             checkDimensions(request.dimensions(), vectors[0].length, model.name());
             List<Embedding> data = new ArrayList<>(vectors.length);

@@ -39,16 +39,8 @@ public class Classifier {
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run(route, request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http, model -> {
             EncoderModel encoder = model.encoder().model();
-            List<Encoding> encodings = new ArrayList<>();
-            if (single) {
-                encodings.add(encode(encoder, inputs, truncate, "inputs"));
-            } else if (inputs != null && inputs.isArray() && !inputs.isEmpty()) {
-                for (int i = 0; i < inputs.size(); i++) {
-                    encodings.add(encode(encoder, inputs.get(i), truncate, "inputs[" + i + "]"));
-                }
-            } else {
-                throw ApiException.invalid("inputs", "'inputs' must be a text, a list of texts or of [text, text] pairs");
-            }
+            List<Encoding> encodings = call.prepare(route, model.name(), () -> encodings(encoder, inputs, single,
+                    truncate));
             float[][] logits = InferenceCall.await(model.encoder().submit(encodings));
             List<List<Prediction>> out = new ArrayList<>();
             for (float[] row : logits) {
@@ -56,6 +48,20 @@ public class Classifier {
             }
             return single ? out.getFirst() : out;
         });
+    }
+
+    private static List<Encoding> encodings(EncoderModel encoder, JsonNode inputs, boolean single, boolean truncate) {
+        List<Encoding> encodings = new ArrayList<>();
+        if (single) {
+            encodings.add(encode(encoder, inputs, truncate, "inputs"));
+        } else if (inputs != null && inputs.isArray() && !inputs.isEmpty()) {
+            for (int i = 0; i < inputs.size(); i++) {
+                encodings.add(encode(encoder, inputs.get(i), truncate, "inputs[" + i + "]"));
+            }
+        } else {
+            throw ApiException.invalid("inputs", "'inputs' must be a text, a list of texts or of [text, text] pairs");
+        }
+        return encodings;
     }
 
     private static Encoding encode(EncoderModel encoder, JsonNode input, boolean truncate, String param) {

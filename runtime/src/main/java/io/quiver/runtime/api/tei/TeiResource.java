@@ -47,7 +47,8 @@ public class TeiResource {
         }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run("embed", request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
-            List<Encoding> inputs = EncoderInputs.parse(request.inputs(), model.encoder().model(), truncate, "inputs");
+            List<Encoding> inputs = call.prepare("embed", model.name(),
+                    () -> EncoderInputs.parse(request.inputs(), model.encoder().model(), truncate, "inputs"));
             return InferenceCall.await(model.encoder().submit(inputs));
         });
     }
@@ -76,13 +77,16 @@ public class TeiResource {
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run("rerank", request.model(), Set.of(ModelKind.RERANKER), http, model -> {
             EncoderModel encoder = model.encoder().model();
-            List<Encoding> pairs = new ArrayList<>();
-            for (int i = 0; i < texts.size(); i++) {
-                if (!texts.get(i).isTextual()) {
-                    throw ApiException.invalid("texts[" + i + "]", "'texts[" + i + "]' must be a string");
+            List<Encoding> pairs = call.prepare("rerank", model.name(), () -> {
+                List<Encoding> out = new ArrayList<>();
+                for (int i = 0; i < texts.size(); i++) {
+                    if (!texts.get(i).isTextual()) {
+                        throw ApiException.invalid("texts[" + i + "]", "'texts[" + i + "]' must be a string");
+                    }
+                    out.add(encoder.encodePair(request.query(), texts.get(i).asText(), truncate, "texts[" + i + "]"));
                 }
-                pairs.add(encoder.encodePair(request.query(), texts.get(i).asText(), truncate, "texts[" + i + "]"));
-            }
+                return out;
+            });
             float[][] logits = InferenceCall.await(model.encoder().submit(pairs));
             List<Rank> ranks = new ArrayList<>();
             for (int i = 0; i < logits.length; i++) {
