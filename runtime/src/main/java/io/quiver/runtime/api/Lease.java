@@ -78,11 +78,6 @@ public final class Lease implements AutoCloseable {
         });
     }
 
-    /** Resets the request's stream (on HTTP/1.1, its connection), so that a blocked write fails at once. */
-    public void abortConnection() {
-        http.response().reset();
-    }
-
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

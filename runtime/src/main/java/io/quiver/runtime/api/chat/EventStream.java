@@ -1,6 +1,7 @@
 package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.QueueTimeoutException;
@@ -27,7 +28,7 @@ import org.jboss.logging.Logger;
  * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
  * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
  * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
- * {@code quiver.stream.stall-timeout}, its work is cancelled and its stream reset. Closes the lease.
+ * {@code quiver.stream.stall-timeout}, its work is cancelled and its response ended. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
@@ -47,6 +48,7 @@ final class EventStream implements StreamingOutput {
     private final ObjectMapper json;
     private final GenerationMeters meters;
     private StallGuard guard;
+    private volatile Thread writer;
 
     EventStream(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire, Wire.Header header,
                 QuiverConfig.Stream settings, boolean includeUsage, ObjectMapper json, GenerationMeters meters) {
@@ -60,21 +62,32 @@ final class EventStream implements StreamingOutput {
         this.includeUsage = includeUsage;
         this.json = json;
         this.meters = meters;
+        events.onOverflow(() -> abort(meters.slowReaders()));
+    }
+
+    /**
+     * The client does not keep up: stop its work and free its slot. Interrupting the writer ends a write blocked on
+     * the full socket (and otherwise its next wait), which leaves as if the client had gone; the response is ended
+     * as it stands.
+     */
+    private void abort(Counter reason) {
+        reason.increment();
+        cancel();
+        Thread blocked = writer;
+        if (blocked != null) {
+            blocked.interrupt();
+        }
     }
 
     @Override
     public void write(OutputStream out) {
-        Thread writer = Thread.currentThread();
+        Thread current = Thread.currentThread();
+        writer = current;
         lease.onDisconnect(() -> {
             cancel();
-            writer.interrupt();
+            current.interrupt();
         });
-        guard = new StallGuard(stallTimeout, () -> {
-            // The client has taken nothing for the stall timeout: stop its work and free its slot.
-            cancel();
-            meters.stalledReaders().increment();
-            lease.abortConnection();
-        });
+        guard = new StallGuard(stallTimeout, () -> abort(meters.stalledReaders()));
         try {
             for (Object chunk : wire.opening(header, generations.size())) {
                 send(out, chunk);
@@ -143,6 +156,7 @@ final class EventStream implements StreamingOutput {
             cancel();
             lease.status(499);
         } finally {
+            writer = null;
             guard.close();
             lease.close();
             Thread.interrupted();

@@ -32,24 +32,27 @@ final class GenerationEvents {
     private final GenerationMeters meters;
     private final long start;
     private final int capacity;
-    private final Runnable overflow;
     private final AtomicBoolean overflowed = new AtomicBoolean();
+    private volatile Runnable overflow = () -> { };
 
     /** Events for a reader that takes them as they come (no bound needed). */
     GenerationEvents(GenerationMeters meters, long requestStartNanos) {
-        this(meters, requestStartNanos, Integer.MAX_VALUE, () -> { });
+        this(meters, requestStartNanos, Integer.MAX_VALUE);
     }
 
     /**
      * Events for a reader that may fall behind (a stream's client): once {@code capacity} deltas wait unread,
-     * {@code overflow} runs (once, on the engine's thread: it must be quick) and further deltas are dropped.
-     * Endings always get through.
+     * the {@link #onOverflow} action runs and further deltas are dropped. Endings always get through.
      */
-    GenerationEvents(GenerationMeters meters, long requestStartNanos, int capacity, Runnable overflow) {
+    GenerationEvents(GenerationMeters meters, long requestStartNanos, int capacity) {
         this.meters = meters;
         this.start = requestStartNanos;
         this.capacity = capacity;
-        this.overflow = overflow;
+    }
+
+    /** What to do, once, when the reader falls {@code capacity} deltas behind (on the engine's thread: be quick). */
+    void onOverflow(Runnable action) {
+        overflow = action;
     }
 
     /** The listener for the completion of choice {@code index}. */

@@ -60,7 +60,7 @@ public class TextGeneration {
                     + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
         }
         Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, rows);
-        // Read by the engine's thread if a stream's client falls behind.
+        // Read by the engine's thread too, when a stream's client falls behind.
         List<Generation> generations = new CopyOnWriteArrayList<>();
         boolean streaming = false;
         try {
@@ -69,13 +69,9 @@ public class TextGeneration {
             List<GenerationRequest> requests = call.prepare(route, lease.model().name(), () -> prompts.apply(engine))
                     .stream().map(fields::toRequest).toList();
             GenerationMeters meters = metrics.generation(lease.model().name());
-            GenerationEvents events = !fields.streaming() ? new GenerationEvents(meters, lease.start())
-                    : new GenerationEvents(meters, lease.start(), config.stream().buffer(), () -> {
-                        // The client reads more slowly than the model generates: stop both, free the slot.
-                        generations.forEach(Generation::cancel);
-                        meters.slowReaders().increment();
-                        lease.abortConnection();
-                    });
+            GenerationEvents events = fields.streaming()
+                    ? new GenerationEvents(meters, lease.start(), config.stream().buffer())
+                    : new GenerationEvents(meters, lease.start());
             for (int i = 0; i < requests.size(); i++) {
                 generations.add(engine.submit(requests.get(i), events.listener(i)));
             }

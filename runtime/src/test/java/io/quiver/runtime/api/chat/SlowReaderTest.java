@@ -11,6 +11,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.runtime.Prometheus;
 import io.quiver.runtime.Ready;
 import io.quiver.runtime.admission.Admission;
+import io.quiver.runtime.http.HttpGate;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import jakarta.inject.Inject;
 import java.io.OutputStream;
@@ -40,6 +41,8 @@ class SlowReaderTest {
     Admission admission;
     @Inject
     ModelRegistry registry;
+    @Inject
+    HttpGate gate;
 
     @BeforeEach
     void ready() {
@@ -70,6 +73,7 @@ class SlowReaderTest {
             // The client never reads, and keeps its connection open.
             StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0,
                     "slots and batch rows freed while the client still holds its connection");
+            StreamDisconnectTest.await(() -> gate.exchanges() == 0, "the exchange ended (a drain would wait for it)");
         }
         assertTrue(aborted() > abortedBefore, "the abort is counted");
         double generated = StreamDisconnectTest.generatedTokens() - tokensBefore;
