@@ -36,10 +36,24 @@ public final class OnnxLoader {
         return OrtEnvironment.getEnvironment();
     }
 
+    /** A raw session, from the optimised-graph cache where it has this graph ({@link GraphCache}). */
     public static OrtSession openSession(Path onnx, Placement placement, boolean convolutional) {
         try {
             OrtSession.SessionOptions options = SessionOptionsFactory.create(placement, convolutional);
-            return environment().createSession(onnx.toString(), options);
+            Path graph = GraphCache.prepare(onnx, placement.toString(), convolutional, options);
+            try {
+                OrtSession session = environment().createSession(graph.toString(), options);
+                GraphCache.commit(onnx, placement.toString(), convolutional);
+                return session;
+            } catch (OrtException e) {
+                // A cached graph this runtime refuses, or one it cannot write: the graph itself, as without a cache.
+                GraphCache.abandon(onnx, placement.toString(), convolutional, graph);
+                if (GraphCache.mode() == GraphCache.Mode.OFF) {
+                    throw e;
+                }
+                return environment().createSession(onnx.toString(),
+                        SessionOptionsFactory.create(placement, convolutional));
+            }
         } catch (OrtException e) {
             throw new ModelLoadException(onnx, "ONNX Runtime cannot load it: " + e.getMessage(), e);
         }

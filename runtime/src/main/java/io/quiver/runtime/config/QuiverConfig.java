@@ -52,6 +52,14 @@ public interface QuiverConfig {
     @WithDefault("${java.io.tmpdir}/quiver")
     String cacheDir();
 
+    /**
+     * ONNX Runtime's optimised chat and diffusion graphs under {@code <cache-dir>/graphs}: read-write (default;
+     * the first start writes them), read-only (a cache filled at image build) or off.
+     */
+    @WithName("graph-cache")
+    @WithDefault("read-write")
+    String graphCache();
+
     interface Model {
         // Defaults, also given to the embedded default models, which have no configuration entries.
         String MAX_BATCH = "32";

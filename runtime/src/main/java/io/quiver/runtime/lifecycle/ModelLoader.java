@@ -2,6 +2,7 @@ package io.quiver.runtime.lifecycle;
 
 import io.quiver.gpu.Placement;
 import io.quiver.models.EmbeddedModels;
+import io.quiver.models.GraphCache;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatModel;
@@ -31,6 +32,11 @@ final class ModelLoader {
         this.podCap = podCap;
         this.imageWork = imageWork;
         this.queueTimeout = queueTimeout;
+    }
+
+    /** The optimised-graph cache under the cache folder, for every graph this process opens from now on. */
+    static void useGraphCache(Path cacheDir, String mode) {
+        GraphCache.configure(cacheDir.resolve("graphs"), GraphCache.parse(mode));
     }
 
     Path folder(ModelSpec spec) {

@@ -1,0 +1,196 @@
+package io.quiver.models;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * ONNX Runtime's optimised graphs, kept on disk so that the next start of the same model skips graph optimisation,
+ * which for a large decoder is most of its session creation. The first open of a graph writes what ONNX Runtime
+ * made of it; a later open loads that with optimisation off. An entry is keyed by the graph file and its external
+ * data (path, size, modification time), the ONNX Runtime version, the device, the CPU and the session's kind, so a
+ * changed model, runtime, device or machine type misses and writes a new entry. Off until {@link #configure}d.
+ */
+public final class GraphCache {
+    public enum Mode { READ_WRITE, READ_ONLY, OFF }
+
+    private static final System.Logger LOG = System.getLogger(GraphCache.class.getName());
+    static final String GRAPH = "model.onnx";
+    /** Weights above this size go to one external data file, as a graph over 2 GB must. */
+    private static final String EXTERNAL_MIN_BYTES = "1024";
+
+    private static volatile Path dir;
+    private static volatile Mode mode = Mode.OFF;
+
+    private GraphCache() {
+    }
+
+    /** Process-wide: where entries live and whether they are read and written. Call before any graph opens. */
+    public static void configure(Path directory, Mode newMode) {
+        dir = directory;
+        mode = newMode;
+    }
+
+    public static Mode mode() {
+        return mode;
+    }
+
+    /** A configured mode from its setting's words: {@code read-write}, {@code read-only} or {@code off}. */
+    public static Mode parse(String words) {
+        return Mode.valueOf(words.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** What to open for {@code onnx}: a cached optimised graph (with optimisation turned off), or the graph itself. */
+    static Path prepare(Path onnx, String device, boolean convolutional, SessionOptions options) throws OrtException {
+        if (mode == Mode.OFF) {
+            return onnx;
+        }
+        Path entry = dir.resolve(key(onnx, device, convolutional));
+        Path cached = entry.resolve(GRAPH);
+        if (Files.isRegularFile(cached)) {
+            options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
+            LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
+                    entry.getFileName());
+            return cached;
+        }
+        if (mode == Mode.READ_WRITE) {
+            Optional<Path> staging = staging(entry);
+            if (staging.isPresent()) {
+                options.setOptimizedModelFilePath(staging.get().resolve(GRAPH).toString());
+                options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
+                options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
+                        EXTERNAL_MIN_BYTES);
+            }
+        }
+        return onnx;
+    }
+
+    /** After a session opened: moves a freshly written entry into place (another process may have won the race). */
+    static void commit(Path onnx, String device, boolean convolutional) {
+        if (mode != Mode.READ_WRITE) {
+            return;
+        }
+        Path entry = dir.resolve(key(onnx, device, convolutional));
+        Path staging = stagingPath(entry);
+        if (!Files.isRegularFile(staging.resolve(GRAPH))) {
+            return;
+        }
+        try {
+            Files.move(staging, entry, StandardCopyOption.ATOMIC_MOVE);
+            LOG.log(Level.INFO, "{0}: optimised graph cached as {1}", onnx.getFileName(), entry.getFileName());
+        } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException e) {
+            delete(staging);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "{0}: cannot cache the optimised graph in {1}: {2}", onnx.getFileName(), dir,
+                    e.toString());
+            delete(staging);
+        }
+    }
+
+    /** A session failed to open from {@code graph}: drops the cached entry it came from, or the half-written one. */
+    static void abandon(Path onnx, String device, boolean convolutional, Path graph) {
+        if (mode == Mode.OFF) {
+            return;
+        }
+        Path entry = dir.resolve(key(onnx, device, convolutional));
+        if (!graph.equals(onnx)) {
+            LOG.log(Level.WARNING, "discarding the cached optimised graph {0}", entry.getFileName());
+            delete(entry);
+        }
+        delete(stagingPath(entry));
+    }
+
+    private static Optional<Path> staging(Path entry) {
+        Path staging = stagingPath(entry);
+        try {
+            delete(staging);
+            Files.createDirectories(staging);
+            return Optional.of(staging);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.WARNING, "optimised-graph cache {0} is not writable ({1}); graphs are optimised on "
+                    + "every start", dir, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static Path stagingPath(Path entry) {
+        // Per process and thread: two loads of one graph must not write into one folder.
+        return entry.resolveSibling(entry.getFileName() + ".partial-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().threadId());
+    }
+
+    /** The graph file and every file beside it that its name starts (its external data), the runtime and device. */
+    static String key(Path onnx, String device, boolean convolutional) {
+        return key(onnx, device, convolutional, OnnxLoader.environment().getVersion());
+    }
+
+    static String key(Path onnx, String device, boolean convolutional, String ortVersion) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Path graph = onnx.toAbsolutePath().normalize();
+            String base = graph.getFileName().toString();
+            StringBuilder text = new StringBuilder(graph.toString()).append('\n');
+            List<Path> files = new java.util.ArrayList<>();
+            try (DirectoryStream<Path> siblings = Files.newDirectoryStream(graph.getParent(), base + "*")) {
+                siblings.forEach(files::add);
+            }
+            for (Path file : files.stream().sorted().toList()) {
+                text.append(file.getFileName()).append(' ').append(Files.size(file)).append(' ')
+                        .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+            }
+            text.append("ort ").append(ortVersion).append('\n')
+                    .append("device ").append(device).append(convolutional ? " convolutional" : "").append('\n')
+                    .append("cpu ").append(cpu()).append('\n');
+            byte[] digest = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return base.replaceFirst("\\.onnx$", "") + "-" + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The CPU model and its instruction-set flags: ONNX Runtime's optimised CPU graphs may use them. */
+    private static String cpu() {
+        Path info = Path.of("/proc/cpuinfo");
+        String arch = System.getProperty("os.arch");
+        if (!Files.isReadable(info)) {
+            return arch;
+        }
+        try (Stream<String> lines = Files.lines(info)) {
+            List<String> wanted = lines.filter(l -> l.startsWith("model name") || l.startsWith("flags"))
+                    .distinct().toList();
+            return arch + " " + String.join(" ", wanted);
+        } catch (IOException | UncheckedIOException e) {
+            return arch;
+        }
+    }
+
+    private static void delete(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot remove {0}: {1}", path, e.toString());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.quiver.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.quiver.gpu.Placement;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The optimised-graph cache: written once, read with optimisation off, missed when the model or runtime changes. */
+class GraphCacheTest {
+    @TempDir
+    Path cache;
+    @TempDir
+    Path models;
+
+    @AfterEach
+    void off() {
+        GraphCache.configure(null, GraphCache.Mode.OFF);
+    }
+
+    /** A private copy of the tiny chat graph and its external data, so a test may change them. */
+    private Path graph() throws IOException {
+        Path onnx = Fixtures.model("tiny-random-deepseek-r1").resolve("onnx");
+        for (String file : List.of("model.onnx", "model.onnx_data")) {
+            Files.copy(onnx.resolve(file), models.resolve(file));
+        }
+        return models.resolve("model.onnx");
+    }
+
+    private List<Path> entries() throws IOException {
+        try (Stream<Path> list = Files.list(cache)) {
+            return list.sorted().toList();
+        }
+    }
+
+    @Test
+    void theFirstOpenWritesTheOptimisedGraphAndTheSecondLoadsItWithTheSameLogits() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        float[] fresh;
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            fresh = logits(session);
+        }
+        List<Path> written = entries();
+        assertEquals(1, written.size(), "one entry, no staging left behind: " + written);
+        assertTrue(Files.isRegularFile(written.getFirst().resolve(GraphCache.GRAPH)));
+
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            assertEquals(written.getFirst().resolve(GraphCache.GRAPH),
+                    GraphCache.prepare(onnx, "cpu", false, options), "the second open reads the cached graph");
+        }
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            assertArrayEquals(fresh, logits(session), 1e-5f);
+        }
+        assertEquals(written, entries());
+    }
+
+    @Test
+    void aChangedModelRuntimeOrDeviceMissesTheEntry() throws Exception {
+        Path onnx = graph();
+        String key = GraphCache.key(onnx, "cpu", false, "1.29.0");
+        assertEquals(key, GraphCache.key(onnx, "cpu", false, "1.29.0"));
+        assertNotEquals(key, GraphCache.key(onnx, "cpu", false, "1.30.0"), "another ONNX Runtime");
+        assertNotEquals(key, GraphCache.key(onnx, "cuda:0", false, "1.29.0"), "another device");
+        assertNotEquals(key, GraphCache.key(onnx, "cpu", true, "1.29.0"), "other session options");
+        Files.setLastModifiedTime(onnx, FileTime.fromMillis(Files.getLastModifiedTime(onnx).toMillis() + 5_000));
+        assertNotEquals(key, GraphCache.key(onnx, "cpu", false, "1.29.0"), "a rewritten graph");
+        String touched = GraphCache.key(onnx, "cpu", false, "1.29.0");
+        Files.write(models.resolve("model.onnx_data"), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+        assertNotEquals(touched, GraphCache.key(onnx, "cpu", false, "1.29.0"), "its external data changed");
+    }
+
+    @Test
+    void aCorruptEntryIsDiscardedAndTheGraphStillOpens() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+        Path entry = entries().getFirst();
+        Files.write(entry.resolve(GraphCache.GRAPH), new byte[] {0, 1, 2, 3});
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            assertTrue(logits(session).length > 0);
+        }
+        assertTrue(entries().isEmpty(), "the refused entry is gone, so the next start writes it again");
+    }
+
+    @Test
+    void readOnlyAndOffWriteNothing() throws Exception {
+        Path onnx = graph();
+        for (GraphCache.Mode mode : List.of(GraphCache.Mode.READ_ONLY, GraphCache.Mode.OFF)) {
+            GraphCache.configure(cache, mode);
+            OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+            assertTrue(entries().isEmpty(), mode + " wrote " + entries());
+        }
+        assertEquals(GraphCache.Mode.READ_ONLY, GraphCache.parse("read-only"));
+    }
+
+    /** The first step's logits for three tokens on an empty past. */
+    private static float[] logits(OrtSession session) throws OrtException {
+        OrtEnvironment env = OnnxLoader.environment();
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> input : session.getInputInfo().entrySet()) {
+                String name = input.getKey();
+                if (name.startsWith("past_key_values")) {
+                    long[] shape = ((TensorInfo) input.getValue().getInfo()).getShape();
+                    feed.put(name, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+                            new long[] {1, shape[1], 0, shape[3]}));
+                } else {
+                    long[] values = name.equals("position_ids") ? new long[] {0, 1, 2} : name.equals("input_ids")
+                            ? new long[] {5, 17, 42} : new long[] {1, 1, 1};
+                    feed.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(values), new long[] {1, 3}));
+                }
+            }
+            try (OrtSession.Result result = session.run(feed, java.util.Set.of("logits"))) {
+                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] copy = new float[out.remaining()];
+                out.get(copy);
+                return copy;
+            }
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+}
