@@ -72,6 +72,8 @@ public final class GraphCache {
             Optional<Path> staging = staging(entry);
             if (staging.isPresent()) {
                 options.setOptimizedModelFilePath(staging.get().resolve(GRAPH).toString());
+                // Its warning that the graph may hold CPU-specific kernels: the key holds the CPU type.
+                options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
