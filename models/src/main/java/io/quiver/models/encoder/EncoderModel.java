@@ -74,10 +74,20 @@ public final class EncoderModel implements AutoCloseable {
                 Labels.of(config));
     }
 
-    /** sentence-transformers' max_seq_length, else the position-embedding limit, else BERT's 512. */
+    /**
+     * sentence-transformers' max_seq_length, else the position-embedding limit (BERT's 512 when unsaid), lowered to
+     * the tokenizer's model_max_length where that is smaller: RoBERTa-type exports have 514 positions for 512
+     * tokens. transformers writes a huge placeholder when the tokenizer sets no limit; that one is ignored.
+     */
     private static int maxLength(ModelFolder folder) {
         int st = folder.json("sentence_bert_config.json").path("max_seq_length").asInt(0);
-        return st > 0 ? st : folder.config().path("max_position_embeddings").asInt(512);
+        if (st > 0) {
+            return st;
+        }
+        int positions = folder.config().path("max_position_embeddings").asInt(512);
+        JsonNode tokenizer = folder.json("tokenizer_config.json").path("model_max_length");
+        boolean said = tokenizer.canConvertToInt() && tokenizer.asInt() > 0;
+        return said ? Math.min(positions, tokenizer.asInt()) : positions;
     }
 
     public ModelKind kind() {

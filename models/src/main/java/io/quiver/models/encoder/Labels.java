@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A classifier's label names ({@code id2label} of config.json) and how logits become scores: softmax for
- * single-label models, an independent sigmoid per label for multi-label ones.
+ * A classifier's label names ({@code id2label} of config.json) and how logits become scores, as transformers'
+ * text-classification pipeline does it: softmax for single-label models, an independent sigmoid per label for
+ * multi-label ones and for a single logit (a cross-encoder's relevance, where a softmax would always give 1).
  */
 public record Labels(List<String> names, boolean multiLabel) {
 
@@ -26,7 +27,7 @@ public record Labels(List<String> names, boolean multiLabel) {
 
     public float[] scores(float[] logits) {
         float[] out = new float[logits.length];
-        if (multiLabel) {
+        if (multiLabel || logits.length == 1) {
             for (int i = 0; i < logits.length; i++) {
                 out[i] = (float) (1 / (1 + Math.exp(-logits[i])));
             }

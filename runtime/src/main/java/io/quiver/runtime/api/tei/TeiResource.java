@@ -90,8 +90,8 @@ public class TeiResource {
             float[][] logits = InferenceCall.await(model.encoder().submit(pairs));
             List<Rank> ranks = new ArrayList<>();
             for (int i = 0; i < logits.length; i++) {
-                float raw = logits[i][0];
-                float score = Boolean.TRUE.equals(request.rawScores()) ? raw : (float) (1 / (1 + Math.exp(-raw)));
+                float score = Boolean.TRUE.equals(request.rawScores()) ? logits[i][0]
+                        : encoder.labels().scores(logits[i])[0];
                 ranks.add(new Rank(i, score, Boolean.TRUE.equals(request.returnText()) ? texts.get(i).asText() : null));
             }
             ranks.sort(Comparator.comparingDouble(Rank::score).reversed());
