@@ -3,9 +3,11 @@ package io.quiver.models;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 
 /**
@@ -63,29 +65,28 @@ public final class EmbeddedModels {
         }
     }
 
+    /** Copies a resource unless the target already has its size and time (a rebuilt fixture has a new time). */
     private static void copy(String resource, Path target) {
         try (InputStream in = EmbeddedModels.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new ModelLoadException(target, "classpath resource " + resource + " is missing");
             }
-            long size = resourceSize(resource);
-            if (Files.exists(target) && size >= 0 && Files.size(target) == size) {
+            URLConnection source = EmbeddedModels.class.getResource(resource).openConnection();
+            long size = source.getContentLengthLong();
+            long time = source.getLastModified();
+            if (Files.exists(target) && size >= 0 && Files.size(target) == size && time > 0
+                    && Files.getLastModifiedTime(target).toMillis() == time) {
                 return;
             }
             Files.createDirectories(target.getParent());
             Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
             Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            if (time > 0) {
+                Files.setLastModifiedTime(partial, FileTime.fromMillis(time));
+            }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + resource + " to " + target, e);
-        }
-    }
-
-    private static long resourceSize(String resource) {
-        try {
-            return EmbeddedModels.class.getResource(resource).openConnection().getContentLengthLong();
-        } catch (IOException e) {
-            return -1;
         }
     }
 }
