@@ -165,6 +165,16 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @param initialNoise standard normal [n, 4, height / 8, width / 8], flattened; null draws it from the seed
      */
     public List<byte[]> generate(ImageRequest request, float[] initialNoise, StepListener listener) {
+        return generate(request, initialNoise, null, listener);
+    }
+
+    /**
+     * As {@link #generate(ImageRequest, float[], StepListener)}, with the noise stochastic schedulers (LCM) add
+     * between steps taken from {@code stepNoise} instead of the seeded generators: how a test feeds the reference's
+     * noise.
+     */
+    List<byte[]> generate(ImageRequest request, float[] initialNoise, Scheduler.StepNoise stepNoise,
+                          StepListener listener) {
         GenerationSettings s = validate(request);
         long[] shape = latentShape(s.n(), s.width(), s.height());
         int perImage = (int) (shape[1] * shape[2] * shape[3]);
@@ -182,7 +192,8 @@ public final class DiffusionPipeline implements AutoCloseable {
             latents = initialNoise.clone();
         }
         Scheduler scheduler = s.scheduler().create(schedulerConfig, s.steps());
-        float[] finalLatents = denoise(s, scheduler, latents, shape, generators, listener);
+        Scheduler.StepNoise noise = stepNoise != null ? stepNoise : length -> batchNoise(generators, perImage);
+        float[] finalLatents = denoise(s, scheduler, latents, shape, noise, listener);
         List<byte[]> images = new ArrayList<>(s.n());
         long[] one = {1, shape[1], shape[2], shape[3]};
         for (int k = 0; k < s.n(); k++) {
@@ -205,7 +216,7 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     private float[] denoise(GenerationSettings s, Scheduler scheduler, float[] latents, long[] shape,
-                            List<GaussianNoise> generators, StepListener listener) {
+                            Scheduler.StepNoise stepNoise, StepListener listener) {
         int n = s.n();
         int perImage = latents.length / n;
         boolean lcm = unet.takesTimestepCond();
@@ -235,7 +246,6 @@ public final class DiffusionPipeline implements AutoCloseable {
         for (int j = 0; j < latents.length; j++) {
             latents[j] = (float) (latents[j] * sigma);
         }
-        Scheduler.StepNoise stepNoise = length -> batchNoise(generators, perImage);
         double[] timesteps = scheduler.timesteps();
         long[] inputShape = {rows, shape[1], shape[2], shape[3]};
         float[] input = new float[rows * perImage];

@@ -60,14 +60,16 @@ public final class LcmScheduler implements Scheduler {
 
     /**
      * The guidance-scale embedding an LCM UNet takes as {@code timestep_cond}: sinusoidal features of
-     * {@code (guidance − 1) · 1000}, sin then cos, as {@code LatentConsistencyModelPipeline} builds it.
+     * {@code (guidance − 1) · 1000}, sin then cos, as {@code LatentConsistencyModelPipeline} builds it, in float32
+     * operation by operation as it does (the arguments reach thousands of radians, so the rounding shows).
      */
     public static float[] guidanceEmbedding(double w, int dim) {
         float[] emb = new float[dim];
         int half = dim / 2;
-        double scale = Math.log(10000.0) / (half - 1);
+        float scale = (float) Math.log(10000.0f) / (half - 1);
+        float scaled = (float) w * 1000.0f;
         for (int j = 0; j < half; j++) {
-            double v = w * 1000.0 * Math.exp(-j * scale);
+            float v = scaled * (float) Math.exp(j * -scale);
             emb[j] = (float) Math.sin(v);
             emb[half + j] = (float) Math.cos(v);
         }

@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every scheduler, spacing and prediction type against whole trajectories of the Python reference schedulers
- * (models/fixtures/diffusion/generate.py): timesteps, sigmas, input scales, and the sample after each step fed the
- * same model outputs (and, for LCM, the same injected noise).
+ * Every scheduler, spacing and prediction type against whole trajectories of diffusers' own scheduler classes, each
+ * made with {@code from_config} from the fixture's scheduler config (models/fixtures/diffusion/generate.py):
+ * timesteps, sigmas, input scales, and the sample after each step fed the same model outputs (and, for LCM, the same
+ * injected noise). diffusers computes in float32 and Quiver in double, hence the relative tolerances.
  */
 class SchedulerReferenceTest {
 
@@ -58,16 +59,17 @@ class SchedulerReferenceTest {
     void trajectoryMatchesTheReference(String name, JsonNode c) {
         SchedulerConfig config = config(c.get("config"));
         Scheduler s = SchedulerKind.named(c.get("scheduler").asText()).create(config, c.get("steps").asInt());
-        assertClose(c.get("timesteps"), s.timesteps(), 1e-6);
-        assertEquals(c.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), 1e-9);
+        assertClose(c.get("timesteps"), s.timesteps(), 1e-4);
+        double sigma = c.get("init_noise_sigma").asDouble();
+        assertEquals(sigma, s.initNoiseSigma(), 1e-6 * sigma);
         if (c.has("sigmas")) {
-            assertClose(c.get("sigmas"), ((EulerDiscreteScheduler) s).sigmas(), 1e-8);
+            DiffusionGoldenTest.assertCloseRelative(c.get("sigmas"), ((EulerDiscreteScheduler) s).sigmas(), 1e-6);
         }
         float[] sample = floats(c.get("sample"));
         Iterator<JsonNode> noises = c.get("noises").iterator();
         Scheduler.StepNoise noise = length -> floats(noises.next());
         for (int i = 0; i < s.timesteps().length; i++) {
-            assertEquals(c.get("input_scales").get(i).asDouble(), s.inputScale(i), 1e-9, "input scale " + i);
+            assertEquals(c.get("input_scales").get(i).asDouble(), s.inputScale(i), 1e-6, "input scale " + i);
             s.step(floats(c.get("model_outputs").get(i)), i, sample, noise);
             JsonNode expected = c.get("samples").get(i);
             for (int k = 0; k < sample.length; k++) {
@@ -109,7 +111,7 @@ class SchedulerReferenceTest {
         assertEquals(true, e.getMessage().contains("x/scheduler_config.json"), e.getMessage());
     }
 
-    /** The fixture's UNet takes a float timestep[steps]; older diffusers exports take int64[batch]. */
+    /** The fixture's UNet (Optimum) takes a float scalar timestep; older diffusers exports take int64[batch]. */
     @Test
     void timestepFeedFollowsTheDeclaredTypeAndRank() throws OrtException {
         OrtEnvironment env = OnnxLoader.environment();
