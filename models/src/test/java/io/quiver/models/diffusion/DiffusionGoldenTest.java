@@ -11,6 +11,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -18,6 +20,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +51,28 @@ class DiffusionGoldenTest {
             assertArrayEquals(longs(golden.get("prompt_ids")), tokenizer.encode(golden.get("prompt").asText()));
             assertArrayEquals(longs(golden.get("negative_prompt_ids")),
                     tokenizer.encode(golden.get("negative_prompt").asText()));
+            for (JsonNode c : golden.get("tokenizer_cases")) {
+                assertArrayEquals(longs(c.get("ids")), tokenizer.encode(c.get("text").asText()), c.get("text").asText());
+            }
+        }
+    }
+
+    /**
+     * Stable Diffusion 1.x ships CLIP's slow-tokenizer files only (Optimum saves them as they are): the same folder
+     * without tokenizer.json gives the ids transformers' fast tokenizer gives.
+     */
+    @Test
+    void aTokenizerOfVocabAndMergesOnlyIsConvertedAsTransformersDoes(@TempDir Path dir) throws IOException {
+        Path source = Fixtures.model(NAME);
+        for (String file : List.of("tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer/tokenizer_config.json",
+                "tokenizer/special_tokens_map.json", "text_encoder/config.json")) {
+            Files.createDirectories(dir.resolve(file).getParent());
+            Files.copy(source.resolve(file), dir.resolve(file));
+        }
+        io.quiver.models.ModelFolder folder = io.quiver.models.ModelFolder.of(dir);
+        assertTrue(ClipTokenizerJson.applies(folder));
+        try (ClipTokenizer tokenizer = ClipTokenizer.load(folder)) {
+            assertArrayEquals(longs(golden.get("prompt_ids")), tokenizer.encode(golden.get("prompt").asText()));
             for (JsonNode c : golden.get("tokenizer_cases")) {
                 assertArrayEquals(longs(c.get("ids")), tokenizer.encode(c.get("text").asText()), c.get("text").asText());
             }
