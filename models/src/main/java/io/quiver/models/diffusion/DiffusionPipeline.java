@@ -128,6 +128,12 @@ public final class DiffusionPipeline implements AutoCloseable {
     public GenerationSettings validate(ImageRequest request) {
         GenerationSettings settings = GenerationSettings.resolve(request, defaults);
         budget.check(settings, guided(settings));
+        try {
+            // A scheduler may refuse a step count its config cannot run (PNDM's Runge-Kutta start needs 4).
+            settings.scheduler().create(schedulerConfig, settings.steps());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("num_inference_steps", e.getMessage());
+        }
         return settings;
     }
 
@@ -147,7 +153,9 @@ public final class DiffusionPipeline implements AutoCloseable {
 
     /** Runs one small image, so the first request pays no first-run costs (call it on a large-stack thread). */
     public void warmUp() {
-        generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(1));
+        // One step, but PNDM's Runge-Kutta start (a config without skip_prk_steps) runs no fewer than four.
+        boolean rungeKutta = defaults.scheduler() == SchedulerKind.PNDM && !schedulerConfig.skipPrkSteps();
+        generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(rungeKutta ? 4 : 1));
     }
 
     /** PNG bytes of each of the request's {@code n} images. */

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * {@code scheduler/scheduler_config.json} as the diffusers schedulers read it. Fields a config may leave out are
  * null here where the default differs per scheduler ({@code timestep_spacing}, {@code set_alpha_to_one},
- * {@code clip_sample}); each scheduler applies its own diffusers default.
+ * {@code clip_sample}); each scheduler applies its own diffusers default. {@code skip_prk_steps} is PNDM's alone
+ * (default false: Runge–Kutta warm-up steps first).
  */
 public record SchedulerConfig(
         String className,
@@ -21,6 +22,7 @@ public record SchedulerConfig(
         Boolean setAlphaToOne,
         Boolean clipSample,
         double clipSampleRange,
+        boolean skipPrkSteps,
         int originalInferenceSteps,
         double timestepScaling) {
 
@@ -69,6 +71,7 @@ public record SchedulerConfig(
                     bool(json, "set_alpha_to_one"),
                     bool(json, "clip_sample"),
                     json.path("clip_sample_range").asDouble(1.0),
+                    json.path("skip_prk_steps").asBoolean(false),
                     json.path("original_inference_steps").asInt(50),
                     json.path("timestep_scaling").asDouble(10.0));
         } catch (IllegalArgumentException e) {
@@ -120,7 +123,7 @@ public record SchedulerConfig(
     /** A copy with another spacing and prediction type: tests and callers that override the folder's config. */
     public SchedulerConfig with(String spacing, String prediction) {
         return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
-                stepsOffset, spacing, prediction, setAlphaToOne, clipSample, clipSampleRange, originalInferenceSteps,
-                timestepScaling);
+                stepsOffset, spacing, prediction, setAlphaToOne, clipSample, clipSampleRange, skipPrkSteps,
+                originalInferenceSteps, timestepScaling);
     }
 }

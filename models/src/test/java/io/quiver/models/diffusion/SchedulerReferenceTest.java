@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -38,8 +39,10 @@ class SchedulerReferenceTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : Fixtures.golden(DiffusionGoldenTest.NAME).get("scheduler_cases")) {
-            out.add(Arguments.of(c.get("scheduler").asText() + " " + c.get("config").get("timestep_spacing").asText()
-                    + " " + c.get("config").get("prediction_type").asText() + " steps=" + c.get("steps").asInt(), c));
+            String prk = c.get("config").path("skip_prk_steps").asBoolean(true) ? "" : " runge-kutta";
+            out.add(Arguments.of(c.get("scheduler").asText() + prk + " "
+                    + c.get("config").get("timestep_spacing").asText() + " "
+                    + c.get("config").get("prediction_type").asText() + " steps=" + c.get("steps").asInt(), c));
         }
         return out.stream();
     }
@@ -78,6 +81,18 @@ class SchedulerReferenceTest {
             }
         }
         assertEquals(false, noises.hasNext(), "LCM draws noise between steps only");
+    }
+
+    @Test
+    void pndmsRungeKuttaStartCoversTheReferenceAndNeedsFourSteps() {
+        long prk = StreamSupport.stream(Fixtures.golden(DiffusionGoldenTest.NAME).get("scheduler_cases").spliterator(),
+                false).filter(c -> !c.get("config").path("skip_prk_steps").asBoolean(true)).count();
+        assertEquals(true, prk >= 6, "Runge-Kutta cases in the golden: " + prk);
+        JsonNode noPrk = new ObjectMapper().createObjectNode().put("skip_prk_steps", false);
+        SchedulerConfig config = config(noPrk);
+        assertEquals(13, new PndmScheduler(config, 4).timesteps().length, "12 Runge-Kutta evaluations, 1 PLMS");
+        var e = assertThrows(IllegalArgumentException.class, () -> new PndmScheduler(config, 3));
+        assertEquals(true, e.getMessage().contains("at least 4 steps"), e.getMessage());
     }
 
     @Test
