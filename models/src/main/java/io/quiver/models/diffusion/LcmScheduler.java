@@ -13,6 +13,8 @@ public final class LcmScheduler implements Scheduler {
     private final double finalAlphaCumprod;
     private final boolean vPrediction;
     private final double timestepScaling;
+    private final boolean clipSample;
+    private final double clipRange;
 
     public LcmScheduler(SchedulerConfig config, int steps) {
         int original = config.originalInferenceSteps();
@@ -30,6 +32,8 @@ public final class LcmScheduler implements Scheduler {
         finalAlphaCumprod = config.setAlphaToOne() == null || config.setAlphaToOne() ? 1.0 : alphasCumprod[0];
         vPrediction = config.vPrediction();
         timestepScaling = config.timestepScaling();
+        clipSample = config.clipSample() != null && config.clipSample();
+        clipRange = config.clipSampleRange();
     }
 
     @Override
@@ -53,6 +57,9 @@ public final class LcmScheduler implements Scheduler {
             double x = sample[k];
             double out = modelOutput[k];
             double x0 = vPrediction ? Math.sqrt(a) * x - Math.sqrt(b) * out : (x - Math.sqrt(b) * out) / Math.sqrt(a);
+            if (clipSample) {
+                x0 = Math.max(-clipRange, Math.min(clipRange, x0));
+            }
             double denoised = cOut * x0 + cSkip * x;
             sample[k] = (float) (last ? denoised : Math.sqrt(aPrev) * denoised + Math.sqrt(1 - aPrev) * z[k]);
         }

@@ -50,6 +50,7 @@ public record SchedulerConfig(
     /** Reads a scheduler config; anything it cannot serve is a load error naming the file. */
     public static SchedulerConfig parse(JsonNode json, Path file) {
         try {
+            refuseUnimplemented(json);
             double[] trained = null;
             JsonNode betas = json.path("trained_betas");
             if (betas.isArray() && !betas.isEmpty()) {
@@ -76,6 +77,28 @@ public record SchedulerConfig(
                     json.path("timestep_scaling").asDouble(10.0));
         } catch (IllegalArgumentException e) {
             throw new io.quiver.models.ModelLoadException(file, e.getMessage());
+        }
+    }
+
+    /**
+     * Options the diffusers schedulers honour (each scheduler made from this config gets them) that Quiver's do not
+     * implement: refused, rather than serving images that silently differ from the model's.
+     */
+    private static void refuseUnimplemented(JsonNode json) {
+        for (String flag : new String[] {"thresholding", "rescale_betas_zero_snr", "use_karras_sigmas",
+                "use_exponential_sigmas", "use_beta_sigmas"}) {
+            if (json.path(flag).asBoolean(false)) {
+                throw new IllegalArgumentException(flag + ": true is not supported");
+            }
+        }
+        String[][] expected = {{"interpolation_type", "linear"}, {"timestep_type", "discrete"},
+                {"final_sigmas_type", "zero"}};
+        for (String[] field : expected) {
+            JsonNode value = json.path(field[0]);
+            if (value.isTextual() && !value.asText().equals(field[1])) {
+                throw new IllegalArgumentException(field[0] + " " + value.asText() + " is not supported (" + field[1]
+                        + ")");
+            }
         }
     }
 

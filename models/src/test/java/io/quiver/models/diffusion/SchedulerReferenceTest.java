@@ -40,7 +40,8 @@ class SchedulerReferenceTest {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : Fixtures.golden(DiffusionGoldenTest.NAME).get("scheduler_cases")) {
             String prk = c.get("config").path("skip_prk_steps").asBoolean(true) ? "" : " runge-kutta";
-            out.add(Arguments.of(c.get("scheduler").asText() + prk + " "
+            String clip = c.get("config").path("clip_sample").asBoolean(false) ? " clipped" : "";
+            out.add(Arguments.of(c.get("scheduler").asText() + prk + clip + " "
                     + c.get("config").get("timestep_spacing").asText() + " "
                     + c.get("config").get("prediction_type").asText() + " steps=" + c.get("steps").asInt(), c));
         }
@@ -124,6 +125,26 @@ class SchedulerReferenceTest {
         var e = assertThrows(io.quiver.models.ModelLoadException.class,
                 () -> SchedulerConfig.parse(json, Path.of("x/scheduler_config.json")));
         assertEquals(true, e.getMessage().contains("x/scheduler_config.json"), e.getMessage());
+    }
+
+    @Test
+    void optionsTheSchedulersWouldHonourButQuiverDoesNotAreLoadErrors() {
+        ObjectMapper mapper = new ObjectMapper();
+        for (ObjectNode json : List.of(mapper.createObjectNode().put("use_karras_sigmas", true),
+                mapper.createObjectNode().put("thresholding", true),
+                mapper.createObjectNode().put("rescale_betas_zero_snr", true),
+                mapper.createObjectNode().put("interpolation_type", "log_linear"),
+                mapper.createObjectNode().put("final_sigmas_type", "sigma_min"))) {
+            var e = assertThrows(io.quiver.models.ModelLoadException.class,
+                    () -> SchedulerConfig.parse(json, Path.of("x/scheduler_config.json")));
+            String field = json.fieldNames().next();
+            assertEquals(true, e.getMessage().contains(field) && e.getMessage().contains("x/scheduler_config.json"),
+                    e.getMessage());
+        }
+        // Their defaults, written out as diffusers writes them, are fine.
+        SchedulerConfig.parse(mapper.createObjectNode().put("use_karras_sigmas", false).put("thresholding", false)
+                .put("interpolation_type", "linear").put("timestep_type", "discrete").put("final_sigmas_type", "zero"),
+                Path.of("scheduler_config.json"));
     }
 
     /** The fixture's UNet (Optimum) takes a float scalar timestep; older diffusers exports take int64[batch]. */
