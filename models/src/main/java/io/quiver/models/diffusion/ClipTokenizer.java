@@ -2,8 +2,10 @@ package io.quiver.models.diffusion;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelLoadException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +14,9 @@ import java.util.Map;
 /**
  * CLIP tokenisation as the Stable Diffusion pipelines call it: {@code <|startoftext|>}, the tokens,
  * {@code <|endoftext|>}, truncated to the model's maximum length and padded to it with the pad token.
- * The tokenizer is DJL's binding of Hugging Face tokenizers, loaded from {@code tokenizer/tokenizer.json} only.
+ * The tokenizer is DJL's binding of Hugging Face tokenizers, loaded from {@code tokenizer/tokenizer.json}, or,
+ * for a folder with only CLIP's {@code vocab.json} and {@code merges.txt}, from their conversion
+ * ({@link ClipTokenizerJson}).
  */
 final class ClipTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
@@ -30,22 +34,43 @@ final class ClipTokenizer implements AutoCloseable {
     }
 
     static ClipTokenizer load(ModelFolder folder) {
-        Path file = folder.require("tokenizer", List.of("tokenizer/tokenizer.json"));
-        JsonNode json = folder.json("tokenizer/tokenizer.json");
         JsonNode config = folder.json("tokenizer/tokenizer_config.json");
+        JsonNode specials = folder.json("tokenizer/special_tokens_map.json");
+        String bosToken = token(config, specials, "bos_token", "<|startoftext|>");
+        String eosToken = token(config, specials, "eos_token", "<|endoftext|>");
+        String padToken = token(config, specials, "pad_token", eosToken);
+        Path file;
+        JsonNode json;
+        byte[] converted = null;
+        if (ClipTokenizerJson.applies(folder)) {
+            // CLIP's slow-tokenizer files only (SD 1.x as exported): the fast tokenizer they convert to.
+            file = folder.root().resolve("tokenizer/vocab.json");
+            ObjectNode built = ClipTokenizerJson.convert(folder, bosToken, eosToken,
+                    token(config, specials, "unk_token", eosToken));
+            json = built;
+            converted = ClipTokenizerJson.bytes(built);
+        } else {
+            file = folder.require("tokenizer", List.of("tokenizer/tokenizer.json"));
+            json = folder.json("tokenizer/tokenizer.json");
+        }
         int positions = folder.json("text_encoder/config.json").path("max_position_embeddings").asInt(77);
         double configured = config.path("model_max_length").asDouble(positions);
         int maxLength = configured >= 2 && configured <= positions ? (int) configured : positions;
-        long bos = tokenId(json, file, token(config, "bos_token", "<|startoftext|>"));
-        long eos = tokenId(json, file, token(config, "eos_token", "<|endoftext|>"));
-        long pad = tokenId(json, file, token(config, "pad_token", token(config, "eos_token", "<|endoftext|>")));
+        long bos = tokenId(json, file, bosToken);
+        long eos = tokenId(json, file, eosToken);
+        long pad = tokenId(json, file, padToken);
+        Map<String, String> options = Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
         try {
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(file, Map.of(
-                    "addSpecialTokens", "true", "truncation", "false", "padding", "false"));
+            HuggingFaceTokenizer tokenizer = converted == null ? HuggingFaceTokenizer.newInstance(file, options)
+                    : HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(converted), options);
             return new ClipTokenizer(tokenizer, maxLength, bos, eos, pad);
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(file, "cannot load the tokenizer: " + e.getMessage(), e);
         }
+    }
+
+    private static String token(JsonNode config, JsonNode specials, String field, String fallback) {
+        return token(config, field, token(specials, field, fallback));
     }
 
     /** A special token's text: a plain string or an AddedToken object with {@code content}. */

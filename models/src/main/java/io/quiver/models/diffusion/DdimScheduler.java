@@ -1,6 +1,9 @@
 package io.quiver.models.diffusion;
 
-/** diffusers' {@code DDIMScheduler} with eta = 0 (deterministic), optional sample clipping, no thresholding. */
+/**
+ * diffusers' {@code DDIMScheduler} as the pipelines step it: eta = 0 (deterministic), optional clipping of the
+ * predicted original sample, no thresholding.
+ */
 public final class DdimScheduler implements Scheduler {
     private final double[] timesteps;
     private final double[] alphasCumprod;
@@ -49,8 +52,9 @@ public final class DdimScheduler implements Scheduler {
                 eps = out;
             }
             if (clipSample) {
+                // Only x0 is clipped: the pipelines call step without use_clipped_model_output, so the noise
+                // direction keeps the model's epsilon.
                 x0 = Math.max(-clipRange, Math.min(clipRange, x0));
-                eps = (x - sa * x0) / sb;
             }
             sample[k] = (float) (Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * eps);
         }

@@ -128,6 +128,12 @@ public final class DiffusionPipeline implements AutoCloseable {
     public GenerationSettings validate(ImageRequest request) {
         GenerationSettings settings = GenerationSettings.resolve(request, defaults);
         budget.check(settings, guided(settings));
+        try {
+            // A scheduler may refuse a step count its config cannot run (PNDM's Runge-Kutta start needs 4).
+            settings.scheduler().create(schedulerConfig, settings.steps());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("num_inference_steps", e.getMessage());
+        }
         return settings;
     }
 
@@ -147,7 +153,9 @@ public final class DiffusionPipeline implements AutoCloseable {
 
     /** Runs one small image, so the first request pays no first-run costs (call it on a large-stack thread). */
     public void warmUp() {
-        generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(1));
+        // One step, but PNDM's Runge-Kutta start (a config without skip_prk_steps) runs no fewer than four.
+        boolean rungeKutta = defaults.scheduler() == SchedulerKind.PNDM && !schedulerConfig.skipPrkSteps();
+        generate(ImageRequest.of("warm-up").withSeed(0L).withSteps(rungeKutta ? 4 : 1));
     }
 
     /** PNG bytes of each of the request's {@code n} images. */
@@ -165,6 +173,16 @@ public final class DiffusionPipeline implements AutoCloseable {
      * @param initialNoise standard normal [n, 4, height / 8, width / 8], flattened; null draws it from the seed
      */
     public List<byte[]> generate(ImageRequest request, float[] initialNoise, StepListener listener) {
+        return generate(request, initialNoise, null, listener);
+    }
+
+    /**
+     * As {@link #generate(ImageRequest, float[], StepListener)}, with the noise stochastic schedulers (LCM) add
+     * between steps taken from {@code stepNoise} instead of the seeded generators: how a test feeds the reference's
+     * noise.
+     */
+    List<byte[]> generate(ImageRequest request, float[] initialNoise, Scheduler.StepNoise stepNoise,
+                          StepListener listener) {
         GenerationSettings s = validate(request);
         long[] shape = latentShape(s.n(), s.width(), s.height());
         int perImage = (int) (shape[1] * shape[2] * shape[3]);
@@ -182,7 +200,8 @@ public final class DiffusionPipeline implements AutoCloseable {
             latents = initialNoise.clone();
         }
         Scheduler scheduler = s.scheduler().create(schedulerConfig, s.steps());
-        float[] finalLatents = denoise(s, scheduler, latents, shape, generators, listener);
+        Scheduler.StepNoise noise = stepNoise != null ? stepNoise : length -> batchNoise(generators, perImage);
+        float[] finalLatents = denoise(s, scheduler, latents, shape, noise, listener);
         List<byte[]> images = new ArrayList<>(s.n());
         long[] one = {1, shape[1], shape[2], shape[3]};
         for (int k = 0; k < s.n(); k++) {
@@ -205,7 +224,7 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
 
     private float[] denoise(GenerationSettings s, Scheduler scheduler, float[] latents, long[] shape,
-                            List<GaussianNoise> generators, StepListener listener) {
+                            Scheduler.StepNoise stepNoise, StepListener listener) {
         int n = s.n();
         int perImage = latents.length / n;
         boolean lcm = unet.takesTimestepCond();
@@ -235,7 +254,6 @@ public final class DiffusionPipeline implements AutoCloseable {
         for (int j = 0; j < latents.length; j++) {
             latents[j] = (float) (latents[j] * sigma);
         }
-        Scheduler.StepNoise stepNoise = length -> batchNoise(generators, perImage);
         double[] timesteps = scheduler.timesteps();
         long[] inputShape = {rows, shape[1], shape[2], shape[3]};
         float[] input = new float[rows * perImage];

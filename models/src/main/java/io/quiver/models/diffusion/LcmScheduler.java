@@ -13,6 +13,8 @@ public final class LcmScheduler implements Scheduler {
     private final double finalAlphaCumprod;
     private final boolean vPrediction;
     private final double timestepScaling;
+    private final boolean clipSample;
+    private final double clipRange;
 
     public LcmScheduler(SchedulerConfig config, int steps) {
         int original = config.originalInferenceSteps();
@@ -30,6 +32,8 @@ public final class LcmScheduler implements Scheduler {
         finalAlphaCumprod = config.setAlphaToOne() == null || config.setAlphaToOne() ? 1.0 : alphasCumprod[0];
         vPrediction = config.vPrediction();
         timestepScaling = config.timestepScaling();
+        clipSample = config.clipSample() != null && config.clipSample();
+        clipRange = config.clipSampleRange();
     }
 
     @Override
@@ -53,6 +57,9 @@ public final class LcmScheduler implements Scheduler {
             double x = sample[k];
             double out = modelOutput[k];
             double x0 = vPrediction ? Math.sqrt(a) * x - Math.sqrt(b) * out : (x - Math.sqrt(b) * out) / Math.sqrt(a);
+            if (clipSample) {
+                x0 = Math.max(-clipRange, Math.min(clipRange, x0));
+            }
             double denoised = cOut * x0 + cSkip * x;
             sample[k] = (float) (last ? denoised : Math.sqrt(aPrev) * denoised + Math.sqrt(1 - aPrev) * z[k]);
         }
@@ -60,14 +67,16 @@ public final class LcmScheduler implements Scheduler {
 
     /**
      * The guidance-scale embedding an LCM UNet takes as {@code timestep_cond}: sinusoidal features of
-     * {@code (guidance − 1) · 1000}, sin then cos, as {@code LatentConsistencyModelPipeline} builds it.
+     * {@code (guidance − 1) · 1000}, sin then cos, as {@code LatentConsistencyModelPipeline} builds it, in float32
+     * operation by operation as it does (the arguments reach thousands of radians, so the rounding shows).
      */
     public static float[] guidanceEmbedding(double w, int dim) {
         float[] emb = new float[dim];
         int half = dim / 2;
-        double scale = Math.log(10000.0) / (half - 1);
+        float scale = (float) Math.log(10000.0f) / (half - 1);
+        float scaled = (float) w * 1000.0f;
         for (int j = 0; j < half; j++) {
-            double v = w * 1000.0 * Math.exp(-j * scale);
+            float v = scaled * (float) Math.exp(j * -scale);
             emb[j] = (float) Math.sin(v);
             emb[half + j] = (float) Math.cos(v);
         }

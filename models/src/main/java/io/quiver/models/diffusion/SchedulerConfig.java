@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * {@code scheduler/scheduler_config.json} as the diffusers schedulers read it. Fields a config may leave out are
  * null here where the default differs per scheduler ({@code timestep_spacing}, {@code set_alpha_to_one},
- * {@code clip_sample}); each scheduler applies its own diffusers default.
+ * {@code clip_sample}); each scheduler applies its own diffusers default. {@code skip_prk_steps} is PNDM's alone
+ * (default false: Runge–Kutta warm-up steps first).
  */
 public record SchedulerConfig(
         String className,
@@ -21,6 +22,7 @@ public record SchedulerConfig(
         Boolean setAlphaToOne,
         Boolean clipSample,
         double clipSampleRange,
+        boolean skipPrkSteps,
         int originalInferenceSteps,
         double timestepScaling) {
 
@@ -48,6 +50,7 @@ public record SchedulerConfig(
     /** Reads a scheduler config; anything it cannot serve is a load error naming the file. */
     public static SchedulerConfig parse(JsonNode json, Path file) {
         try {
+            refuseUnimplemented(json);
             double[] trained = null;
             JsonNode betas = json.path("trained_betas");
             if (betas.isArray() && !betas.isEmpty()) {
@@ -69,10 +72,33 @@ public record SchedulerConfig(
                     bool(json, "set_alpha_to_one"),
                     bool(json, "clip_sample"),
                     json.path("clip_sample_range").asDouble(1.0),
+                    json.path("skip_prk_steps").asBoolean(false),
                     json.path("original_inference_steps").asInt(50),
                     json.path("timestep_scaling").asDouble(10.0));
         } catch (IllegalArgumentException e) {
             throw new io.quiver.models.ModelLoadException(file, e.getMessage());
+        }
+    }
+
+    /**
+     * Options the diffusers schedulers honour (each scheduler made from this config gets them) that Quiver's do not
+     * implement: refused, rather than serving images that silently differ from the model's.
+     */
+    private static void refuseUnimplemented(JsonNode json) {
+        for (String flag : new String[] {"thresholding", "rescale_betas_zero_snr", "use_karras_sigmas",
+                "use_exponential_sigmas", "use_beta_sigmas"}) {
+            if (json.path(flag).asBoolean(false)) {
+                throw new IllegalArgumentException(flag + ": true is not supported");
+            }
+        }
+        String[][] expected = {{"interpolation_type", "linear"}, {"timestep_type", "discrete"},
+                {"final_sigmas_type", "zero"}};
+        for (String[] field : expected) {
+            JsonNode value = json.path(field[0]);
+            if (value.isTextual() && !value.asText().equals(field[1])) {
+                throw new IllegalArgumentException(field[0] + " " + value.asText() + " is not supported (" + field[1]
+                        + ")");
+            }
         }
     }
 
@@ -120,7 +146,7 @@ public record SchedulerConfig(
     /** A copy with another spacing and prediction type: tests and callers that override the folder's config. */
     public SchedulerConfig with(String spacing, String prediction) {
         return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
-                stepsOffset, spacing, prediction, setAlphaToOne, clipSample, clipSampleRange, originalInferenceSteps,
-                timestepScaling);
+                stepsOffset, spacing, prediction, setAlphaToOne, clipSample, clipSampleRange, skipPrkSteps,
+                originalInferenceSteps, timestepScaling);
     }
 }

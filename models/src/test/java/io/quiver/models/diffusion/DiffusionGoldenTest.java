@@ -11,6 +11,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -18,10 +20,14 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** tiny-random-sd end to end against the PyTorch reference that generated it (models/fixtures/diffusion). */
+/**
+ * tiny-random-sd (diffusers configs, Optimum's ONNX export) end to end against diffusers' StableDiffusionPipeline on
+ * the same weights, per scheduler (models/fixtures/diffusion/generate.py).
+ */
 class DiffusionGoldenTest {
     static final String NAME = "tiny-random-sd";
     private static DiffusionPipeline pipeline;
@@ -51,6 +57,28 @@ class DiffusionGoldenTest {
         }
     }
 
+    /**
+     * Stable Diffusion 1.x ships CLIP's slow-tokenizer files only (Optimum saves them as they are): the same folder
+     * without tokenizer.json gives the ids transformers' fast tokenizer gives.
+     */
+    @Test
+    void aTokenizerOfVocabAndMergesOnlyIsConvertedAsTransformersDoes(@TempDir Path dir) throws IOException {
+        Path source = Fixtures.model(NAME);
+        for (String file : List.of("tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer/tokenizer_config.json",
+                "tokenizer/special_tokens_map.json", "text_encoder/config.json")) {
+            Files.createDirectories(dir.resolve(file).getParent());
+            Files.copy(source.resolve(file), dir.resolve(file));
+        }
+        io.quiver.models.ModelFolder folder = io.quiver.models.ModelFolder.of(dir);
+        assertTrue(ClipTokenizerJson.applies(folder));
+        try (ClipTokenizer tokenizer = ClipTokenizer.load(folder)) {
+            assertArrayEquals(longs(golden.get("prompt_ids")), tokenizer.encode(golden.get("prompt").asText()));
+            for (JsonNode c : golden.get("tokenizer_cases")) {
+                assertArrayEquals(longs(c.get("ids")), tokenizer.encode(c.get("text").asText()), c.get("text").asText());
+            }
+        }
+    }
+
     @Test
     void textEncoderMatchesTheReference() {
         try (TextEncoder encoder = new TextEncoder(
@@ -65,16 +93,22 @@ class DiffusionGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"euler", "ddim", "pndm"})
-    void imagesMatchTheReferencePerScheduler(String scheduler) {
+    @ValueSource(strings = {"pndm", "euler", "ddim", "lcm"})
+    void imagesMatchDiffusersPerScheduler(String scheduler) {
         JsonNode expected = golden.get("images").get(scheduler);
-        Scheduler s = pipeline.scheduler(scheduler, golden.get("steps").asInt());
-        assertClose(expected.get("timesteps"), s.timesteps(), 1e-6);
-        assertEquals(expected.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), 1e-6);
+        int steps = expected.get("steps").asInt();
+        Scheduler s = pipeline.scheduler(scheduler, steps);
+        assertClose(expected.get("timesteps"), s.timesteps(), 1e-4);
+        assertEquals(expected.get("init_noise_sigma").asDouble(), s.initNoiseSigma(), 1e-5);
         if (s instanceof EulerDiscreteScheduler euler) {
-            assertClose(expected.get("sigmas"), euler.sigmas(), 1e-6);
+            assertCloseRelative(expected.get("sigmas"), euler.sigmas(), 1e-6);
         }
-        List<byte[]> pngs = pipeline.generate(request(scheduler, 2), floats(golden.get("noise")), StepListener.NONE);
+        // LCM adds noise between steps: the noise diffusers drew, in order.
+        java.util.Iterator<JsonNode> noises = expected.get("step_noises").iterator();
+        Scheduler.StepNoise stepNoise = length -> floats(noises.next());
+        List<byte[]> pngs = pipeline.generate(request(scheduler, 2).withSteps(steps), floats(golden.get("noise")),
+                stepNoise, StepListener.NONE);
+        assertEquals(false, noises.hasNext(), "every injected noise was used");
         assertEquals(2, pngs.size());
         for (int k = 0; k < 2; k++) {
             assertPixelsMatch(expected.get("rgb").get(k), rgb(pngs.get(k)), scheduler + " image " + k);
@@ -124,20 +158,29 @@ class DiffusionGoldenTest {
                 g.get("guidance_scale").asDouble(), scheduler);
     }
 
-    /** At least 99 % of the channel values within 1/255 of the reference, none beyond 4/255. */
+    /**
+     * Quiver's 8-bit image against diffusers' PyTorch pipeline on the same weights and initial latents. Optimum's own
+     * ONNX pipeline on this folder is up to 1/255 from PyTorch (mean 0.0006/255, DDIM; the generator prints it), and
+     * so is Quiver (measured: at most 1/255 per value, mean at most 0.0007/255, with every scheduler): a value may
+     * round to the other neighbour, never further, and only a few may.
+     */
     static void assertPixelsMatch(JsonNode expected, int[] actual, String what) {
         assertEquals(expected.size(), actual.length, what + ": pixel count");
-        int within1 = 0;
         int worst = 0;
+        long total = 0;
         for (int i = 0; i < actual.length; i++) {
             int d = Math.abs(expected.get(i).asInt() - actual[i]);
-            within1 += d <= 1 ? 1 : 0;
+            total += d;
             worst = Math.max(worst, d);
         }
-        double fraction = within1 / (double) actual.length;
-        assertTrue(fraction >= 0.99, what + ": only " + fraction + " of values within 1/255");
-        assertTrue(worst <= 4, what + ": a value is " + worst + "/255 off");
+        double mean = total / (double) actual.length;
+        System.out.printf("%s: max abs diff %d/255, mean abs diff %.4f/255%n", what, worst, mean);
+        assertTrue(worst <= MAX_PIXEL_DIFF, what + ": a value is " + worst + "/255 off");
+        assertTrue(mean <= MEAN_PIXEL_DIFF, what + ": mean absolute difference " + mean + "/255");
     }
+
+    static final int MAX_PIXEL_DIFF = 1;
+    static final double MEAN_PIXEL_DIFF = 0.01;
 
     static int[] rgb(byte[] png) {
         try {
@@ -169,6 +212,14 @@ class DiffusionGoldenTest {
         assertEquals(expected.size(), actual.length);
         for (int i = 0; i < actual.length; i++) {
             assertEquals(expected.get(i).asDouble(), actual[i], tolerance, "index " + i);
+        }
+    }
+
+    static void assertCloseRelative(JsonNode expected, double[] actual, double tolerance) {
+        assertEquals(expected.size(), actual.length);
+        for (int i = 0; i < actual.length; i++) {
+            double e = expected.get(i).asDouble();
+            assertEquals(e, actual[i], tolerance * Math.max(1, Math.abs(e)), "index " + i);
         }
     }
 

@@ -1,0 +1,50 @@
+"""Random-weight graphs with the real shape of DeepSeek-R1-Distill-Qwen-1.5B, for cold-start and throughput
+benches (never committed): Qwen2ForCausalLM with the published config (28 layers, hidden 1536, 12 heads / 2 KV
+heads, MLP 8960, vocab 151,936), exported by Optimum and quantised by onnxruntime's tools exactly as the chat
+fixtures are (models/fixtures/chat/exports.py), in onnx-community's layout: onnx/model.onnx + model.onnx_data,
+model_fp16.onnx (+ data), model_q4.onnx. The tokenizer and template are the tiny R1 fixture's (DeepSeek's own).
+
+    python r1_shapes.py OUT_DIR [fp32,fp16,q4]
+"""
+import json
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "models", "fixtures", "chat"))
+import exports  # noqa: E402  (the fixtures' exporters)
+
+FIXTURE = os.path.join(REPO, "models", "src", "main", "resources", "fixtures", "tiny-random-deepseek-r1")
+SHAPE = dict(hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12,
+             num_key_value_heads=2, vocab_size=151936, max_position_embeddings=131072, rope_theta=10000.0,
+             rms_norm_eps=1e-6, tie_word_embeddings=False, use_sliding_window=False, max_window_layers=21)
+
+
+def main(out, dtypes):
+    import transformers
+
+    tiny = json.load(open(os.path.join(FIXTURE, "config.json")))
+    config = transformers.Qwen2Config(**SHAPE, bos_token_id=tiny["bos_token_id"], eos_token_id=tiny["eos_token_id"])
+    model = exports.build(transformers.Qwen2ForCausalLM, config, seed=15, init_std=0.02, embedding_std=None)
+    model.generation_config = transformers.GenerationConfig(bos_token_id=tiny["bos_token_id"],
+                                                            eos_token_id=tiny["eos_token_id"])
+    os.makedirs(out, exist_ok=True)
+    fp32 = exports.export(model, out)
+    del model
+    for f in ("tokenizer.json", "tokenizer_config.json", "LICENSE-tokenizer"):
+        shutil.copy(os.path.join(FIXTURE, f), os.path.join(out, f))
+    if "fp16" in dtypes:
+        exports.fp16(fp32, os.path.join(out, "onnx", "model_fp16.onnx"), external=True)
+    if "q4" in dtypes:
+        exports.q4(fp32, os.path.join(out, "onnx", "model_q4.onnx"))
+    if "fp32" not in dtypes:
+        for f in (fp32, fp32 + "_data"):
+            os.remove(f)
+    for f in sorted(os.listdir(os.path.join(out, "onnx"))):
+        print(f"{f}: {os.path.getsize(os.path.join(out, 'onnx', f)) / 2**30:.2f} GiB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2].split(",") if len(sys.argv) > 2 else ["fp32", "fp16", "q4"])
