@@ -22,6 +22,29 @@ SHAPE = dict(hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num
              rms_norm_eps=1e-6, tie_word_embeddings=False, use_sliding_window=False, max_window_layers=21)
 
 
+def export(model, out):
+    """Optimum's export, as exports.export does it but without holding the torch model, a second copy of the graph
+    or Optimum's validation session in memory beside it (a 1.5B export would need over 20 GB)."""
+    import gc
+    import tempfile
+
+    from optimum.exporters.onnx import main_export
+
+    with tempfile.TemporaryDirectory() as work:
+        saved = os.path.join(work, "hf")
+        model.save_pretrained(saved)
+        model.to("meta")
+        gc.collect()
+        main_export(saved, output=os.path.join(out, "onnx"), task="text-generation-with-past", device="cpu",
+                    do_validation=False)
+    for f in ("config.json", "generation_config.json"):
+        shutil.move(os.path.join(out, "onnx", f), os.path.join(out, f))
+    for f in os.listdir(os.path.join(out, "onnx")):
+        if not f.startswith("model.onnx"):
+            os.remove(os.path.join(out, "onnx", f))
+    return os.path.join(out, "onnx", "model.onnx")
+
+
 def main(out, dtypes):
     import transformers
 
@@ -31,8 +54,7 @@ def main(out, dtypes):
     model.generation_config = transformers.GenerationConfig(bos_token_id=tiny["bos_token_id"],
                                                             eos_token_id=tiny["eos_token_id"])
     os.makedirs(out, exist_ok=True)
-    fp32 = exports.export(model, out)
-    del model
+    fp32 = export(model, out)
     for f in ("tokenizer.json", "tokenizer_config.json", "LICENSE-tokenizer"):
         shutil.copy(os.path.join(FIXTURE, f), os.path.join(out, f))
     if "fp16" in dtypes:
