@@ -18,14 +18,17 @@ public final class ChatModel implements AutoCloseable {
     final ModelSpec spec;
     final ChatTokenizer tokenizer;
     final DecoderSession decoder;
+    /** The folder's genai_config.json; null for Optimum's layout. */
+    final GenaiConfig genai;
     private final Path graph;
 
     private ChatModel(ModelFolder folder, ModelSpec spec, ChatTokenizer tokenizer, DecoderSession decoder,
-                      Path graph) {
+                      GenaiConfig genai, Path graph) {
         this.folder = folder;
         this.spec = spec;
         this.tokenizer = tokenizer;
         this.decoder = decoder;
+        this.genai = genai;
         this.graph = graph;
     }
 
@@ -55,9 +58,14 @@ public final class ChatModel implements AutoCloseable {
         try {
             DecoderSession decoder = DecoderSession.open(graph, placement, io, kvHeads, headDim);
             if (genai != null) {
-                genai.check(decoder);
+                try {
+                    genai.check(decoder);
+                } catch (RuntimeException e) {
+                    decoder.close();
+                    throw e;
+                }
             }
-            return new ChatModel(folder, spec, tokenizer, decoder, graph);
+            return new ChatModel(folder, spec, tokenizer, decoder, genai, graph);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;

@@ -95,6 +95,15 @@ class GenaiBrokenFolderTest {
     }
 
     @Test
+    void aContextPastTheExportIsNamed() {
+        // The builder bakes the rotary tables (context_length rows) into the graph.
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ChatEngine.load(GenaiExportTest.folder(),
+                Placement.CPU, ChatOptions.defaults().withContextLength(1024)).close());
+        assertTrue(e.getMessage().endsWith("genai_config.json: context length 1024 is over the export's 512 "
+                + "(model.context_length, search.max_length)"), e.getMessage());
+    }
+
+    @Test
     void corruptGenaiConfigIsNamed() throws IOException {
         Path folder = copy(config -> { });
         Files.writeString(folder.resolve("genai_config.json"), "{\"model\": ");

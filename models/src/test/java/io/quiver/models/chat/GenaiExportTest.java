@@ -34,6 +34,7 @@ class GenaiExportTest {
 
     @Test
     void genaiConfigIsRead() {
+        assertEquals(ModelKind.CHAT, ModelKind.detect(folder()), "a genai_config.json makes a chat model");
         try (ChatModel model = ChatModel.open(folder(), Placement.CPU, null)) {
             ModelSpec spec = model.spec;
             assertEquals("qwen2", spec.modelType());
