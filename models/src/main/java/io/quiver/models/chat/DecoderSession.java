@@ -35,7 +35,8 @@ final class DecoderSession implements AutoCloseable {
     final KvLayout layout;
     final boolean hasPositionIds;
     private final DecoderIo io;
-    private final boolean seqlensK;
+    /** Whether the graph takes GroupQueryAttention's seqlens_k as an input (else it derives it from the mask). */
+    final boolean seqlensK;
     /** The declared shape of total_sequence_length ([] or [1]), null when the graph has no such input. */
     private final long[] totalLength;
     private final String[] pastNames;

@@ -16,13 +16,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * onnxruntime-genai's model builder export (int4, CPU: GroupQueryAttention with rotary inside, MatMulNBits,
  * GatherBlockQuantized) served by the chat loader from its genai_config.json: greedy ids equal onnxruntime-genai's
  * own generator token for token, alone and in a batch whose rows join and leave mid-run, and the first step's
- * logits equal onnxruntime's Python session on the same graph.
+ * logits equal onnxruntime's Python session on the same graph. The same graph with GroupQueryAttention's
+ * {@code seqlens_k} and {@code total_sequence_length} as inputs is served the same.
  */
 class GenaiExportTest {
     static final String NAME = "tiny-random-deepseek-r1-genai";
@@ -51,13 +55,25 @@ class GenaiExportTest {
             assertEquals(config.path("head_dim").asInt(), model.decoder.layout.headDim());
             assertTrue(model.decoder.layout.rightPadded(), "GroupQueryAttention keeps rows in the first columns");
             assertTrue(!model.decoder.hasPositionIds, "rotary inside the attention: no position_ids");
+            assertTrue(!model.decoder.seqlensK, "the builder derives seqlens_k from the attention mask");
+        }
+        try (ChatModel model = ChatModel.open(folder(), Placement.CPU, GOLDEN.path("seqlens_graph").asText())) {
+            assertTrue(model.decoder.seqlensK, "a graph that declares seqlens_k is fed it");
+            assertTrue(model.decoder.layout.rightPadded());
         }
     }
 
-    @Test
-    void greedyIdsEqualOnnxruntimeGenaiOneAtATime() throws Exception {
+    /** The builder's graph, and the same with seqlens_k and total_sequence_length as inputs. */
+    static Stream<String> graphs() {
+        return Stream.of("model.onnx", GOLDEN.path("seqlens_graph").asText());
+    }
+
+    @ParameterizedTest
+    @MethodSource("graphs")
+    void greedyIdsEqualOnnxruntimeGenaiOneAtATime(String graph) throws Exception {
         int tokens = GOLDEN.path("greedy_tokens").asInt();
-        try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU, ChatOptions.defaults())) {
+        try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU,
+                new ChatOptions(1, graph, null, true, 0))) {
             for (JsonNode c : GOLDEN.path("cases")) {
                 GenerationResult result = engine.generate(ChatFixture.greedy(ChatFixture.ints(c.path("prompt_ids")),
                         tokens));
@@ -67,14 +83,15 @@ class GenaiExportTest {
         }
     }
 
-    @Test
-    void batchedDecodeEqualsOnnxruntimeGenai() throws Exception {
+    @ParameterizedTest
+    @MethodSource("graphs")
+    void batchedDecodeEqualsOnnxruntimeGenai(String graph) throws Exception {
         // Two rows at a time, each asking four tokens fewer than the one before: a row leaves while its neighbour
         // runs on and the next prompt joins beside it, so rows of different lengths share right-padded caches.
         int tokens = GOLDEN.path("greedy_tokens").asInt();
         List<JsonNode> cases = new ArrayList<>();
         GOLDEN.path("cases").forEach(cases::add);
-        try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU, ChatOptions.defaults().withMaxBatch(2))) {
+        try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU, new ChatOptions(2, graph, null, true, 0))) {
             Recorder[] runs = new Recorder[cases.size()];
             for (int i = 0; i < runs.length; i++) {
                 runs[i] = new Recorder().submitTo(engine,
