@@ -38,7 +38,8 @@ class GenaiChatTest {
 
     @Test
     void greedyChatEqualsOnnxruntimeGenai() {
-        ChatEngine engine = registry.resolve(GenaiProfile.MODEL, Set.of(ModelKind.CHAT), "test").engine(ChatEngine.class);
+        ChatEngine engine = registry.resolve(GenaiProfile.MODEL, Set.of(ModelKind.CHAT), "test")
+                .engine(ChatEngine.class);
         int checked = 0;
         for (JsonNode c : GOLDEN.path("cases")) {
             if (!c.has("messages")) {
