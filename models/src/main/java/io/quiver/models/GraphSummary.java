@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What an ONNX graph file declares, read off its protobuf without loading it (a fit check must know the need
@@ -18,8 +20,9 @@ import java.util.Map;
  *
  * @param weightBytes bytes of every initializer and tensor attribute (Constant, ConstantOfShape)
  * @param inputTypes  graph input name → ONNX element type ({@code TensorProto.DataType})
+ * @param opTypes     the operator types of the graph's top-level nodes (how its attention keeps the cache)
  */
-public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes) {
+public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Set<String> opTypes) {
     /** ONNX's element type numbers that the memory estimate needs. */
     public static final int FLOAT = 1;
     public static final int FLOAT16 = 10;
@@ -30,6 +33,7 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes) {
     private static final int GRAPH_NODE = 1;
     private static final int GRAPH_INITIALIZER = 5;
     private static final int GRAPH_INPUT = 11;
+    private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
     private static final int ATTRIBUTE_TENSOR = 5;
     private static final int TENSOR_DIMS = 1;
@@ -44,14 +48,15 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes) {
             Wire in = new Wire(file);
             long[] weights = {0};
             Map<String, Integer> inputs = new LinkedHashMap<>();
+            Set<String> ops = new HashSet<>();
             in.fields(Long.MAX_VALUE, (field, end) -> {
                 if (field == MODEL_GRAPH) {
-                    graph(in, end, weights, inputs);
+                    graph(in, end, weights, inputs, ops);
                     return true;
                 }
                 return false;
             });
-            return new GraphSummary(weights[0], Map.copyOf(inputs));
+            return new GraphSummary(weights[0], Map.copyOf(inputs), Set.copyOf(ops));
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(onnx, "not a readable ONNX graph: " + e.getMessage(), e);
         }
@@ -63,20 +68,27 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes) {
         return type != null && (type == FLOAT16 || type == BFLOAT16) ? 2 : 4;
     }
 
-    private static void graph(Wire in, long end, long[] weights, Map<String, Integer> inputs) throws IOException {
+    private static void graph(Wire in, long end, long[] weights, Map<String, Integer> inputs, Set<String> ops)
+            throws IOException {
         in.fields(end, (field, fieldEnd) -> switch (field) {
             case GRAPH_INITIALIZER -> {
                 weights[0] += tensorBytes(in, fieldEnd);
                 yield true;
             }
             case GRAPH_NODE -> {
-                in.fields(fieldEnd, (f, e) -> f == NODE_ATTRIBUTE && in.fields(e, (g, ge) -> {
-                    if (g == ATTRIBUTE_TENSOR) {
-                        weights[0] += tensorBytes(in, ge);
+                in.fields(fieldEnd, (f, e) -> {
+                    if (f == NODE_OP_TYPE) {
+                        ops.add(in.string(e));
                         return true;
                     }
-                    return false;
-                }));
+                    return f == NODE_ATTRIBUTE && in.fields(e, (g, ge) -> {
+                        if (g == ATTRIBUTE_TENSOR) {
+                            weights[0] += tensorBytes(in, ge);
+                            return true;
+                        }
+                        return false;
+                    });
+                });
                 yield true;
             }
             case GRAPH_INPUT -> {

@@ -3,6 +3,7 @@ package io.quiver.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
 import io.quiver.models.chat.ChatModel;
+import io.quiver.models.chat.GenaiConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,9 +33,18 @@ public final class MemoryEstimate {
                             .weightBytes()).sum(), 0);
             case CHAT -> {
                 GraphSummary graph = GraphSummary.read(ChatModel.graph(folder, onnxFile));
-                yield MemoryNeed.of(graph.weightBytes(), kvCacheBytes(folder.config(), graph, contextLength, batch));
+                yield MemoryNeed.of(graph.weightBytes(), GenaiConfig.present(folder)
+                        ? kvCacheBytes(GenaiConfig.read(folder), graph, contextLength, batch)
+                        : kvCacheBytes(folder.config(), graph, contextLength, batch));
             }
         };
+    }
+
+    /** The same off an onnxruntime-genai export's genai_config.json; 0 context takes its context_length. */
+    static long kvCacheBytes(GenaiConfig genai, GraphSummary graph, int contextLength, int batch) {
+        int context = contextLength > 0 ? contextLength : genai.contextLength();
+        int elementBytes = graph.elementBytes(genai.pastKey(0));
+        return 2L * genai.layers() * genai.kvHeads() * genai.headSize() * elementBytes * context * (long) batch;
     }
 
     /** Keys and values of every layer for every position of every sequence, in the graph's cache type. */

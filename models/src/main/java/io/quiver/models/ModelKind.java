@@ -8,10 +8,16 @@ import java.nio.file.Path;
 public enum ModelKind {
     EMBEDDING, CLASSIFIER, RERANKER, CHAT, DIFFUSION;
 
-    /** Reads the kind off a Hugging Face-style folder: model_index.json, generation config, or the architecture. */
+    /**
+     * Reads the kind off a Hugging Face-style folder: model_index.json, generation config, or the architecture; an
+     * onnxruntime-genai export (genai_config.json) is a chat model.
+     */
     public static ModelKind detect(Path folder) {
         if (Files.exists(folder.resolve("model_index.json"))) {
             return DIFFUSION;
+        }
+        if (Files.exists(folder.resolve("genai_config.json"))) {
+            return CHAT;
         }
         JsonNode config = ModelFolder.of(folder).config();
         String arch = config.path("architectures").path(0).asText("");

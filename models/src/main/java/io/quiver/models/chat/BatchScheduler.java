@@ -16,8 +16,9 @@ import java.util.function.IntConsumer;
 /**
  * Continuous batching on one thread that owns the running batch: schedule (drop finished and cancelled sequences,
  * prefill new ones up to the batch limit) → execute (one decode step for every row) → update (sample, stream, finish).
- * New sequences join between decode steps; finished or cancelled ones leave before the next. Rows are left-padded
- * to the longest cache; the attention mask hides the padding and each row keeps its own positions.
+ * New sequences join between decode steps; finished or cancelled ones leave before the next. Rows are padded to
+ * the longest cache (left, or right where the graph's attention wants it, see {@link KvBlock}); the attention mask
+ * hides the padding and each row keeps its own positions.
  */
 final class BatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchScheduler.class.getName());
@@ -271,7 +272,8 @@ final class BatchScheduler implements AutoCloseable {
             Sequence s = rows.get(r);
             ids[r] = s.lastToken();
             positions[r] = s.cached;
-            for (int c = total - (s.cached + 1); c < total; c++) {
+            int from = decoder.layout.rightPadded() ? 0 : total - (s.cached + 1);
+            for (int c = from; c < from + s.cached + 1; c++) {
                 mask[r * total + c] = 1;
             }
         }

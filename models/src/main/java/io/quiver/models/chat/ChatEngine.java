@@ -62,6 +62,11 @@ public final class ChatEngine implements Engine {
                         "no chat_template (set one in the model options)");
             }
             int context = options.contextLength() > 0 ? options.contextLength() : spec.maxPositions();
+            if (model.genai != null && context > spec.maxPositions()) {
+                // The builder bakes the rotary tables into the graph: no position past them can run.
+                throw new ModelLoadException(model.genai.file(), "context length " + context + " is over the "
+                        + "export's " + spec.maxPositions() + " (model.context_length, search.max_length)");
+            }
             ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken(),
                     TokenBudget.maxChars(context));
             return new ChatEngine(model, options, template, context);

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A chat model's folder read, its tokenizer parsed and its decoder graph opened: the slow part of loading. It
+ * A chat model's folder read (Optimum's layout or onnxruntime-genai's), its tokenizer parsed and its decoder graph
+ * opened: the slow part of loading. It
  * depends on no serving option but the graph file, so it can start before the configuration is read;
  * {@link ChatEngine#start} then serves it with the options.
  */
@@ -17,30 +18,54 @@ public final class ChatModel implements AutoCloseable {
     final ModelSpec spec;
     final ChatTokenizer tokenizer;
     final DecoderSession decoder;
+    /** The folder's genai_config.json; null for Optimum's layout. */
+    final GenaiConfig genai;
     private final Path graph;
 
     private ChatModel(ModelFolder folder, ModelSpec spec, ChatTokenizer tokenizer, DecoderSession decoder,
-                      Path graph) {
+                      GenaiConfig genai, Path graph) {
         this.folder = folder;
         this.spec = spec;
         this.tokenizer = tokenizer;
         this.decoder = decoder;
+        this.genai = genai;
         this.graph = graph;
     }
 
-    /** Reads config, generation config, tokenizer files and opens the graph {@code onnxFile} (null: the default). */
+    /**
+     * Reads config, generation config, tokenizer files and opens the graph {@code onnxFile} (null: the default); a
+     * folder with a genai_config.json is read as onnxruntime-genai's model builder writes it ({@link GenaiConfig}).
+     */
     public static ChatModel open(Path root, Placement placement, String onnxFile) {
         ModelFolder folder = ModelFolder.of(root);
-        ModelSpec spec = ModelSpec.read(folder);
+        GenaiConfig genai = GenaiConfig.present(folder) ? GenaiConfig.read(folder) : null;
+        ModelSpec spec = genai != null ? ModelSpec.read(folder, genai) : ModelSpec.read(folder);
         Path graph = graph(folder, onnxFile);
-        JsonNode config = folder.config();
-        int heads = config.path("num_attention_heads").asInt(0);
-        int kvHeads = config.path("num_key_value_heads").asInt(heads);
-        int headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
+        DecoderIo io = DecoderIo.OPTIMUM;
+        int kvHeads;
+        int headDim;
+        if (genai != null) {
+            io = genai.io();
+            kvHeads = genai.kvHeads();
+            headDim = genai.headSize();
+        } else {
+            JsonNode config = folder.config();
+            int heads = config.path("num_attention_heads").asInt(0);
+            kvHeads = config.path("num_key_value_heads").asInt(heads);
+            headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
+        }
         ChatTokenizer tokenizer = ChatTokenizer.load(folder.tokenizer(), spec.bosToken(), spec.addBos());
         try {
-            return new ChatModel(folder, spec, tokenizer, DecoderSession.open(graph, placement, kvHeads, headDim),
-                    graph);
+            DecoderSession decoder = DecoderSession.open(graph, placement, io, kvHeads, headDim);
+            if (genai != null) {
+                try {
+                    genai.check(decoder);
+                } catch (RuntimeException e) {
+                    decoder.close();
+                    throw e;
+                }
+            }
+            return new ChatModel(folder, spec, tokenizer, decoder, genai, graph);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -54,19 +79,23 @@ public final class ChatModel implements AutoCloseable {
      */
     public static Path graph(ModelFolder folder, String onnxFile) {
         return folder.require("ONNX model" + (onnxFile != null ? " for onnx-file " + onnxFile : ""),
-                candidates(onnxFile));
+                candidates(folder, onnxFile));
     }
 
     /** Whether the graph open here is the one {@code onnxFile} names (null: the default graph). */
     public boolean opened(String onnxFile) {
-        return candidates(onnxFile).stream().anyMatch(file -> graph.equals(folder.root().resolve(file)));
+        return candidates(folder, onnxFile).stream().anyMatch(file -> graph.equals(folder.root().resolve(file)));
     }
 
     /** transformers.js' dtype names and the suffix each adds to {@code model}: how onnx-community names graphs. */
     static final Map<String, String> DTYPE_SUFFIXES = Map.of("fp32", "", "fp16", "_fp16", "int8", "_int8",
             "uint8", "_uint8", "q8", "_quantized", "q4", "_q4", "q4f16", "_q4f16", "bnb4", "_bnb4");
 
-    private static List<String> candidates(String onnxFile) {
+    /** An onnxruntime-genai folder: the file its genai_config.json names, or {@code onnxFile} beside it. */
+    private static List<String> candidates(ModelFolder folder, String onnxFile) {
+        if (GenaiConfig.present(folder)) {
+            return List.of(onnxFile != null ? onnxFile : GenaiConfig.read(folder).graph());
+        }
         String file = onnxFile == null ? "model.onnx"
                 : DTYPE_SUFFIXES.containsKey(onnxFile) ? "model" + DTYPE_SUFFIXES.get(onnxFile) + ".onnx"
                 : onnxFile;

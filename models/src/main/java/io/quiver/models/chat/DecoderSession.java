@@ -8,9 +8,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.quiver.gpu.Placement;
+import io.quiver.models.GraphSummary;
 import io.quiver.models.ModelLoadException;
 import io.quiver.models.OnnxLoader;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Path;
@@ -18,9 +20,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A decoder graph with Optimum's I/O: {@code input_ids}, {@code attention_mask}, optional {@code position_ids},
- * {@code past_key_values.{i}.key|value} → {@code logits}, {@code present.{i}.key|value}. Names, dtypes and shapes come
- * from the session; the KV cache may be float32 or float16 (handled as raw bytes, see {@link KvBlock}).
+ * A decoder graph: {@code input_ids}, {@code attention_mask}, optional {@code position_ids},
+ * {@code past_key_values.{i}.key|value} → {@code logits}, {@code present.{i}.key|value} under Optimum's names or
+ * those of a genai_config.json ({@link DecoderIo}). Dtypes and shapes come from the session; the KV cache may be
+ * float32 or float16 (handled as raw bytes, see {@link KvBlock}). GroupQueryAttention's {@code seqlens_k} and
+ * {@code total_sequence_length} are fed when the graph declares them (the model builder's graphs derive both from
+ * the attention mask inside).
  */
 final class DecoderSession implements AutoCloseable {
     private final OrtEnvironment env = OnnxLoader.environment();
@@ -29,11 +34,19 @@ final class DecoderSession implements AutoCloseable {
     final int layers;
     final KvLayout layout;
     final boolean hasPositionIds;
+    private final DecoderIo io;
+    /** Whether the graph takes GroupQueryAttention's seqlens_k as an input (else it derives it from the mask). */
+    final boolean seqlensK;
+    /** The declared shape of total_sequence_length ([] or [1]), null when the graph has no such input. */
+    private final long[] totalLength;
     private final String[] pastNames;
     private final String[] presentNames;
 
-    /** Shape and element type of one past/present tensor: [batch, kvHeads, length, headDim]. */
-    record KvLayout(int kvHeads, int headDim, OnnxJavaType type) {
+    /**
+     * Shape and element type of one past/present tensor: [batch, kvHeads, length, headDim]; {@code rightPadded}:
+     * a row shorter than the batch holds its positions in the first columns (else the last).
+     */
+    record KvLayout(int kvHeads, int headDim, OnnxJavaType type, boolean rightPadded) {
         int elementBytes() {
             return type == OnnxJavaType.FLOAT16 || type == OnnxJavaType.BFLOAT16 ? 2 : 4;
         }
@@ -64,53 +77,80 @@ final class DecoderSession implements AutoCloseable {
         }
     }
 
-    private DecoderSession(OrtSession session, Path file, int fallbackKvHeads, int fallbackHeadDim) throws OrtException {
+    private DecoderSession(OrtSession session, Path file, DecoderIo io, int fallbackKvHeads, int fallbackHeadDim,
+                           boolean rightPadded) throws OrtException {
         this.session = session;
         this.file = file;
+        this.io = io;
         Map<String, NodeInfo> inputs = session.getInputInfo();
-        for (String required : new String[] {"input_ids", "attention_mask"}) {
+        for (String required : new String[] {io.inputIds(), io.attentionMask()}) {
             if (!inputs.containsKey(required)) {
                 throw new ModelLoadException(file, "decoder graph has no input " + required + " (inputs: "
                         + inputs.keySet() + ")");
             }
         }
-        if (!session.getOutputInfo().containsKey("logits")) {
-            throw new ModelLoadException(file, "decoder graph has no output logits");
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        if (!outputs.containsKey(io.logits())) {
+            throw new ModelLoadException(file, "decoder graph has no output " + io.logits());
         }
-        hasPositionIds = inputs.containsKey("position_ids");
+        hasPositionIds = inputs.containsKey(io.positionIds());
+        seqlensK = inputs.containsKey(io.seqlensK());
+        totalLength = inputs.get(io.totalSequenceLength()) instanceof NodeInfo total
+                ? ((TensorInfo) total.getInfo()).getShape() : null;
         int n = 0;
-        while (inputs.containsKey("past_key_values." + n + ".key")) {
+        while (inputs.containsKey(DecoderIo.layer(io.pastKey(), n))) {
             n++;
         }
         if (n == 0) {
-            throw new ModelLoadException(file, "decoder graph has no past_key_values inputs (export with KV cache)");
+            throw new ModelLoadException(file, "decoder graph has no " + (io == DecoderIo.OPTIMUM
+                    ? "past_key_values inputs" : "input " + DecoderIo.layer(io.pastKey(), 0))
+                    + " (export with KV cache)");
         }
         layers = n;
         pastNames = new String[2 * n];
         presentNames = new String[2 * n];
         for (int i = 0; i < n; i++) {
-            pastNames[2 * i] = "past_key_values." + i + ".key";
-            pastNames[2 * i + 1] = "past_key_values." + i + ".value";
-            presentNames[2 * i] = "present." + i + ".key";
-            presentNames[2 * i + 1] = "present." + i + ".value";
+            pastNames[2 * i] = DecoderIo.layer(io.pastKey(), i);
+            pastNames[2 * i + 1] = DecoderIo.layer(io.pastValue(), i);
+            presentNames[2 * i] = DecoderIo.layer(io.presentKey(), i);
+            presentNames[2 * i + 1] = DecoderIo.layer(io.presentValue(), i);
+            if (!inputs.containsKey(pastNames[2 * i + 1])) {
+                throw new ModelLoadException(file, "decoder graph has no input " + pastNames[2 * i + 1]);
+            }
+            for (String present : new String[] {presentNames[2 * i], presentNames[2 * i + 1]}) {
+                if (!outputs.containsKey(present)) {
+                    throw new ModelLoadException(file, "decoder graph has no output " + present);
+                }
+            }
         }
         TensorInfo past = (TensorInfo) inputs.get(pastNames[0]).getInfo();
         long[] shape = past.getShape();
         int heads = shape.length == 4 && shape[1] > 0 ? (int) shape[1] : fallbackKvHeads;
         int dim = shape.length == 4 && shape[3] > 0 ? (int) shape[3] : fallbackHeadDim;
         if (heads <= 0 || dim <= 0) {
-            throw new ModelLoadException(file, "cannot tell the KV heads and head size from the graph or config.json");
+            throw new ModelLoadException(file, "cannot tell the KV heads and head size from the graph or its config");
         }
         if (past.type != OnnxJavaType.FLOAT && past.type != OnnxJavaType.FLOAT16) {
             throw new ModelLoadException(file, "KV cache type " + past.type + " is not supported (float32, float16)");
         }
-        layout = new KvLayout(heads, dim, past.type);
+        layout = new KvLayout(heads, dim, past.type, rightPadded);
     }
 
+    /** A graph with Optimum's I/O names. */
     static DecoderSession open(Path onnx, Placement placement, int fallbackKvHeads, int fallbackHeadDim) {
+        return open(onnx, placement, DecoderIo.OPTIMUM, fallbackKvHeads, fallbackHeadDim);
+    }
+
+    /**
+     * A graph with the given I/O names. GroupQueryAttention writes a row's new key and value at that row's own
+     * length, so a graph with it keeps each row's cache in the first columns: its batches are right-padded.
+     */
+    static DecoderSession open(Path onnx, Placement placement, DecoderIo io, int fallbackKvHeads,
+                               int fallbackHeadDim) {
+        boolean rightPadded = GraphSummary.read(onnx).opTypes().contains("GroupQueryAttention");
         OrtSession session = OnnxLoader.openSession(onnx, placement, false);
         try {
-            return new DecoderSession(session, onnx, fallbackKvHeads, fallbackHeadDim);
+            return new DecoderSession(session, onnx, io, fallbackKvHeads, fallbackHeadDim, rightPadded);
         } catch (OrtException | RuntimeException e) {
             try {
                 session.close();
@@ -125,7 +165,8 @@ final class DecoderSession implements AutoCloseable {
      * Runs {@code seqLen} new tokens per row on top of a past of {@code pastLen} positions.
      *
      * @param ids       [batch × seqLen] token ids
-     * @param mask      [batch × (pastLen + seqLen)] 1 for real positions, 0 for left padding
+     * @param mask      [batch × (pastLen + seqLen)] 1 for real positions, 0 for padding (left, or right for
+     *                  {@link KvLayout#rightPadded})
      * @param positions [batch × seqLen] each token's position in its own sequence
      * @param past      the 2 × layers past tensors, [batch, kvHeads, pastLen, headDim]
      */
@@ -133,11 +174,26 @@ final class DecoderSession implements AutoCloseable {
         int total = mask.length / batch;
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
-            feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seqLen}));
-            feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, total}));
+            feed.put(io.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, seqLen}));
+            feed.put(io.attentionMask(),
+                    OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {batch, total}));
             if (hasPositionIds) {
-                feed.put("position_ids",
+                feed.put(io.positionIds(),
                         OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {batch, seqLen}));
+            }
+            if (seqlensK) {
+                int[] lengths = new int[batch];
+                for (int i = 0; i < mask.length; i++) {
+                    lengths[i / total] += (int) mask[i];
+                }
+                for (int b = 0; b < batch; b++) {
+                    lengths[b]--;
+                }
+                feed.put(io.seqlensK(), OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {batch}));
+            }
+            if (totalLength != null) {
+                feed.put(io.totalSequenceLength(), OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {total}),
+                        totalLength.length == 0 ? new long[0] : new long[] {1}));
             }
             Map<String, OnnxTensor> inputs = new HashMap<>(feed);
             for (int i = 0; i < pastNames.length; i++) {
@@ -145,14 +201,14 @@ final class DecoderSession implements AutoCloseable {
             }
             OrtSession.Result result = session.run(inputs);
             try {
-                OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
+                OnnxTensor logits = (OnnxTensor) result.get(io.logits()).orElseThrow();
                 long[] shape = logits.getInfo().getShape();
                 int vocab = (int) shape[2];
                 float[] last = lastPositions(logits, batch, (int) shape[1], vocab);
                 OnnxTensor[] presents = new OnnxTensor[presentNames.length];
                 for (int i = 0; i < presentNames.length; i++) {
                     presents[i] = (OnnxTensor) result.get(presentNames[i]).orElseThrow(
-                            () -> new OrtException("decoder graph has no output present.*"));
+                            () -> new OrtException("decoder graph has no output " + presentNames[0]));
                 }
                 return new Step(result, last, vocab, presents);
             } catch (OrtException | RuntimeException e) {
@@ -161,6 +217,21 @@ final class DecoderSession implements AutoCloseable {
             }
         } finally {
             feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * The shape of the first present output after one token on an empty past: what the graph computes, where its
+     * declared shapes leave the cache's dimensions symbolic.
+     */
+    long[] probe(long token) throws OrtException {
+        OnnxTensor[] empty = KvBlock.empty(1, 2 * layers, layout).tensors(env);
+        try (Step step = run(new long[] {token}, new long[] {1}, new long[] {0}, 1, 1, empty)) {
+            return step.presents[0].getInfo().getShape();
+        } finally {
+            for (OnnxTensor t : empty) {
+                t.close();
+            }
         }
     }
 

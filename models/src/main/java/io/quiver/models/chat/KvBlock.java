@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A host copy of a batch's KV cache: for each past input, [rows, kvHeads, length, headDim] elements of the cache's
  * dtype, as raw bytes (so float32 and float16 caches take the same path). Rows are left-padded: a row holding
- * {@code valid} positions keeps them in the last {@code valid} columns, and the attention mask hides the rest.
+ * {@code valid} positions keeps them in the last {@code valid} columns, and the attention mask hides the rest; or,
+ * for GroupQueryAttention's graphs ({@link DecoderSession.KvLayout#rightPadded}), in the first {@code valid}.
  * The scheduler only comes here when the batch changes; between changes each step's present tensors are fed back
  * as the next past without copying.
  */
@@ -55,7 +56,7 @@ final class KvBlock {
         return new KvBlock(rows, 0, data, layout);
     }
 
-    /** A new block of the given rows, left-padded to the longest; padding is zero. */
+    /** A new block of the given rows, padded to the longest (on the layout's side); padding is zero. */
     static KvBlock gather(List<RowRef> refs, int tensors, DecoderSession.KvLayout layout) {
         int length = 0;
         for (RowRef ref : refs) {
@@ -72,9 +73,11 @@ final class KvBlock {
                 ByteBuffer src = ref.source().data[t];
                 int srcLength = ref.source().length;
                 int bytes = ref.valid() * vector;
+                int srcStart = layout.rightPadded() ? 0 : srcLength - ref.valid();
+                int dstStart = layout.rightPadded() ? 0 : length - ref.valid();
                 for (int h = 0; h < heads; h++) {
-                    int from = ((ref.row() * heads + h) * srcLength + (srcLength - ref.valid())) * vector;
-                    int to = ((r * heads + h) * length + (length - ref.valid())) * vector;
+                    int from = ((ref.row() * heads + h) * srcLength + srcStart) * vector;
+                    int to = ((r * heads + h) * length + dstStart) * vector;
                     out.put(to, src, from, bytes);
                 }
             }

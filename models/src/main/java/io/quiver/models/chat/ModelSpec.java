@@ -3,12 +3,18 @@ package io.quiver.models.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
  * What the chat engine reads off a model folder's JSON: config.json (type, vocabulary, context length),
- * generation_config.json (end tokens, sampling defaults) and tokenizer_config.json (template, special tokens).
+ * generation_config.json (end tokens, sampling defaults) and tokenizer_config.json (template, special tokens) — or,
+ * for an onnxruntime-genai export, genai_config.json in place of the first two ({@link GenaiConfig}). The template
+ * is tokenizer_config.json's {@code chat_template}, else the file chat_template.jinja (where transformers now saves
+ * it, and so the model builder's folders have it).
  */
 record ModelSpec(String modelType, int vocabSize, int maxPositions, Set<Integer> eosIds, SamplingParams defaults,
                  String chatTemplate, String bosToken, String eosToken, boolean addBos) {
@@ -41,10 +47,34 @@ record ModelSpec(String modelType, int vocabSize, int maxPositions, Set<Integer>
                 generation.path("min_p").asDouble(0.0),
                 null, 0, 0,
                 generation.path("repetition_penalty").asDouble(1.0));
+        return withTokenizer(folder, tokenizer, config.path("model_type").asText("unknown"), vocab, positions,
+                Set.copyOf(eos), defaults);
+    }
+
+    static ModelSpec read(ModelFolder folder, GenaiConfig genai) {
+        return withTokenizer(folder, folder.json("tokenizer_config.json"), genai.type(), genai.vocabSize(),
+                genai.contextLength(), genai.eosIds(), genai.defaults());
+    }
+
+    private static ModelSpec withTokenizer(ModelFolder folder, JsonNode tokenizer, String type, int vocab,
+                                           int positions, Set<Integer> eos, SamplingParams defaults) {
         String template = template(tokenizer.path("chat_template"));
-        return new ModelSpec(config.path("model_type").asText("unknown"), vocab, positions, Set.copyOf(eos), defaults,
-                template, token(tokenizer.path("bos_token")), token(tokenizer.path("eos_token")),
-                tokenizer.path("add_bos_token").asBoolean(false));
+        if (template == null) {
+            template = jinja(folder.root().resolve("chat_template.jinja"));
+        }
+        return new ModelSpec(type, vocab, positions, eos, defaults, template, token(tokenizer.path("bos_token")),
+                token(tokenizer.path("eos_token")), tokenizer.path("add_bos_token").asBoolean(false));
+    }
+
+    private static String jinja(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "not readable: " + e.getClass().getSimpleName());
+        }
     }
 
     private static void addIds(Set<Integer> into, JsonNode node) {
