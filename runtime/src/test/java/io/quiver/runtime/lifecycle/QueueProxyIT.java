@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,7 @@ class QueueProxyIT {
     ServerProcess quiver;
     QueueProxy proxy;
     final List<String> probeAnswers = new ArrayList<>();
-    long firstProbeOkNanos;
-    long firstQuiverReadyNanos;
+    LocalTime firstProbeOk;
 
     @BeforeAll
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -71,51 +71,39 @@ class QueueProxyIT {
     }
 
     /**
-     * What the kubelet does to queue-proxy's readiness probe (an httpGet with K-Network-Probe: queue) and, beside
-     * it, Quiver's own readiness seen directly: the first probe success must not come before Quiver is warm.
+     * What the kubelet does to queue-proxy's readiness probe (an httpGet with K-Network-Probe: queue), until it
+     * succeeds; the moment it does is compared with Quiver's own "startup phase ready" line.
      */
     private void watchReadiness() throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        long[] quiverReady = {0};
-        Thread direct = Thread.ofVirtual().start(() -> {
-            while (!stop.get() && quiverReady[0] == 0) {
-                try {
-                    if (send(get(quiver.uri("/q/health/ready"))).statusCode() == 200) {
-                        quiverReady[0] = System.nanoTime();
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                } catch (InterruptedException e) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            assertTrue(System.nanoTime() < deadline, "queue-proxy not ready within 120 s:\n" + logs());
+            assertTrue(quiver.process.isAlive(), "Quiver exited:\n" + logs());
+            assertTrue(proxy.process.isAlive(), "queue-proxy exited:\n" + logs());
+            try {
+                HttpResponse<String> probe = send(probe());
+                probeAnswers.add(probe.statusCode() + " " + probe.body().strip());
+                if (probe.statusCode() == 200) {
+                    firstProbeOk = LocalTime.now();
                     return;
                 }
-                sleep(2);
+            } catch (IOException notListening) {
+                probeAnswers.add("connect: " + notListening.getClass().getSimpleName());
             }
-        });
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        try {
-            while (true) {
-                assertTrue(System.nanoTime() < deadline, "queue-proxy not ready within 120 s:\n" + logs());
-                assertTrue(quiver.process.isAlive(), "Quiver exited:\n" + logs());
-                assertTrue(proxy.process.isAlive(), "queue-proxy exited:\n" + logs());
-                try {
-                    HttpResponse<String> probe = send(probe());
-                    long at = System.nanoTime();
-                    probeAnswers.add(probe.statusCode() + " " + probe.body().strip());
-                    if (probe.statusCode() == 200) {
-                        firstProbeOkNanos = at;
-                        break;
-                    }
-                } catch (IOException notListening) {
-                    probeAnswers.add("connect: " + notListening.getClass().getSimpleName());
-                }
-                sleep(20);
-            }
-        } finally {
-            stop.set(true);
-            direct.join();
+            sleep(20);
         }
-        // The direct poller may lag its 2 ms poll and a request's time; queue-proxy can never be earlier than that.
-        firstQuiverReadyNanos = quiverReady[0] != 0 ? quiverReady[0] : System.nanoTime();
+    }
+
+    /** When Quiver logged that it is ready (models loaded and warmed), by its log's clock (this machine's). */
+    private LocalTime quiverReadyAt() throws Exception {
+        Pattern ready = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*startup phase ready", Pattern.MULTILINE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Matcher m;
+        while (!(m = ready.matcher(quiver.output())).find()) {
+            assertTrue(System.nanoTime() < deadline, "no 'startup phase ready' line:\n" + quiver.output());
+            sleep(5);
+        }
+        return LocalTime.parse(m.group(1));
     }
 
     @AfterAll
@@ -133,8 +121,11 @@ class QueueProxyIT {
     void queueProxyIsReadyOnlyOnceQuiverIsWarm() throws Exception {
         System.out.println("queue-proxy probe answers until ready: " + probeAnswers);
         assertTrue(probeAnswers.getLast().equals("200 queue"), probeAnswers.toString());
-        long lead = (firstQuiverReadyNanos - firstProbeOkNanos) / 1_000_000;
-        assertTrue(lead <= 50, "queue-proxy said ready " + lead + " ms before Quiver's /q/health/ready did");
+        LocalTime quiverReady = quiverReadyAt();
+        long after = Duration.between(quiverReady, firstProbeOk).toMillis();
+        System.out.println("queue-proxy ready " + after + " ms after Quiver logged ready");
+        // Log times have millisecond resolution and the line is written as readiness turns: a few ms of slack.
+        assertTrue(after >= -10, "queue-proxy said ready at " + firstProbeOk + ", before Quiver (" + quiverReady + ")");
         assertEquals(200, send(get(quiver.uri("/q/health/started"))).statusCode());
         String metrics = send(get(quiver.uri("/q/metrics"))).body();
         for (String model : List.of("chat", "embed")) {
@@ -165,7 +156,7 @@ class QueueProxyIT {
         long end = System.nanoTime();
         assertEquals("data: [DONE]", events.getLast());
         assertTrue(events.get(events.size() - 2).contains("\"finish_reason\":\"length\""), events.toString());
-        assertTrue(events.size() >= 60, "one event per token: " + events.size());
+        assertTrue(events.size() >= 32, "streamed event by event, not in one piece: " + events.size());
         System.out.printf("stream through queue-proxy: %d events, first after %d ms, all after %d ms%n",
                 events.size(), (first - start) / 1_000_000, (end - start) / 1_000_000);
 
