@@ -82,8 +82,8 @@ class KServeManifestsTest {
 
             Map<String, String> annotations = runtime.spec().annotations();
             assertEquals(Integer.toString(port), annotations.get("prometheus.kserve.io/port"), name);
-            assertEquals(cpuAnnotations.path("prometheus.io/path").asText(), annotations.get("prometheus.kserve.io/path"),
-                    name + ": the metrics path of the Knative manifests");
+            assertEquals(cpuAnnotations.path("prometheus.io/path").asText(),
+                    annotations.get("prometheus.kserve.io/path"), name + ": the metrics path of the Knative manifests");
             assertTrue(runtime.spec().protocolVersions() == null, name + ": Quiver speaks the OpenAI API only");
             for (SupportedModelFormat format : runtime.spec().supportedModelFormats()) {
                 assertTrue(FORMATS.containsKey(format.name()), name + ": unknown format " + format.name());
@@ -94,7 +94,8 @@ class KServeManifestsTest {
         ClusterServingRuntime cpuRuntime = runtime("quiver");
         assertEquals(FORMATS.keySet(), cpuRuntime.spec().supportedModelFormats().stream()
                 .map(SupportedModelFormat::name).collect(Collectors.toSet()), "the CPU runtime serves every kind");
-        assertTrue(cpuRuntime.spec().supportedModelFormats().stream().allMatch(f -> Boolean.TRUE.equals(f.autoSelect())));
+        assertTrue(cpuRuntime.spec().supportedModelFormats().stream()
+                .allMatch(f -> Boolean.TRUE.equals(f.autoSelect())), "the CPU runtime is picked by format alone");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.quiver.runtime.lifecycle;
 
+import static io.quiver.runtime.lifecycle.PrometheusText.byCode;
+import static io.quiver.runtime.lifecycle.PrometheusText.delta;
+import static io.quiver.runtime.lifecycle.PrometheusText.sum;
+import static io.quiver.runtime.lifecycle.PrometheusText.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +49,6 @@ import org.junit.jupiter.api.Timeout;
 class QueueProxyIT {
     static final int CAP = 4;
     static final String KUBE_PROBE = "kube-probe/1.30";
-    static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$");
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -406,56 +409,6 @@ class QueueProxyIT {
         HttpResponse<String> r = send(get(uri));
         assertEquals(200, r.statusCode(), uri.toString());
         return r.body();
-    }
-
-    /** Sum of a counter's samples by their status label (Quiver's status, queue-proxy's response_code). */
-    private static Map<String, Double> byCode(String text, String name) {
-        Map<String, Double> out = new TreeMap<>();
-        Pattern code = Pattern.compile("(?:^|,)(?:status|response_code)=\"(\\d+)\"");
-        for (String line : text.split("\n")) {
-            Matcher m = SAMPLE.matcher(line);
-            if (m.find() && m.group(1).equals(name)) {
-                Matcher c = code.matcher(m.group(2));
-                if (c.find()) {
-                    out.merge(c.group(1), Double.parseDouble(m.group(3)), Double::sum);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
-        Map<String, Double> out = new TreeMap<>();
-        after.forEach((k, v) -> {
-            double d = v - before.getOrDefault(k, 0.0);
-            if (d != 0) {
-                out.put(k, d);
-            }
-        });
-        return out;
-    }
-
-    private static double sum(String text, String name) {
-        double total = 0;
-        for (String line : text.split("\n")) {
-            Matcher m = SAMPLE.matcher(line);
-            if (m.find() && m.group(1).equals(name)) {
-                total += Double.parseDouble(m.group(3));
-            }
-        }
-        return total;
-    }
-
-    /** The first sample of {@code name} carrying all {@code labels}; 0 if there is none. */
-    private static double value(String text, String name, String... labels) {
-        for (String line : text.split("\n")) {
-            Matcher m = SAMPLE.matcher(line);
-            if (m.find() && m.group(1).equals(name)
-                    && List.of(labels).stream().allMatch(l -> ("," + m.group(2) + ",").contains("," + l + ","))) {
-                return Double.parseDouble(m.group(3));
-            }
-        }
-        return 0;
     }
 
     private static BufferedReader reader(InputStream in) {
