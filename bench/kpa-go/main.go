@@ -124,9 +124,9 @@ func newTraceMetrics(load []float64, start time.Time, stable, panic time.Duratio
 }
 
 func (m *traceMetrics) feed(now time.Time) {
-	// Second i of the trace is [i, i+1): it is known once it is over.
+	// Second i of the trace is [i, i+1): queue-proxy reports it at its end, and the collector records it then.
 	for ; m.fed < len(m.load) && !m.start.Add(time.Duration(m.fed+1)*time.Second).After(now); m.fed++ {
-		at := m.start.Add(time.Duration(m.fed) * time.Second)
+		at := m.start.Add(time.Duration(m.fed+1) * time.Second)
 		m.stable.Record(at, m.load[m.fed])
 		m.panic.Record(at, m.load[m.fed])
 	}
