@@ -104,8 +104,8 @@ class DeploymentManifestsTest {
                 }
             }
         }
-        assertEquals(Set.of("Broker", "Deployment", "KafkaSink", "KafkaSource", "ScaledObject", "Service",
-                "Trigger"), kinds);
+        assertEquals(Set.of("Broker", "ClusterServingRuntime", "Deployment", "InferenceService", "KafkaSink",
+                "KafkaSource", "ScaledObject", "Service", "Trigger"), kinds);
     }
 
     /** A Trigger that delivers to the Quiver Service must address its CloudEvents route. */

@@ -37,6 +37,8 @@ final class StrictManifests {
             case "eventing.knative.dev/v1 Trigger" -> io.fabric8.knative.eventing.v1.Trigger.class;
             case "eventing.knative.dev/v1alpha1 KafkaSink" -> io.fabric8.knative.eventing.v1alpha1.KafkaSink.class;
             case "sources.knative.dev/v1beta1 KafkaSource" -> io.fabric8.knative.sources.v1beta1.KafkaSource.class;
+            case "serving.kserve.io/v1alpha1 ClusterServingRuntime" -> KServeModels.ClusterServingRuntime.class;
+            case "serving.kserve.io/v1beta1 InferenceService" -> KServeModels.InferenceService.class;
             default -> throw new AssertionError(file + ": no model for " + type);
         };
         try {
@@ -48,6 +50,12 @@ final class StrictManifests {
             }
             if (parsed instanceof HasMetadata r) {
                 assertNotNull(r.getMetadata().getName(), file + ": metadata.name");
+            }
+            if (parsed instanceof KServeModels.ClusterServingRuntime r) {
+                assertNotNull(r.metadata().getName(), file + ": metadata.name");
+            }
+            if (parsed instanceof KServeModels.InferenceService r) {
+                assertNotNull(r.metadata().getName(), file + ": metadata.name");
             }
             return parsed;
         } catch (IOException e) {
