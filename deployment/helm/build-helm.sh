@@ -8,6 +8,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 tools="$root/.cache/tools"
 bin="$tools/helm-$HELM_VERSION"
 if [ ! -x "$bin" ]; then
+  # The official tarball's place, when Go is installed but not on PATH.
+  command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
   command -v go >/dev/null || { echo "build-helm.sh: Go is needed to build helm $HELM_VERSION (https://go.dev/dl)" >&2; exit 1; }
   mkdir -p "$tools"
   # Its own GOPATH under .cache keeps the module cache beside the tool and out of the user's.
