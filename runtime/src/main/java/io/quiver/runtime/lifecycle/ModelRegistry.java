@@ -59,12 +59,13 @@ public class ModelRegistry {
         // "Listening on" line); in tests and dev mode this event is the nearest there is.
         CompletableFuture<Long> started = Launch.isFromMain() ? Launch.started()
                 : CompletableFuture.completedFuture(System.currentTimeMillis());
-        started.thenAccept(at -> phase("framework", at - jvmStart,
+        // The loader waits for this line, so that the phases are logged in the order they end.
+        CompletableFuture<Void> frameworkLogged = started.thenAccept(at -> phase("framework", at - jvmStart,
                 "JVM start to the HTTP server listening; Quarkus' 'started in' counts from its own start in main"));
-        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart, started));
+        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart, frameworkLogged));
     }
 
-    private void loadAll(long jvmStart, CompletableFuture<Long> started) {
+    private void loadAll(long jvmStart, CompletableFuture<Void> started) {
         long first = Long.MAX_VALUE;
         long last;
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)

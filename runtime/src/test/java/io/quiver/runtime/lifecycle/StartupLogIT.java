@@ -60,6 +60,8 @@ class StartupLogIT {
             assertTrue(index(lines, "startup phase framework") > listening, "framework phase before the framework "
                     + "has started\n" + output);
             assertTrue(index(lines, "startup phase ready") > listening, "ready before Listening on\n" + output);
+            assertTrue(index(lines, "startup phase ready") > index(lines, "startup phase models")
+                    && index(lines, "startup phase ready") > index(lines, "startup phase framework"), output);
             assertEquals(1, lines.stream().filter(l -> l.contains("startup phase ready")).count(), output);
         }
     }
