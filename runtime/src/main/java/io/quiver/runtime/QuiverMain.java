@@ -1,8 +1,10 @@
 package io.quiver.runtime;
 
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quiver.runtime.config.Settings;
+import io.quiver.runtime.lifecycle.Launch;
 import io.quiver.runtime.lifecycle.Preload;
 import java.time.LocalTime;
 import java.util.Map;
@@ -22,6 +24,17 @@ public class QuiverMain {
             return;
         }
         Preload.start(settings);
-        Quarkus.run(args);
+        Launch.fromMain();
+        Quarkus.run(Started.class, args);
+    }
+
+    /** Runs once the framework has started (HTTP listening, its "Listening on" line written); then waits. */
+    public static class Started implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            Launch.frameworkStarted();
+            Quarkus.waitForExit();
+            return 0;
+        }
     }
 }

@@ -74,7 +74,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
     int threads;
 
-    @Option(names = "--results", defaultValue = "bench/results")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     private final List<String> notes = new ArrayList<>();

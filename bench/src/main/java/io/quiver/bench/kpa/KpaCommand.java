@@ -57,7 +57,7 @@ public final class KpaCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7")
     long seed;
 
-    @Option(names = "--results", defaultValue = "bench/results")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     @Override

@@ -60,7 +60,7 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "quiver", description = "Name of this run in the report")
     String label;
 
-    @Option(names = "--results", defaultValue = "bench/results", description = "Results root")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT, description = "Results root")
     Path results;
 
     @Option(names = "--timeout", defaultValue = "300s", description = "Per request")

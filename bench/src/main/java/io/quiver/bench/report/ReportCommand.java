@@ -22,7 +22,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where report.md and the PNGs go (default: --in)")
     Path out;
 
-    @Option(names = "--results", defaultValue = "bench/results")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     @Override

@@ -15,6 +15,12 @@ public final class ResultsStore {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss");
 
+    /**
+     * Where results go unless {@code --results} says otherwise: outside the source tree, so that a run leaves the
+     * checkout clean; pass {@code --results bench/results} to file a run with the repository.
+     */
+    public static final String DEFAULT_ROOT = "${sys:user.home}/.cache/quiver/bench-results";
+
     private final Path root;
 
     public ResultsStore(Path root) {

@@ -72,7 +72,7 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "quiver")
     String label;
 
-    @Option(names = "--results", defaultValue = "bench/results")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     @Override

@@ -55,7 +55,7 @@ public final class StartupCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "120s")
     String timeout;
 
-    @Option(names = "--results", defaultValue = "bench/results")
+    @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     @Override

@@ -229,4 +229,9 @@ public class Admission {
     public int max() {
         return max;
     }
+
+    /** The status turned-away requests get: 503, or 429 when so configured. */
+    public int rejectStatus() {
+        return rejectStatus;
+    }
 }

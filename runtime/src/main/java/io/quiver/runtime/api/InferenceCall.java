@@ -7,7 +7,9 @@ import io.quiver.models.QueueTimeoutException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
+import io.quiver.runtime.api.events.EventDispatcher;
 import io.quiver.runtime.config.QuiverConfig;
+import io.quiver.runtime.http.AccessLog;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import io.quiver.runtime.lifecycle.ServedModel;
 import io.quiver.runtime.metrics.QuiverMetrics;
@@ -39,8 +41,12 @@ public class InferenceCall {
     private final QuiverMetrics metrics;
     private final Duration requestTimeout;
 
-    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics, QuiverConfig config) {
+    private final AccessLog accessLog;
+
+    public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics, QuiverConfig config,
+                         AccessLog accessLog) {
         this.registry = registry;
+        this.accessLog = accessLog;
         this.admission = admission;
         this.metrics = metrics;
         this.requestTimeout = config.requestTimeout();
@@ -70,12 +76,15 @@ public class InferenceCall {
      */
     public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http, int rows) {
         long start = System.nanoTime();
-        String label = "unknown";
+        // A served model's name, even when this route refuses it; any other name is "unknown", so that requests
+        // cannot add label values without bound.
+        String label = modelName != null && registry.configuredNames().contains(modelName) ? modelName : "unknown";
         Thread caller = Thread.currentThread();
         http.response().closeHandler(v -> caller.interrupt());
         try {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
+            accessLog.model(http, model.name());
             Permit permit = admission.admit(model.name(), rows);
             Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics, admission);
             lease.onDisconnect(caller::interrupt);
@@ -83,7 +92,7 @@ public class InferenceCall {
         } catch (RuntimeException e) {
             http.response().closeHandler(null);
             Thread.interrupted();
-            metrics.request(route, label, statusOf(e), System.nanoTime() - start);
+            metrics.request(route, label, answered(route, statusOf(e)), System.nanoTime() - start);
             throw e;
         }
     }
@@ -106,6 +115,14 @@ public class InferenceCall {
             metrics.latency("quiver.request.preparation", "Time spent rendering and tokenising request text",
                     Tags.of("route", route, "model", model)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * The status a request of this route is answered with, as its metrics count it: a CloudEvent gets 422 where
+     * the HTTP routes answer 404 or 409, since Knative would retry those (see EventsResource).
+     */
+    public static int answered(String route, int status) {
+        return route.equals(EventDispatcher.ROUTE) && (status == 404 || status == 409) ? 422 : status;
     }
 
     public static int statusOf(RuntimeException e) {

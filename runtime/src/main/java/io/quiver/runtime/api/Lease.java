@@ -82,7 +82,7 @@ public final class Lease implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             // Outcome first, then the slot: whoever sees the slot free also sees the request counted.
-            metrics.request(route, model.name(), status, System.nanoTime() - start);
+            metrics.request(route, model.name(), InferenceCall.answered(route, status), System.nanoTime() - start);
             http.response().closeHandler(null);
             permit.close();
         }

@@ -26,6 +26,13 @@ public interface QuiverConfig {
 
     Images images();
 
+    Events events();
+
+    /** One log line per API request (method, path, status, duration, model), logger {@code io.quiver.access}. */
+    @WithName("access-log")
+    @WithDefault("false")
+    boolean accessLog();
+
     /** When set, inference routes need {@code Authorization: Bearer <key>}. */
     @WithName("api-key")
     Optional<String> apiKey();
@@ -180,6 +187,19 @@ public interface QuiverConfig {
         @WithName("stall-timeout")
         @WithDefault("30s")
         Duration stallTimeout();
+    }
+
+    /** Who may deliver CloudEvents to {@code /events}. */
+    enum EventsAuth {
+        /** As every inference route: the bearer key when {@code quiver.api-key} is set. */
+        API_KEY,
+        /** Open, key or not: for a Broker that delivers without a key (keep the Service cluster-local). */
+        NONE
+    }
+
+    interface Events {
+        @WithDefault("api-key")
+        EventsAuth auth();
     }
 
     interface Shutdown {

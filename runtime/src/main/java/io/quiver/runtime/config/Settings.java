@@ -66,6 +66,8 @@ public final class Settings {
         KEYS.put("gpu.memory-reserve", size());
         KEYS.put("gpu.on-insufficient-memory", new Rule(v -> v.equals("fail") || v.equals("cpu"), "fail or cpu"));
         KEYS.put("images.max-native-steps", atLeast(1));
+        KEYS.put("access-log", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
+        KEYS.put("events.auth", new Rule(v -> v.equals("api-key") || v.equals("none"), "api-key or none"));
         MODEL_KEYS.put("path", new Rule(v -> !v.isBlank(), "a model folder or embedded:<name>"));
         MODEL_KEYS.put("kind", new Rule(Pattern.compile("(?i)embedding|classifier|reranker|chat|diffusion")
                 .asMatchPredicate(), "embedding, classifier, reranker, chat or diffusion"));

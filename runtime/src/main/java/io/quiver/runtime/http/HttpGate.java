@@ -39,7 +39,13 @@ public class HttpGate {
     private final BodyHandler body;
     private final AtomicInteger exchanges = new AtomicInteger();
 
-    public HttpGate(QuiverConfig config) {
+    private final AccessLog accessLog;
+    private final boolean eventsOpen;
+
+    public HttpGate(QuiverConfig config, AccessLog accessLog) {
+        this.accessLog = accessLog;
+        // Knative Eventing delivers without a bearer key and does not retry a 401: events may have their own rule.
+        this.eventsOpen = config.events().auth() == QuiverConfig.EventsAuth.NONE;
         this.apiKey = config.apiKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
         // An empty value reads as "not set", which would serve without a key: someone meant to set one.
         String raw = ConfigProvider.getConfig().getConfigValue("quiver.api-key").getRawValue();
@@ -56,14 +62,20 @@ public class HttpGate {
                     + "to serve without one");
             Quarkus.asyncExit(1);
         } else {
-            LOG.infof("API key %s; request bodies up to %d bytes", apiKey != null
-                    ? "required on inference routes" : "not set: inference routes are open", maxBodyBytes);
+            LOG.infof("API key %s; request bodies up to %d bytes", apiKey == null
+                    ? "not set: inference routes are open" : eventsOpen
+                    ? "required on inference routes except /events (quiver.events.auth=none)"
+                    : "required on inference routes", maxBodyBytes);
         }
     }
 
     private void handle(RoutingContext ctx) {
         ctx.response().putHeader(REVISION_HEADER, revision);
-        boolean guarded = guarded(ctx.normalizedPath());
+        String path = ctx.normalizedPath();
+        boolean guarded = guarded(path);
+        if (guarded) {
+            accessLog.track(ctx);
+        }
         if (guarded && emptyKey) {
             refuse(ctx, new ApiException(503, "service_unavailable", null, "misconfigured",
                     "The server is stopping: its API key is set but empty", Map.of()));
@@ -74,7 +86,7 @@ public class HttpGate {
             tooLarge(ctx);
             return;
         }
-        if (apiKey != null && guarded && !authorized(ctx)) {
+        if (apiKey != null && guarded && !(eventsOpen && path.equals("/events")) && !authorized(ctx)) {
             refuse(ctx, new ApiException(401, "invalid_request_error", null, "invalid_api_key",
                     "Missing or incorrect API key; send 'Authorization: Bearer <key>'", Map.of()));
             return;

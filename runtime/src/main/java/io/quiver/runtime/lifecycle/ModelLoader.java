@@ -15,6 +15,9 @@ import io.quiver.models.encoder.EncoderBatcher;
 import io.quiver.models.encoder.EncoderModel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Turns a {@link ModelSpec} into a loaded, warmed engine: the only place that knows each family's loader. */
 final class ModelLoader {
@@ -39,6 +42,16 @@ final class ModelLoader {
         GraphCache.configure(cacheDir.resolve("graphs"), GraphCache.parse(mode));
     }
 
+    /**
+     * A served engine and what loading it really cost: {@code startNanos} ({@link System#nanoTime}) when its load
+     * started (in the preload from main, or here), {@code loadNanos} the load itself (a preload's, plus building
+     * the engine on it; never the wait for a preload), {@code warmNanos} the warm-up once {@link #warmUp} ran.
+     */
+    record Loaded(AutoCloseable engine, long startNanos, long loadNanos, long warmNanos, boolean preloaded,
+                  LoadLog log) {
+    }
+
+    /** The model's folder, once a preload of the same path (if one runs) is done with it. */
     Path folder(ModelSpec spec) {
         Preload.await(spec.path());
         return EmbeddedModels.isEmbedded(spec.path())
@@ -50,44 +63,82 @@ final class ModelLoader {
         return spec.kind().orElseGet(() -> ModelKind.detect(folder));
     }
 
-    AutoCloseable load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
+    /** Takes the model's preload when it fits, else loads it here; either way logs and times the real load. */
+    Loaded load(ModelSpec spec, Path folder, ModelKind kind, Placement placement) {
         return switch (kind) {
-            case EMBEDDING, CLASSIFIER, RERANKER -> new EncoderBatcher(Preload.take(spec.path(), kind, placement,
-                    EncoderModel.class, any -> true).orElseGet(() -> EncoderModel.load(folder, kind, placement)),
-                    spec.name(), spec.maxBatch(), spec.maxBatchDelay(), spec.concurrentBatches());
+            case EMBEDDING, CLASSIFIER, RERANKER -> {
+                Optional<EncoderModel> preloaded = Preload.take(spec.path(), kind, placement, EncoderModel.class,
+                        any -> true);
+                yield timed(spec, folder, kind, placement, preloaded, model -> new EncoderBatcher(model, spec.name(),
+                        spec.maxBatch(), spec.maxBatchDelay(), spec.concurrentBatches()),
+                        () -> EncoderModel.load(folder, kind, placement));
+            }
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
                         spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout);
-                yield ChatEngine.start(Preload.take(spec.path(), kind, placement, ChatModel.class,
-                        model -> model.opened(options.onnxFile()))
-                        .orElseGet(() -> ChatModel.open(folder, placement, options.onnxFile())), options);
+                Optional<ChatModel> preloaded = Preload.take(spec.path(), kind, placement, ChatModel.class,
+                        model -> model.opened(options.onnxFile()));
+                yield timed(spec, folder, kind, placement, preloaded, model -> ChatEngine.start(model, options),
+                        () -> ChatModel.open(folder, placement, options.onnxFile()));
             }
             case DIFFUSION -> {
-                DiffusionPipeline pipeline = Preload.take(spec.path(), kind, placement, DiffusionPipeline.class,
-                        any -> true).orElseGet(() -> DiffusionPipeline.load(folder, placement));
-                pipeline.limitWork(imageWork);
-                yield new DiffusionWorker(pipeline, spec.name(), queueTimeout);
+                Optional<DiffusionPipeline> preloaded = Preload.take(spec.path(), kind, placement,
+                        DiffusionPipeline.class, any -> true);
+                yield timed(spec, folder, kind, placement, preloaded, pipeline -> {
+                    pipeline.limitWork(imageWork);
+                    return new DiffusionWorker(pipeline, spec.name(), queueTimeout);
+                }, () -> DiffusionPipeline.load(folder, placement));
             }
         };
     }
 
-    /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
-    void warmUp(AutoCloseable engine) {
-        switch (engine) {
-            case EncoderBatcher encoder -> {
-                if (!Preload.warm(encoder.model())) {
-                    encoder.model().warmUp(1);
-                }
+    private <M> Loaded timed(ModelSpec spec, Path folder, ModelKind kind, Placement placement, Optional<M> preloaded,
+                             Function<M, AutoCloseable> engine, Supplier<M> load) {
+        long t0 = System.nanoTime();
+        if (preloaded.isPresent()) {
+            M model = preloaded.get();
+            Preload.Loaded pre = Preload.claimed(model).orElseThrow();
+            AutoCloseable built = engine.apply(model);
+            if (Preload.warm(model)) {
+                // Loaded and warmed in the preload, whose log said so; what wraps it here (a batcher, a worker
+                // thread) is no part of loading.
+                return new Loaded(built, pre.startNanos(), pre.loadNanos(), pre.warmNanos(), true, null);
             }
-            case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"), SamplingParams.greedy(), 2)
-                    .withIgnoreEos(true));
-            case DiffusionWorker diffusion -> {
-                if (!Preload.warm(diffusion.pipeline())) {
-                    diffusion.pipeline().warmUp();
-                }
-            }
-            default -> { }
+            // A chat model opened in the preload: starting its engine here is part of its load; warmed next.
+            return new Loaded(built, pre.startNanos(), pre.loadNanos() + System.nanoTime() - t0, -1, true,
+                    LoadLog.resumed(spec.name(), pre.startNanos()));
         }
+        LoadLog log = LoadLog.loading(spec.name(), spec.path(), kind, folder, spec.onnxFile().orElse(null),
+                "on " + placement);
+        try {
+            AutoCloseable built = engine.apply(load.get());
+            return new Loaded(built, log.start(), System.nanoTime() - log.start(), -1, false, log);
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */
+    Loaded warmUp(Loaded loaded) {
+        if (loaded.warmNanos() >= 0) {
+            return loaded;
+        }
+        long t0 = System.nanoTime();
+        try {
+            switch (loaded.engine()) {
+                case EncoderBatcher encoder -> encoder.model().warmUp(1);
+                case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"),
+                        SamplingParams.greedy(), 2).withIgnoreEos(true));
+                case DiffusionWorker diffusion -> diffusion.pipeline().warmUp();
+                default -> { }
+            }
+        } catch (RuntimeException e) {
+            loaded.log().close();
+            throw e;
+        }
+        return new Loaded(loaded.engine(), loaded.startNanos(), loaded.loadNanos(), System.nanoTime() - t0,
+                loaded.preloaded(), loaded.log());
     }
 
     int podCap() {

@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,13 +55,19 @@ public class ModelRegistry {
 
     void onStart(@Observes StartupEvent event) {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        long framework = System.currentTimeMillis() - jvmStart;
-        phase("framework", framework, "JVM start to HTTP server up");
-        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart));
+        // Packaged, the framework has started once main hears so (after the HTTP server binds, and after its own
+        // "Listening on" line); in tests and dev mode this event is the nearest there is.
+        CompletableFuture<Long> started = Launch.isFromMain() ? Launch.started()
+                : CompletableFuture.completedFuture(System.currentTimeMillis());
+        // The loader waits for this line, so that the phases are logged in the order they end.
+        CompletableFuture<Void> frameworkLogged = started.thenAccept(at -> phase("framework", at - jvmStart,
+                "JVM start to the HTTP server listening; Quarkus' 'started in' counts from its own start in main"));
+        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart, frameworkLogged));
     }
 
-    private void loadAll(long jvmStart) {
-        long start = System.nanoTime();
+    private void loadAll(long jvmStart, CompletableFuture<Void> started) {
+        long first = Long.MAX_VALUE;
+        long last;
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("quiver-load-", 0)
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             // Also what main could not see (application.properties, profiles), before anything uses a value.
@@ -75,8 +82,11 @@ public class ModelRegistry {
             for (Future<ServedModel> f : loading) {
                 ServedModel m = f.get();
                 models.put(m.name(), m);
+                first = Math.min(first, m.loadStartNanos());
                 admission.register(m.name());
+                metrics.served(m.name(), m.kind(), admission.rejectStatus());
             }
+            last = System.nanoTime();
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             LOG.errorf("startup failed: %s", cause.getMessage());
@@ -86,13 +96,15 @@ public class ModelRegistry {
         } finally {
             Preload.discardUnclaimed();
         }
-        phase("models", (System.nanoTime() - start) / 1_000_000, "all models loaded and warmed");
+        phase("models", (last - Math.min(first, last)) / 1_000_000,
+                "from the first model's load, in main's preload or here, to the last one warm");
+        // Ready means both: the models warm and the framework started (its "Listening on" line comes first).
+        started.join();
         ready = true;
         phase("ready", System.currentTimeMillis() - jvmStart, "JVM start to ready, serving " + models.keySet());
     }
 
     private ServedModel load(ModelLoader loader, DevicePlacement device, ModelSpec spec) {
-        long t0 = System.nanoTime();
         Path folder = loader.folder(spec);
         ModelKind kind = loader.kind(spec, folder);
         Placement placement = device.place(spec, folder, kind, loader.podCap());
@@ -100,20 +112,18 @@ public class ModelRegistry {
                 + "concurrent batches %d, device %s", spec.name(), spec.path(), kind.name().toLowerCase(),
                 spec.onnxFile().orElse("default"), spec.contextLength() > 0 ? spec.contextLength() : "from the model",
                 spec.maxBatch(), spec.maxBatchDelay().toMillis(), spec.concurrentBatches(), placement);
-        AutoCloseable engine = loader.load(spec, folder, kind, placement);
-        long loaded = System.nanoTime();
-        loader.warmUp(engine);
-        long warmed = System.nanoTime();
-        metrics.engine(spec.name(), engine);
-        double seconds = (loaded - t0) / 1e9;
-        LOG.infof("model %s (%s) loaded in %d ms, warmed in %d ms, on %s, from %s", spec.name(),
-                kind.name().toLowerCase(), (loaded - t0) / 1_000_000, (warmed - loaded) / 1_000_000, placement,
-                spec.path());
-        metrics.gauge("quiver.model.load.seconds", "Time to load a model (without warm-up)",
-                Tags.of("model", spec.name()), () -> seconds);
+        ModelLoader.Loaded loaded = loader.warmUp(loader.load(spec, folder, kind, placement));
+        if (loaded.log() != null) {
+            loaded.log().warm(loaded.loadNanos(), loaded.warmNanos(), placement);
+        }
+        metrics.engine(spec.name(), loaded.engine());
+        double seconds = loaded.loadNanos() / 1e9;
+        metrics.gauge("quiver.model.load.seconds", "Time to load a model, without warm-up (in main's preload, or "
+                + "after the framework's start)", Tags.of("model", spec.name()), () -> seconds);
         metrics.gauge("quiver.model.warmup.seconds", "Time to warm a model up", Tags.of("model", spec.name()),
-                () -> (warmed - loaded) / 1e9);
-        return new ServedModel(spec.name(), kind, engine, Instant.now().getEpochSecond(), seconds);
+                () -> loaded.warmNanos() / 1e9);
+        return new ServedModel(spec.name(), kind, loaded.engine(), Instant.now().getEpochSecond(), seconds,
+                loaded.startNanos());
     }
 
     private void phase(String phase, long millis, String what) {

@@ -32,8 +32,18 @@ public final class Preload {
     private static final Logger LOG = Logger.getLogger(Preload.class);
     private static final Map<String, CompletableFuture<Loaded>> LOADING = new ConcurrentHashMap<>();
     private static final Set<Object> WARM = ConcurrentHashMap.newKeySet();
+    /** Claimed models, with what their load cost here: the registry reports these times, not the hand-over. */
+    private static final Map<Object, Loaded> CLAIMED = new ConcurrentHashMap<>();
 
-    record Loaded(AutoCloseable model, ModelKind kind, long loadNanos, long warmNanos) {
+    /**
+     * A preloaded model and its costs: {@code startNanos} ({@link System#nanoTime}) when its load started,
+     * {@code warmNanos} 0 when it was not warmed here (a chat model is warmed once served with its options).
+     */
+    record Loaded(AutoCloseable model, ModelKind kind, long startNanos, long loadNanos, long warmNanos) {
+    }
+
+    /** What main guesses for one model path: the served name and, for a chat model, its graph (null: default). */
+    record Guess(String name, String onnxFile) {
     }
 
     private Preload() {
@@ -52,13 +62,13 @@ public final class Preload {
             LOG.info("startup phase launch: main entered, a GPU is likely, so models load once the device is known");
             return;
         }
-        Map<String, String> models = guess(settings);
+        Map<String, Guess> models = guess(settings);
         LOG.infof("startup phase launch: main entered, preloading %s beside the framework's start", models.keySet());
         java.util.concurrent.Executor thread = r -> Thread.ofPlatform().name("quiver-preload")
                 .stackSize(ModelLoader.STACK_BYTES).daemon().start(r);
         CompletableFuture<Void> natives = CompletableFuture.runAsync(() -> NativeLibraries.pinOnnxRuntime(cacheDir),
                 thread);
-        models.forEach((path, onnxFile) -> LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, onnxFile,
+        models.forEach((path, guess) -> LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, guess,
                 cacheDir), thread)));
     }
 
@@ -67,39 +77,46 @@ public final class Preload {
         return device.startsWith("cuda") || device.equals("auto") && Files.exists(Path.of("/dev/nvidiactl"));
     }
 
-    /** Model path → the chat graph file named for it (null: the default). */
-    static Map<String, String> guess(Map<String, String> settings) {
-        Map<String, String> models = new LinkedHashMap<>();
+    /** Model path → the served name and the chat graph file named for it. */
+    static Map<String, Guess> guess(Map<String, String> settings) {
+        Map<String, Guess> models = new LinkedHashMap<>();
         settings.forEach((key, path) -> {
             if (key.startsWith("quiver.models.") && key.endsWith(".path")) {
-                models.put(path, settings.get(key.substring(0, key.length() - "path".length()) + "onnx-file"));
+                String prefix = key.substring(0, key.length() - "path".length());
+                models.putIfAbsent(path, new Guess(prefix.substring("quiver.models.".length(), prefix.length() - 1),
+                        settings.get(prefix + "onnx-file")));
             }
         });
         if (models.isEmpty()) {
-            ModelSpec.DEFAULTS.forEach(name -> models.put(EmbeddedModels.SCHEME + name, null));
+            ModelSpec.DEFAULTS.forEach(name -> models.put(EmbeddedModels.SCHEME + name, new Guess(name, null)));
         }
         return models;
     }
 
-    private static Loaded load(String path, String onnxFile, Path cacheDir) {
-        long t0 = System.nanoTime();
+    private static Loaded load(String path, Guess guess, Path cacheDir) {
+        // As in the registry, the load is timed from its files being in place (an embedded model unpacks once).
         Path folder = EmbeddedModels.isEmbedded(path) ? EmbeddedModels.materialize(path, cacheDir) : Path.of(path);
         ModelKind kind = ModelKind.detect(folder);
-        AutoCloseable model = switch (kind) {
-            case EMBEDDING, CLASSIFIER, RERANKER -> EncoderModel.load(folder, kind, Placement.CPU);
-            case CHAT -> ChatModel.open(folder, Placement.CPU, onnxFile);
-            case DIFFUSION -> DiffusionPipeline.load(folder, Placement.CPU);
-        };
-        long loaded = System.nanoTime();
-        switch (model) {
-            case EncoderModel encoder -> encoder.warmUp(1);
-            case DiffusionPipeline pipeline -> pipeline.warmUp();
-            default -> {
-                return new Loaded(model, kind, loaded - t0, 0);
+        try (LoadLog log = LoadLog.loading(guess.name(), path, kind, folder, guess.onnxFile(), "preload from main")) {
+            long t0 = log.start();
+            AutoCloseable model = switch (kind) {
+                case EMBEDDING, CLASSIFIER, RERANKER -> EncoderModel.load(folder, kind, Placement.CPU);
+                case CHAT -> ChatModel.open(folder, Placement.CPU, guess.onnxFile());
+                case DIFFUSION -> DiffusionPipeline.load(folder, Placement.CPU);
+            };
+            long loaded = System.nanoTime();
+            switch (model) {
+                case EncoderModel encoder -> encoder.warmUp(1);
+                case DiffusionPipeline pipeline -> pipeline.warmUp();
+                default -> {
+                    return new Loaded(model, kind, t0, loaded - t0, 0);
+                }
             }
+            WARM.add(model);
+            long warmed = System.nanoTime();
+            log.warm(loaded - t0, warmed - loaded, Placement.CPU);
+            return new Loaded(model, kind, t0, loaded - t0, warmed - loaded);
         }
-        WARM.add(model);
-        return new Loaded(model, kind, loaded - t0, System.nanoTime() - loaded);
     }
 
     /**
@@ -119,8 +136,7 @@ public final class Preload {
                 close(loaded);
                 return Optional.empty();
             }
-            LOG.infof("model %s preloaded at launch: loaded in %d ms, warmed in %d ms", path,
-                    loaded.loadNanos() / 1_000_000, loaded.warmNanos() / 1_000_000);
+            CLAIMED.put(loaded.model(), loaded);
             return Optional.of(type.cast(loaded.model()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -145,6 +161,11 @@ public final class Preload {
         }
     }
 
+    /** What the preload of a claimed model cost, if it was preloaded. */
+    static Optional<Loaded> claimed(Object model) {
+        return Optional.ofNullable(CLAIMED.get(model));
+    }
+
     /** Whether the model was already warmed by the preload. */
     static boolean warm(Object engine) {
         return WARM.contains(engine);
@@ -159,6 +180,7 @@ public final class Preload {
     private static void close(Loaded loaded) {
         if (loaded != null) {
             WARM.remove(loaded.model());
+            CLAIMED.remove(loaded.model());
             try {
                 loaded.model().close();
             } catch (Exception e) {

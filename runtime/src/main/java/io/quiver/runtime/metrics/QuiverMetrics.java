@@ -9,10 +9,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quiver.gpu.DeviceChoice;
 import io.quiver.gpu.GpuUsage;
+import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import java.util.function.Supplier;
 
@@ -39,12 +41,52 @@ public class QuiverMetrics {
         return registry;
     }
 
+    /** Why admission turns a request away: the {@code reason} label of {@code quiver_requests_rejected_total}. */
+    public static final List<String> REJECT_REASONS = List.of("queue_full", "queue_timeout", "draining",
+            "client_gone");
+
     public void request(String route, String model, int status, long nanos) {
-        Counter.builder("quiver.requests").description("Inference requests by route and final status")
-                .tags(Tags.of("route", route, "model", model, "status", String.valueOf(status)))
-                .register(registry).increment();
+        requests(route, model, status).increment();
         latency("quiver.request", "End-to-end request latency", Tags.of("route", route, "model", model))
                 .record(Duration.ofNanos(nanos));
+    }
+
+    private Counter requests(String route, String model, int status) {
+        return Counter.builder("quiver.requests").description("Inference requests by route and final status")
+                .tags(Tags.of("route", route, "model", model, "status", String.valueOf(status))).register(registry);
+    }
+
+    /**
+     * The routes that serve a kind of model, as their {@code route} label reads ({@code events} serves every kind).
+     */
+    public static List<String> routes(ModelKind kind) {
+        return switch (kind) {
+            case CHAT -> List.of("chat", "completions", "events");
+            case EMBEDDING -> List.of("embeddings", "embed", "events");
+            case CLASSIFIER -> List.of("predict", "events");
+            case RERANKER -> List.of("predict", "rerank", "events");
+            case DIFFUSION -> List.of("images", "events");
+        };
+    }
+
+    /**
+     * Registers at 0, for a model now served, every counter that alerts and autoscalers divide or rate: its
+     * requests by route for success, server error and refusal, its refusals by reason, its end-to-end latency and,
+     * for a chat model, its token, stream-abort and latency meters. A series that only appeared with its first event
+     * would make {@code rate()} and ratios blind to that first event, and absent() alerts fire on a healthy pod.
+     */
+    public void served(String model, ModelKind kind, int rejectStatus) {
+        for (String route : routes(kind)) {
+            for (int status : new int[] {200, 500, rejectStatus}) {
+                requests(route, model, status);
+            }
+            latency("quiver.request", "End-to-end request latency", Tags.of("route", route, "model", model));
+        }
+        REJECT_REASONS.forEach(reason -> rejections(model, reason));
+        latency("quiver.request.queue", "Time waiting for a slot under the pod cap", Tags.of("model", model));
+        if (kind == ModelKind.CHAT) {
+            generation(model);
+        }
     }
 
     /** CloudEvents by request type ("unknown" for types Quiver does not serve, "invalid" if unreadable) and status. */
@@ -54,8 +96,12 @@ public class QuiverMetrics {
     }
 
     public void rejected(String model, String reason) {
-        Counter.builder("quiver.requests.rejected").description("Requests turned away before running")
-                .tags("model", model, "reason", reason).register(registry).increment();
+        rejections(model, reason).increment();
+    }
+
+    private Counter rejections(String model, String reason) {
+        return Counter.builder("quiver.requests.rejected").description("Requests turned away before running")
+                .tags("model", model, "reason", reason).register(registry);
     }
 
     public void queued(String model, long nanos) {
@@ -77,9 +123,13 @@ public class QuiverMetrics {
 
     /**
      * The device and its budget, and per model the GPU-seconds a cost dashboard needs: busy time × this pod's
-     * share of the card (budget / card memory). On the CPU the share, and so the GPU-seconds, are 0.
+     * share of the card (budget / card memory). Only when a GPU is in use: on the CPU there are no
+     * {@code quiver_gpu_*} series at all, rather than zeros a dashboard would read as an idle card.
      */
     public void gpu(DeviceChoice choice, GpuUsage usage, Collection<String> models, ToDoubleFunction<String> busy) {
+        if (choice.device().isEmpty()) {
+            return;
+        }
         gauge("quiver.gpu.memory.budget.bytes", "GPU memory this pod may use", Tags.empty(), choice::budgetBytes);
         gauge("quiver.gpu.memory.used.bytes", "GPU memory in use on the device", Tags.empty(), usage::usedBytes);
         choice.device().ifPresent(d -> gauge("quiver.gpu.info", "The GPU in use", Tags.of("device", "cuda:"

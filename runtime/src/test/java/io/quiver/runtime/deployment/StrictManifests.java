@@ -63,6 +63,21 @@ final class StrictManifests {
         }
     }
 
+    /** As {@link #parse}, into a model class of the caller's, for kinds fabric8 has no model for. */
+    static <T> T parseAs(String where, JsonNode doc, Class<T> model) {
+        try {
+            T parsed = YAML.treeToValue(doc, model);
+            List<String> unknown = new ArrayList<>();
+            unknownFields(parsed, model.getSimpleName(), unknown);
+            if (!unknown.isEmpty()) {
+                fail(where + ": unknown fields " + unknown);
+            }
+            return parsed;
+        } catch (IOException e) {
+            throw new AssertionError(where + ": " + e.getMessage(), e);
+        }
+    }
+
     /** fabric8 models keep fields they do not know in additionalProperties instead of failing: look there. */
     private static void unknownFields(Object o, String path, List<String> out) {
         if (o == null) {

@@ -6,6 +6,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.message.Encoding;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.ErrorMappers;
+import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
@@ -91,7 +92,7 @@ public class EventsResource {
      * missing", yet a missing model stays missing, so events get 422; overload (503/429) and 5xx stay retryable.
      */
     static int retryStatus(int status) {
-        return status == 404 || status == 409 ? 422 : status;
+        return InferenceCall.answered(EventDispatcher.ROUTE, status);
     }
 
     private byte[] errorBody(ApiException error) {
