@@ -77,7 +77,7 @@ func main() {
 		if r.valid {
 			desired = strconv.Itoa(r.desired)
 		}
-		fmt.Printf("%.0f,%.4f,%.4f,%.4f,%d,%s,%d\n", r.t, r.concurrency, r.stable, r.panic, r.ready, desired, r.excess)
+		fmt.Printf("%.0f,%.6f,%.6f,%.6f,%d,%s,%d\n", r.t, r.concurrency, r.stable, r.panic, r.ready, desired, r.excess)
 	}
 }
 

@@ -70,7 +70,8 @@ public final class KnativeDecider {
         for (int i = 0; i < concurrency.length; i++) {
             last = readyAtTick.getOrDefault((long) i + 1, last);
             ready[i] = last;
-            trace.append(String.format(Locale.ROOT, "%d,%.9f,%d%n", i, concurrency[i], ready[i]));
+            // Double.toString: the exact value, so Knative's windows add the same doubles
+            trace.append(i).append(',').append(concurrency[i]).append(',').append(ready[i]).append('\n');
         }
         Path file = Files.createTempFile("kpa-" + r.trace() + "-", ".csv");
         try {

@@ -39,6 +39,9 @@ public final class KpaSimulator {
         List<double[]> series = new ArrayList<>();
         List<double[]> ticks = new ArrayList<>();
         double[] buckets = new double[(int) Math.ceil(trace.durationSeconds()) + 2];
+        ConcurrencyWindow stableWindow = new ConcurrencyWindow(settings.stableWindowSeconds());
+        ConcurrencyWindow panicWindow = new ConcurrencyWindow(settings.panicWindowSeconds());
+        int recorded = 0; // seconds handed to the windows: each once complete, as the collector records a scrape
         int cap = settings.containerConcurrency();
         long requests = 0;
         long completed = 0;
@@ -126,8 +129,12 @@ public final class KpaSimulator {
             if (now >= nextTick) {
                 nextTick += settings.tickSeconds();
                 int ready = (int) pods.stream().filter(p -> p.ready(now) && !p.draining).count();
-                double stable = average(buckets, now, settings.stableWindowSeconds());
-                double panic = average(buckets, now, settings.panicWindowSeconds());
+                for (; recorded < (int) now; recorded++) {
+                    stableWindow.record(buckets[recorded]);
+                    panicWindow.record(buckets[recorded]);
+                }
+                double stable = stableWindow.average();
+                double panic = panicWindow.average();
                 KpaDecider.Decision d = decider.decide(now, stable, panic, ready);
                 panicking = d.panicking();
                 desired = d.desiredPods();
@@ -175,20 +182,6 @@ public final class KpaSimulator {
 
     private static int active(List<Pod> pods) {
         return (int) pods.stream().filter(p -> !p.draining).count();
-    }
-
-    /** Average of the complete one-second buckets within the window (fewer at the start, as Knative does). */
-    static double average(double[] buckets, double now, double window) {
-        int last = (int) now - 1;
-        int first = Math.max(0, last - (int) Math.round(window) + 1);
-        if (last < first) {
-            return 0;
-        }
-        double sum = 0;
-        for (int s = first; s <= last; s++) {
-            sum += buckets[s];
-        }
-        return sum / (last - first + 1);
     }
 
     private static int poisson(Random random, double mean) {

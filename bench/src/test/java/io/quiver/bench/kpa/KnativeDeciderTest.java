@@ -21,7 +21,11 @@ class KnativeDeciderTest {
     }
 
     private static KnativeComparison compare(KpaSettings settings, Trace trace) throws IOException {
-        SimulationResult r = new KpaSimulator(settings, PodCapacity.constant(0.5, 1.0), 3).run(trace);
+        return compare(settings, PodCapacity.constant(0.5, 1.0), trace);
+    }
+
+    private static KnativeComparison compare(KpaSettings settings, PodCapacity pod, Trace trace) throws IOException {
+        SimulationResult r = new KpaSimulator(settings, pod, 3).run(trace);
         KnativeComparison c = knative.compare(r);
         assertTrue(c.ticks() >= trace.durationSeconds() / 2 - 1, "ticks compared: " + c.ticks());
         assertEquals(c.ticks(), c.deciderEqual(), () -> "ticks where the two deciders differ: " + c.rows().stream()
@@ -48,5 +52,15 @@ class KnativeDeciderTest {
                 .withDelays(30, 0, 0, 2);
         KnativeComparison c = compare(tuned, Trace.burst(20, 10, 40, 80));
         assertTrue(c.rows().stream().anyMatch(row -> row[3] >= 7), "the burst scaled out"); // ceil(20 / 3)
+    }
+
+    @Test
+    void aFlappingSteadyLoadOnAMeasuredPodDecidesAsKnativeAtEveryTick() throws IOException {
+        // a pod that slows down past 2 in flight (the 2-core embeddings pod), a target of 1.4 and a 6 s window:
+        // panics, scale-downs and cold starts all the time, every one decided as Knative decides it
+        PodCapacity measured = new PodCapacity(new int[] {1, 2, 4, 8}, new double[] {0.029, 0.042, 0.154, 0.452}, 1.7);
+        KpaSettings twitchy = KpaSettings.defaults(8).withTarget(2, 0.7).withStableWindow(6).withScaleBounds(0, 40);
+        KnativeComparison c = compare(twitchy, measured, Trace.steady(42, 300));
+        assertTrue(c.rows().stream().mapToDouble(row -> row[3]).distinct().count() > 3, "the count moved");
     }
 }
