@@ -53,9 +53,9 @@ public final class KpaCommand implements Callable<Integer> {
     @Option(names = "--activation-scale", defaultValue = "1")
     int activationScale;
 
-    @Option(names = "--knative", negatable = true, defaultValue = "true",
-            description = "Compare every tick with Knative's own decider (bench/kpa-go; needs Go)")
-    boolean knative;
+    @Option(names = "--no-knative",
+            description = "Skip the tick-by-tick comparison with Knative's own decider (bench/kpa-go; needs Go)")
+    boolean noKnative;
 
     @Option(names = "--sweep", description = "Search the annotations on the diurnal and burst traces instead")
     boolean sweep;
@@ -110,7 +110,7 @@ public final class KpaCommand implements Callable<Integer> {
             new KpaSweep(settings, capacity, seed, trace("diurnal", perPod), trace("burst", perPod)).run(store);
             return 0;
         }
-        KnativeDecider go = knative ? KnativeDecider.build() : null;
+        KnativeDecider go = noKnative ? null : KnativeDecider.build();
         for (String name : traces) {
             SimulationResult r = new KpaSimulator(settings, capacity, seed).run(trace(name, perPod));
             if (go != null) {
