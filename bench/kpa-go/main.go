@@ -5,8 +5,9 @@
 // the queue-proxy reports it scrapes each second, and a ready-pod counter that brings pods up a startup delay after
 // they were asked for.
 //
-// Trace: one line per second, "concurrency" or "second,concurrency" (total in-flight requests of the revision);
-// '#' starts a comment. Output: CSV "t,concurrency,stable,panic,ready,desired,excess_burst_capacity".
+// Trace: one line per second, "concurrency", "second,concurrency" (total in-flight requests of the revision) or
+// "second,concurrency,ready": then the decider sees that many ready pods at a tick at the end of that second
+// (what bench kpa's simulated pods were), instead of the harness's own pod counter; '#' starts a comment. Output: CSV "t,concurrency,stable,panic,ready,desired,excess_burst_capacity".
 package main
 
 import (
@@ -38,17 +39,20 @@ func main() {
 	up := flag.Float64("max-scale-up-rate", 1000, "max scale-up rate")
 	down := flag.Float64("max-scale-down-rate", 2, "max scale-down rate")
 	delay := flag.Duration("scale-down-delay", 0, "scale-down delay")
+	activation := flag.Int("activation-scale", 1, "autoscaling.knative.dev/activation-scale")
+	initial := flag.Int("initial-scale", 1, "initial scale (the decider's spec carries it; the reconciler applies it)")
 	startup := flag.Duration("startup", 0, "time from a pod being asked for to it being ready")
 	tick := flag.Duration("tick", 2*time.Second, "decision interval (Knative's tickInterval)")
 	trace := flag.String("trace", "-", "trace file, - for stdin")
 	flag.Parse()
 
-	load, err := readTrace(*trace)
+	load, readyAt, err := readTrace(*trace)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kpa-decider:", err)
 		os.Exit(1)
 	}
-	if *target <= 0 {
+	// pkg/reconciler/autoscaling/resources.ResolveMetricTarget: the annotation, never above containerConcurrency
+	if *target <= 0 || (*cc > 0 && *target > *cc) {
 		*target = *cc
 	}
 	spec := &scaling.DeciderSpec{
@@ -62,17 +66,18 @@ func main() {
 		PanicThreshold:      *panicThreshold / 100,
 		StableWindow:        *stable,
 		ScaleDownDelay:      *delay,
-		InitialScale:        1,
+		InitialScale:        int32(*initial),
+		ActivationScale:     int32(*activation),
 		Reachable:           true,
 	}
 	panicWindow := time.Duration(float64(*stable) * *panicPct / 100)
 	fmt.Println("t,concurrency,stable,panic,ready,desired,excess_burst_capacity")
-	for _, r := range simulate(load, spec, panicWindow, *startup, *tick) {
+	for _, r := range simulate(load, readyAt, spec, panicWindow, *startup, *tick) {
 		desired := "invalid"
 		if r.valid {
 			desired = strconv.Itoa(r.desired)
 		}
-		fmt.Printf("%.0f,%.2f,%.2f,%.2f,%d,%s,%d\n", r.t, r.concurrency, r.stable, r.panic, r.ready, desired, r.excess)
+		fmt.Printf("%.0f,%.6f,%.6f,%.6f,%d,%s,%d\n", r.t, r.concurrency, r.stable, r.panic, r.ready, desired, r.excess)
 	}
 }
 
@@ -83,10 +88,12 @@ type decision struct {
 	valid                         bool
 }
 
-// simulate runs Knative's decider over the trace, one Scale every tick, feeding back the pods it asks for.
-func simulate(load []float64, spec *scaling.DeciderSpec, panicWindow, startup, tick time.Duration) []decision {
+// simulate runs Knative's decider over the trace, one Scale every tick, feeding back the pods it asks for, or,
+// with readyAt (one count per second of the trace), reporting those as the ready pods.
+func simulate(load []float64, readyAt []int, spec *scaling.DeciderSpec, panicWindow, startup,
+	tick time.Duration) []decision {
 	start := time.Unix(0, 0)
-	pods := &podCounter{startup: startup}
+	pods := &podCounter{startup: startup, start: start, given: readyAt}
 	metrics := newTraceMetrics(load, start, spec.StableWindow, panicWindow)
 	scaler := scaling.New(context.Background(), "default", "quiver", metrics, pods, spec)
 	logger := zap.NewNop().Sugar()
@@ -145,6 +152,8 @@ func (m *traceMetrics) StableAndPanicRPS(types.NamespacedName, time.Time) (float
 // scale-down at once.
 type podCounter struct {
 	startup time.Duration
+	start   time.Time
+	given   []int
 	now     time.Time
 	ready   int
 	pending []order
@@ -172,6 +181,13 @@ func (c *podCounter) settle() {
 }
 
 func (c *podCounter) ReadyCount() (int, error) {
+	if c.given != nil {
+		second := int(c.now.Sub(c.start)/time.Second) - 1
+		if second >= 0 && second < len(c.given) {
+			return c.given[second], nil
+		}
+		return 0, nil
+	}
 	c.settle()
 	return c.ready, nil
 }
@@ -183,17 +199,18 @@ func (c *podCounter) NotReadyCount() (int, error) {
 	return c.pending[len(c.pending)-1].count - c.ready, nil
 }
 
-func readTrace(path string) ([]float64, error) {
+func readTrace(path string) ([]float64, []int, error) {
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer f.Close()
 		in = f
 	}
 	var load []float64
+	var ready []int
 	lines := bufio.NewScanner(in)
 	for n := 1; lines.Scan(); n++ {
 		line := strings.TrimSpace(strings.SplitN(lines.Text(), "#", 2)[0])
@@ -201,14 +218,24 @@ func readTrace(path string) ([]float64, error) {
 			continue
 		}
 		fields := strings.Split(line, ",")
-		v, err := strconv.ParseFloat(strings.TrimSpace(fields[len(fields)-1]), 64)
+		v, err := strconv.ParseFloat(strings.TrimSpace(fields[min(len(fields), 2)-1]), 64)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %q is no concurrency", n, line)
+			return nil, nil, fmt.Errorf("line %d: %q is no concurrency", n, line)
 		}
 		load = append(load, v)
+		if len(fields) >= 3 {
+			r, err := strconv.Atoi(strings.TrimSpace(fields[2]))
+			if err != nil {
+				return nil, nil, fmt.Errorf("line %d: %q is no ready pod count", n, line)
+			}
+			ready = append(ready, r)
+		}
 	}
 	if len(load) == 0 {
-		return nil, fmt.Errorf("empty trace")
+		return nil, nil, fmt.Errorf("empty trace")
 	}
-	return load, lines.Err()
+	if ready != nil && len(ready) != len(load) {
+		return nil, nil, fmt.Errorf("ready pods on %d of %d lines", len(ready), len(load))
+	}
+	return load, ready, lines.Err()
 }

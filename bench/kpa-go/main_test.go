@@ -28,7 +28,7 @@ func trace(parts ...[2]float64) []float64 {
 // ticks (not after the 60 s stable window), holds them while the load lasts, and scales to 0 after it.
 func TestAStepPanicsUpToTheTargetAndBackToZero(t *testing.T) {
 	load := trace([2]float64{10, 0}, [2]float64{60, 40}, [2]float64{120, 0})
-	decisions := simulate(load, defaults(), 6*time.Second, 0, 2*time.Second)
+	decisions := simulate(load, nil, defaults(), 6*time.Second, 0, 2*time.Second)
 	want := int(math.Ceil(40 / 5.6))
 	reached := -1.0
 	for _, d := range decisions {
@@ -51,7 +51,7 @@ func TestAStepPanicsUpToTheTargetAndBackToZero(t *testing.T) {
 }
 
 func TestSteadyLoadBelowOnePodsTargetKeepsOnePod(t *testing.T) {
-	decisions := simulate(trace([2]float64{120, 3}), defaults(), 6*time.Second, 0, 2*time.Second)
+	decisions := simulate(trace([2]float64{120, 3}), nil, defaults(), 6*time.Second, 0, 2*time.Second)
 	for _, d := range decisions[len(decisions)/2:] {
 		if d.desired != 1 {
 			t.Fatalf("t=%v: %d pods for a steady 3 in flight", d.t, d.desired)

@@ -1,20 +1,32 @@
 package io.quiver.bench.kpa;
 
+import java.util.ArrayDeque;
+
 /**
  * The KPA's decision, as knative.dev/serving pkg/autoscaler/scaling/autoscaler.go makes it every tick:
- * desired pods from the stable and panic window averages of observed concurrency, clamped by the scale rates;
- * panic mode when the panic-window demand reaches the panic threshold of the ready pods, held until the stable
- * window has passed without that; no scale-down while panicking; excess burst capacity decides whether the
- * activator stays in the request path. Stateful (panic start, max panic pods), like the Go autoscaler.
+ * desired pods from the stable and panic window averages of observed concurrency, clamped by the scale rates,
+ * raised to the activation scale; panic mode when the panic-window demand reaches the panic threshold of the
+ * ready pods, held until the stable window has passed without that; no scale-down while panicking; the highest
+ * count of the scale-down delay held (max.TimeWindow, one bucket per tick); excess burst capacity decides whether
+ * the activator stays in the request path. Stateful (panic start, max panic pods, delay window), like the Go
+ * autoscaler. Min and max scale are the KPA reconciler's, applied after the decider.
  */
 public final class KpaDecider {
-    /** The outcome of one tick. {@code excessBurstCapacity} < 0: the activator buffers requests. */
-    public record Decision(int desiredPods, boolean panicking, double excessBurstCapacity) {
+    /**
+     * The outcome of one tick. {@code deciderPods}: what Knative's decider returns; {@code desiredPods}: the same
+     * within min/max scale. {@code excessBurstCapacity} < 0: the activator buffers requests.
+     */
+    public record Decision(int deciderPods, int desiredPods, boolean panicking, double excessBurstCapacity) {
+        public Decision(int desiredPods, boolean panicking, double excessBurstCapacity) {
+            this(desiredPods, desiredPods, panicking, excessBurstCapacity);
+        }
     }
 
     private final KpaSettings s;
     private double panicSince = Double.NaN;
     private int maxPanicPods;
+    /** {bucket, max pods}, decreasing maxima, as Knative's max.window keeps them. */
+    private final ArrayDeque<long[]> delayWindow = new ArrayDeque<>();
 
     public KpaDecider(KpaSettings settings) {
         this.s = settings;
@@ -35,8 +47,13 @@ public final class KpaDecider {
         int desiredStable = (int) Math.min(Math.max(dspc, maxDown), maxUp);
         int desiredPanic = (int) Math.min(Math.max(dppc, maxDown), maxUp);
         if (s.activationScale() > 1) {
-            desiredStable = activation(desiredStable);
-            desiredPanic = activation(desiredPanic);
+            // Knative raises only a count that demand asked for (dspc/dppc > 0), not one the scale-down rate holds
+            if (dspc > 0) {
+                desiredStable = Math.max(desiredStable, s.activationScale());
+            }
+            if (dppc > 0) {
+                desiredPanic = Math.max(desiredPanic, s.activationScale());
+            }
         }
 
         boolean overThreshold = dppc / ready >= s.panicThresholdPercentage() / 100;
@@ -54,18 +71,37 @@ public final class KpaDecider {
             maxPanicPods = Math.max(maxPanicPods, desired); // never scale down while panicking
             desired = maxPanicPods;
         }
-        if (s.maxScale() > 0) {
-            desired = Math.min(desired, s.maxScale());
+        if (s.scaleDownDelaySeconds() > 0) {
+            desired = delayed(now, desired);
         }
-        desired = Math.max(desired, s.minScale());
+        int bounded = desired;
+        if (s.maxScale() > 0) {
+            bounded = Math.min(bounded, s.maxScale());
+        }
+        bounded = Math.max(bounded, s.minScale());
 
         double excess = s.targetBurstCapacity() == 0 ? 0
                 : s.targetBurstCapacity() < 0 ? -1
-                : Math.floor(readyPods * s.containerConcurrency() - s.targetBurstCapacity() - panicConcurrency);
-        return new Decision(desired, panicking, excess);
+                : Math.floor(readyPods * s.totalValue() - s.targetBurstCapacity() - panicConcurrency);
+        return new Decision(desired, bounded, panicking, excess);
     }
 
-    private int activation(int desired) {
-        return desired > 0 && desired < s.activationScale() ? s.activationScale() : desired;
+    /** The highest count recorded within the scale-down delay (buckets of one tick, indexed by whole seconds). */
+    private int delayed(double now, int desired) {
+        long granularity = Math.max(1, Math.round(s.tickSeconds()));
+        long size = (long) Math.ceil(s.scaleDownDelaySeconds() / granularity);
+        long index = Math.round(now) / granularity;
+        int v = desired;
+        while (!delayWindow.isEmpty() && v >= delayWindow.peekLast()[1]) {
+            delayWindow.pollLast();
+        }
+        while (!delayWindow.isEmpty() && index - delayWindow.peekFirst()[0] >= size) {
+            delayWindow.pollFirst();
+        }
+        if (!delayWindow.isEmpty() && delayWindow.peekLast()[0] == index) {
+            v = (int) Math.max(v, delayWindow.pollLast()[1]);
+        }
+        delayWindow.addLast(new long[] {index, v});
+        return (int) delayWindow.peekFirst()[1];
     }
 }

@@ -13,7 +13,8 @@ import java.util.Random;
  * containerConcurrency requests. Observed concurrency (running + waiting, time-weighted) is bucketed per second,
  * as the autoscaler's metric collector does, and averaged over the stable and panic windows at every tick.
  * A request arriving when no pod exists pokes the autoscaler, as the activator does. A desired count of zero is
- * only applied after it has held for the scale-to-zero grace period.
+ * only applied after it has held for the scale-to-zero grace period or the last-pod retention, the longer (the KPA
+ * reconciler's part); min/max scale bound it; the revision starts with the initial scale's pods.
  */
 public final class KpaSimulator {
     private static final double DT = 0.05;
@@ -36,7 +37,11 @@ public final class KpaSimulator {
         LatencyHistogram waits = new LatencyHistogram();
         LatencyHistogram latency = new LatencyHistogram();
         List<double[]> series = new ArrayList<>();
+        List<double[]> ticks = new ArrayList<>();
         double[] buckets = new double[(int) Math.ceil(trace.durationSeconds()) + 2];
+        ConcurrencyWindow stableWindow = new ConcurrencyWindow(settings.stableWindowSeconds());
+        ConcurrencyWindow panicWindow = new ConcurrencyWindow(settings.panicWindowSeconds());
+        int recorded = 0; // seconds handed to the windows: each once complete, as the collector records a scrape
         int cap = settings.containerConcurrency();
         long requests = 0;
         long completed = 0;
@@ -51,6 +56,10 @@ public final class KpaSimulator {
         boolean panicking = false;
         List<double[]> runningClosed = new ArrayList<>(); // {end, closed}, to know which completions were closed-loop
         int steps = (int) Math.round(trace.durationSeconds() / DT);
+        for (int i = 0; i < settings.initialScale(); i++) {
+            pods.add(new Pod(0, capacity.coldStartSeconds()));
+            coldStarts++;
+        }
 
         for (int step = 0; step < steps; step++) {
             double now = step * DT;
@@ -120,19 +129,25 @@ public final class KpaSimulator {
             if (now >= nextTick) {
                 nextTick += settings.tickSeconds();
                 int ready = (int) pods.stream().filter(p -> p.ready(now) && !p.draining).count();
-                KpaDecider.Decision d = decider.decide(now, average(buckets, now, settings.stableWindowSeconds()),
-                        average(buckets, now, settings.panicWindowSeconds()), ready);
+                for (; recorded < (int) now; recorded++) {
+                    stableWindow.record(buckets[recorded]);
+                    panicWindow.record(buckets[recorded]);
+                }
+                double stable = stableWindow.average();
+                double panic = panicWindow.average();
+                KpaDecider.Decision d = decider.decide(now, stable, panic, ready);
                 panicking = d.panicking();
                 desired = d.desiredPods();
                 if (desired == 0) {
                     zeroSince = Double.isNaN(zeroSince) ? now : zeroSince;
-                    if (now - zeroSince < settings.scaleToZeroGraceSeconds()) {
+                    if (now - zeroSince < settings.lastPodSeconds()) {
                         desired = Math.min(1, active(pods));
                     }
                 } else {
                     zeroSince = Double.NaN;
                 }
                 coldStarts += scaleTo(pods, desired, now);
+                ticks.add(new double[] {Math.rint(now), ready, stable, panic, d.deciderPods(), desired});
             }
             peak = Math.max(peak, pods.size());
             if (Math.abs(now - Math.rint(now)) < DT / 2) {
@@ -142,9 +157,10 @@ public final class KpaSimulator {
             }
         }
         double duration = steps * DT;
+        int seconds = (int) Math.round(duration);
         return new SimulationResult("kpa", trace.name(), settings, capacity, duration, requests, completed,
                 waits.summary(), latency.summary(), peak, podSeconds, peak * duration, panicSeconds, coldStarts,
-                series);
+                series, java.util.Arrays.copyOf(buckets, seconds), ticks, null);
     }
 
     /** Starts or drains pods towards {@code desired}; returns the number started. */
@@ -166,20 +182,6 @@ public final class KpaSimulator {
 
     private static int active(List<Pod> pods) {
         return (int) pods.stream().filter(p -> !p.draining).count();
-    }
-
-    /** Average of the complete one-second buckets within the window (fewer at the start, as Knative does). */
-    static double average(double[] buckets, double now, double window) {
-        int last = (int) now - 1;
-        int first = Math.max(0, last - (int) Math.round(window) + 1);
-        if (last < first) {
-            return 0;
-        }
-        double sum = 0;
-        for (int s = first; s <= last; s++) {
-            sum += buckets[s];
-        }
-        return sum / (last - first + 1);
     }
 
     private static int poisson(Random random, double mean) {

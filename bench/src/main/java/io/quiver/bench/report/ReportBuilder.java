@@ -133,7 +133,6 @@ public final class ReportBuilder {
         }
         md.append("## KPA simulation\n\n| trace | requests | peak pods | cold starts | queue wait p50 | p99 | "
                 + "pod-seconds | always-on | ratio | panic s |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        List<Charts.Line> pods = new ArrayList<>();
         for (JsonNode r : runs) {
             double podSeconds = r.path("podSeconds").asDouble();
             double alwaysOn = r.path("alwaysOnPodSeconds").asDouble();
@@ -142,18 +141,44 @@ public final class ReportBuilder {
                     String.format(Locale.ROOT, "%.0f", podSeconds), String.format(Locale.ROOT, "%.0f", alwaysOn),
                     String.format(Locale.ROOT, "%.0f %%", alwaysOn == 0 ? 0 : 100 * podSeconds / alwaysOn),
                     String.format(Locale.ROOT, "%.0f", r.path("panicSeconds").asDouble())));
-            List<Double> t = new ArrayList<>();
-            List<Double> n = new ArrayList<>();
-            for (JsonNode s : r.path("series")) {
-                t.add(s.get(0).asDouble());
-                n.add(s.get(2).asDouble());
-            }
-            List<Charts.Line> one = List.of(new Charts.Line(r.path("trace").asText() + " pods", arr(t), arr(n)));
-            chart("kpa-pods-" + r.path("trace").asText(), "Pods over time, " + r.path("trace").asText() + " trace",
-                    "seconds", "pods", one, false, true);
-            pods.addAll(one);
         }
         md.append('\n');
+        List<JsonNode> compared = runs.stream().filter(r -> r.path("knative").isObject()).toList();
+        if (!compared.isEmpty()) {
+            md.append("Against Knative's own decider (bench/kpa-go, same concurrency and ready pods per tick):\n\n"
+                    + "| trace | ticks | equal | differing | max difference | applied differs (why) |\n"
+                    + "|---|--:|--:|--:|--:|---|\n");
+            for (JsonNode r : compared) {
+                JsonNode k = r.path("knative");
+                int ticks = k.path("ticks").asInt();
+                int equal = k.path("deciderEqual").asInt();
+                md.append(row(r.path("trace").asText(), String.valueOf(ticks), String.valueOf(equal),
+                        String.valueOf(ticks - equal), k.path("maxDeciderDifference").asText() + " pods",
+                        k.path("appliedDiffering").toString()));
+            }
+            md.append('\n');
+        }
+        for (JsonNode r : runs) {
+            String trace = r.path("trace").asText();
+            List<Charts.Line> lines = new ArrayList<>();
+            lines.add(column(trace + ": pods (all)", r.path("series"), 2));
+            if (r.path("knative").isObject()) {
+                lines.add(column("simulator: desired pods", r.at("/knative/rows"), 1));
+                lines.add(column("Knative decider: desired pods", r.at("/knative/rows"), 3));
+            }
+            chart("kpa-pods-" + trace, "Pods over time, " + trace + " trace", "seconds", "pods", lines, false, true);
+        }
+    }
+
+    /** One column of a table of rows {@code [t, ...]} as a line over t. */
+    private static Charts.Line column(String name, JsonNode rows, int index) {
+        List<Double> t = new ArrayList<>();
+        List<Double> v = new ArrayList<>();
+        for (JsonNode row : rows) {
+            t.add(row.get(0).asDouble());
+            v.add(row.get(index).asDouble());
+        }
+        return new Charts.Line(name, arr(t), arr(v));
     }
 
     private void soak(List<JsonNode> runs) throws IOException {

@@ -86,7 +86,7 @@ class KpaDeciderTest {
     void excessBurstCapacityDecidesWhetherTheActivatorStaysInThePath() {
         // default TBC 211: floor(3 × 10 − 211 − 15) = −196 < 0, the activator buffers
         assertEquals(-196, new KpaDecider(settings).decide(0, 15, 15, 3).excessBurstCapacity());
-        KpaSettings tbc10 = new KpaSettings(10, 0.7, 60, 10, 200, 10, 1000, 2, 30, 2, 0, 0, 1);
+        KpaSettings tbc10 = KpaSettings.defaults(10).withBurstCapacity(10);
         assertEquals(5, new KpaDecider(tbc10).decide(0, 15, 15, 3).excessBurstCapacity());
     }
 

@@ -14,11 +14,19 @@ class KpaSimulatorTest {
     }
 
     @Test
-    void windowAverageUsesCompleteSecondsOnly() {
-        double[] buckets = {2, 4, 6, 8, 0, 0};
-        assertEquals(5, KpaSimulator.average(buckets, 4.5, 60), 1e-9); // seconds 0..3
-        assertEquals(7, KpaSimulator.average(buckets, 4.0, 2), 1e-9); // seconds 2..3
-        assertEquals(0, KpaSimulator.average(buckets, 0.5, 6), 1e-9);
+    void windowAverageCountsTheSecondsSoFarThenTheWindowFlooredToSixDecimals() {
+        ConcurrencyWindow stable = new ConcurrencyWindow(60);
+        ConcurrencyWindow two = new ConcurrencyWindow(2);
+        assertEquals(0, stable.average());
+        for (double v : new double[] {2, 4, 6, 8}) {
+            stable.record(v);
+            two.record(v);
+        }
+        assertEquals(5, stable.average(), 1e-12); // seconds 0..3 of a 60 s window
+        assertEquals(7, two.average(), 1e-12); // seconds 2..3
+        ConcurrencyWindow one = new ConcurrencyWindow(0.6); // a 10 % panic window of 6 s: one bucket
+        one.record(1.23456789);
+        assertEquals(1.234567, one.average(), 0);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.bench.compare.CompareResult;
 import io.quiver.bench.compare.PairResult;
+import io.quiver.bench.kpa.KnativeComparison;
 import io.quiver.bench.kpa.KpaSettings;
 import io.quiver.bench.kpa.KpaSimulator;
 import io.quiver.bench.kpa.PodCapacity;
@@ -49,7 +50,10 @@ class ReportBuilderTest {
                 new CompareResult("compare", "now", Map.of(), List.of(new PairResult("chat 8 streams vs llama.cpp",
                         "output tokens/s", true, 120, 100, 1.2, 1.0, 3, List.of(), List.of())), "a note"),
                 new KpaSimulator(KpaSettings.defaults(8), PodCapacity.constant(0.5, 1), 1)
-                        .run(Trace.burst(20, 5, 30, 100)));
+                        .run(Trace.burst(20, 5, 30, 100)).withKnative(new KnativeComparison(3, 2, 1,
+                                Map.of("decider differs", 1), 0, 0,
+                                List.of(new double[] {2, 1, 1, 1}, new double[] {4, 4, 4, 3},
+                                        new double[] {6, 4, 4, 4}))));
         List<JsonNode> parsed = new ArrayList<>();
         for (Object r : results) { // through JSON, as the command reads them
             parsed.add(ResultsStore.JSON.readTree(ResultsStore.JSON.writeValueAsString(r)));
@@ -61,6 +65,7 @@ class ReportBuilderTest {
                 && md.contains("| quiver 11:35 | chat | true | short | 8 |"), md);
         assertTrue(md.contains("| chat 8 streams vs llama.cpp | output tokens/s | 120.00 | 100.00 | 1.20× | ≥ 1.00× | 3 |"), md);
         assertTrue(md.contains("| burst |"), md);
+        assertTrue(md.contains("| burst | 3 | 2 | 1 | 1 pods | {\"decider differs\":1} |"), md);
         assertEquals(3, builder.charts().size());
         for (Path png : builder.charts()) {
             assertTrue(md.contains("(" + png.getFileName() + ")"));
