@@ -233,12 +233,20 @@ final class BatchScheduler implements AutoCloseable {
             finish(s, null, e);
             return null;
         }
-        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty)) {
+        boolean scoring = s.scoresPrompt();
+        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty, scoring)) {
             s.cached = n;
             cachedTokens.addAndGet(n);
             boolean finished;
             try {
-                finished = s.step(step.logits, 0, step.vocab);
+                if (scoring) {
+                    s.scorePrompt(step.logits, step.vocab);
+                    if (s.promptOnly()) {
+                        finish(s, FinishReason.LENGTH, null);
+                        return null;
+                    }
+                }
+                finished = s.step(step.logits, scoring ? (n - 1) * step.vocab : 0, step.vocab);
             } catch (RuntimeException e) {
                 finish(s, null, e);
                 return null;

@@ -27,6 +27,7 @@ public final class ChatEngine implements Engine {
     private final DecoderSession decoder;
     private final BatchScheduler scheduler;
     private final int contextLength;
+    private volatile TokenBytes vocabulary;
 
     private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, int contextLength) {
         this.model = model;
@@ -109,6 +110,26 @@ public final class ChatEngine implements Engine {
     /** Text of token ids (special tokens skipped). */
     public String decode(int[] ids) {
         return tokenizer.decode(ids, 0, ids.length);
+    }
+
+    /** The bytes token {@code id} stands for (empty for an id the tokenizer does not define). */
+    public byte[] tokenBytes(int id) {
+        return vocabulary().bytes(id);
+    }
+
+    /** The tokenizer's vocabulary as bytes, read from tokenizer.json on first use (startup does not pay for it). */
+    TokenBytes vocabulary() {
+        TokenBytes v = vocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = vocabulary;
+                if (v == null) {
+                    v = TokenBytes.read(model.folder.tokenizer(), spec.vocabSize());
+                    vocabulary = v;
+                }
+            }
+        }
+        return v;
     }
 
     /**

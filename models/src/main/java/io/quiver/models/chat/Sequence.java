@@ -1,6 +1,8 @@
 package io.quiver.models.chat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,6 +19,10 @@ final class Sequence implements Generation {
     private final ReasoningSplitter splitter;
     private final Set<Integer> eos;
     private final boolean ignoreEos;
+    /** Alternatives scored per completion token (-1: no scoring); and per prompt token. */
+    private final int logprobs;
+    private final int promptLogprobs;
+    private final boolean promptOnly;
     private int maxTokens;
     private int[] generated = new int[16];
     private int count;
@@ -37,6 +43,9 @@ final class Sequence implements Generation {
         this.splitter = new ReasoningSplitter(reasoningSplit, request.reasoningPrefilled());
         this.eos = eos;
         this.ignoreEos = request.ignoreEos();
+        this.logprobs = request.logprobs();
+        this.promptLogprobs = request.promptLogprobs();
+        this.promptOnly = request.promptOnly();
         this.maxTokens = maxTokens;
     }
 
@@ -72,9 +81,42 @@ final class Sequence implements Generation {
         return Arrays.copyOf(generated, count);
     }
 
+    /** Whether the prefill must keep every position's logits (to score the prompt). */
+    boolean scoresPrompt() {
+        return promptLogprobs >= 0;
+    }
+
+    /** Whether the prefill is all there is: the prompt is scored and nothing generated. */
+    boolean promptOnly() {
+        return promptOnly;
+    }
+
+    /**
+     * Scores the prompt from the prefill's logits of every position ({@code [prompt × vocab]}): position i's
+     * distribution over prompt token i + 1.
+     */
+    void scorePrompt(float[] logits, int vocab) {
+        List<TokenLogprob> scored = new ArrayList<>(Math.max(0, prompt.length - 1));
+        for (int i = 0; i + 1 < prompt.length; i++) {
+            scored.add(TokenLogprob.score(logits, i * vocab, vocab, prompt[i + 1], promptLogprobs));
+        }
+        if (done) {
+            return;
+        }
+        try {
+            listener.onPromptScored(scored);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
     /** Samples from this row's logits, streams the resulting text; returns true when the sequence has finished. */
     boolean step(float[] logits, int offset, int vocab) {
+        // Raw logprobs: scored on the logits as the model gave them, before the sampler changes the row.
+        float[] raw = logprobs >= 0 ? Arrays.copyOfRange(logits, offset, offset + vocab) : null;
         int token = sampler.sample(logits, offset, vocab);
+        List<TokenLogprob> scored = raw == null ? List.of()
+                : List.of(TokenLogprob.score(raw, 0, vocab, token, logprobs));
         sampler.accept(token);
         if (count == generated.length) {
             generated = Arrays.copyOf(generated, count * 2);
@@ -96,7 +138,7 @@ final class Sequence implements Generation {
             }
             split = merge(split, splitter.flush());
         }
-        emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}));
+        emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}, scored));
         if (reason != null) {
             complete(reason);
             return true;

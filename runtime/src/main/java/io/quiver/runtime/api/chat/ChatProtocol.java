@@ -3,6 +3,8 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.models.chat.GenerationRequest;
+import io.quiver.runtime.api.ApiException;
 import java.util.List;
 
 /**
@@ -46,6 +48,38 @@ public final class ChatProtocol {
         public String tokenLimitParam() {
             return maxCompletionTokens != null ? "max_completion_tokens" : "max_tokens";
         }
+
+        /** OpenAI's: {@code logprobs} a boolean, {@code top_logprobs} 0..20 and only with it. */
+        @Override
+        public int scoredAlternatives() {
+            boolean on = logprobs != null && !logprobs.isNull();
+            if (on && !logprobs.isBoolean()) {
+                throw ApiException.invalid("logprobs", "logprobs must be true or false");
+            }
+            on = on && logprobs.asBoolean();
+            if (topLogprobs != null) {
+                if (topLogprobs < 0 || topLogprobs > GenerationRequest.MAX_LOGPROBS) {
+                    throw ApiException.invalid("top_logprobs", "top_logprobs must be between 0 "
+                            + "and " + GenerationRequest.MAX_LOGPROBS + ", was " + topLogprobs);
+                }
+                if (!on && topLogprobs > 0) {
+                    throw ApiException.invalid("top_logprobs", "top_logprobs requires "
+                            + "logprobs: true");
+                }
+            }
+            return on ? (topLogprobs == null ? 0 : topLogprobs) : -1;
+        }
+    }
+
+    /** {@code choices[].logprobs}: one entry per completion token. */
+    public record Logprobs(List<ContentLogprob> content) {
+    }
+
+    public record ContentLogprob(String token, double logprob, List<Integer> bytes,
+                               @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {
+    }
+
+    public record TopLogprob(String token, double logprob, List<Integer> bytes) {
     }
 
     public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {

@@ -24,7 +24,8 @@ final class ChatWire implements Wire {
         List<ChatProtocol.Choice> out = new ArrayList<>();
         for (Choice c : choices) {
             String reasoning = c.reasoning().isEmpty() ? null : c.reasoning();
-            out.add(new ChatProtocol.Choice(c.index(), new Message(ROLE, c.content(), reasoning, reasoning), null,
+            Object logprobs = h.scores().logprobs() ? h.scores().chat(c.logprobs()) : null;
+            out.add(new ChatProtocol.Choice(c.index(), new Message(ROLE, c.content(), reasoning, reasoning), logprobs,
                     Wire.finishReason(c.reason())));
         }
         return new Completion(h.id(), "chat.completion", h.created(), h.model(), out, ChatProtocol.Usage.of(usage));
@@ -34,24 +35,27 @@ final class ChatWire implements Wire {
     public List<Object> opening(Header h, int choices) {
         List<Object> chunks = new ArrayList<>();
         for (int i = 0; i < choices; i++) {
-            chunks.add(chunk(h, i, new Message(ROLE, "", null, null), null));
+            chunks.add(chunk(h, i, new Message(ROLE, "", null, null), null, null));
         }
         return chunks;
     }
 
     @Override
     public Object delta(Header h, int index, Delta d) {
-        if (!d.hasText()) {
+        boolean scored = h.scores().logprobs() && !d.logprobs().isEmpty();
+        if (!d.hasText() && !scored) {
             return null;
         }
         String reasoning = d.reasoning().isEmpty() ? null : d.reasoning();
-        String content = d.content().isEmpty() ? null : d.content();
-        return chunk(h, index, new Message(null, content, reasoning, reasoning), null);
+        // A scored token whose text is still held back rides on an empty content delta.
+        String content = d.content().isEmpty() ? (reasoning == null ? "" : null) : d.content();
+        return chunk(h, index, new Message(null, content, reasoning, reasoning),
+                scored ? h.scores().chat(d.logprobs()) : null, null);
     }
 
     @Override
     public Object finish(Header h, int index, FinishReason reason) {
-        return chunk(h, index, new Message(null, null, null, null), Wire.finishReason(reason));
+        return chunk(h, index, new Message(null, null, null, null), null, Wire.finishReason(reason));
     }
 
     @Override
@@ -60,8 +64,8 @@ final class ChatWire implements Wire {
                 ChatProtocol.Usage.of(usage));
     }
 
-    private static Chunk chunk(Header h, int index, Message delta, String finishReason) {
+    private static Chunk chunk(Header h, int index, Message delta, Object logprobs, String finishReason) {
         return new Chunk(h.id(), "chat.completion.chunk", h.created(), h.model(),
-                List.of(new ChunkChoice(index, delta, null, finishReason)), null);
+                List.of(new ChunkChoice(index, delta, logprobs, finishReason)), null);
     }
 }

@@ -6,6 +6,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.admission.ClientGoneException;
@@ -15,6 +16,7 @@ import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
+import io.quiver.runtime.api.chat.GenerationEvents.Scored;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.metrics.GenerationMeters;
@@ -66,8 +68,9 @@ public class TextGeneration {
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
-            List<GenerationRequest> requests = call.prepare(route, lease.model().name(), () -> prompts.apply(engine))
-                    .stream().map(fields::toRequest).toList();
+            List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
+            List<GenerationRequest> requests = prepared.stream().map(fields::toRequest).toList();
+            TokenScores scores = new TokenScores(engine, fields.scoredAlternatives() >= 0, prepared);
             GenerationMeters meters = metrics.generation(lease.model().name());
             GenerationEvents events = fields.streaming()
                     ? new GenerationEvents(meters, lease.start(), config.stream().buffer())
@@ -76,7 +79,7 @@ public class TextGeneration {
                 generations.add(engine.submit(requests.get(i), events.listener(i)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
-                    Instant.now().getEpochSecond(), lease.model().name());
+                    Instant.now().getEpochSecond(), lease.model().name(), scores);
             if (fields.streaming()) {
                 streaming = true;
                 EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),
@@ -106,9 +109,13 @@ public class TextGeneration {
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
         FinishReason[] reasons = new FinishReason[count];
+        List<List<TokenLogprob>> logprobs = new ArrayList<>();
+        List<List<TokenLogprob>> scoredPrompts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             reasoning[i] = new StringBuilder();
             content[i] = new StringBuilder();
+            logprobs.add(new ArrayList<>());
+            scoredPrompts.add(null);
         }
         int prompt = 0;
         int completion = 0;
@@ -117,9 +124,11 @@ public class TextGeneration {
                 Event event = events.poll(lease.deadline() - System.nanoTime());
                 switch (event) {
                     case null -> throw lease.timedOut();
+                    case Scored p -> scoredPrompts.set(p.index(), p.prompt());
                     case Text t -> {
                         reasoning[t.index()].append(t.delta().reasoning());
                         content[t.index()].append(t.delta().content());
+                        logprobs.get(t.index()).addAll(t.delta().logprobs());
                     }
                     case Done d -> {
                         reasons[d.index()] = d.reason();
@@ -137,7 +146,8 @@ public class TextGeneration {
         }
         List<Wire.Choice> choices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i]));
+            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i],
+                    logprobs.get(i), scoredPrompts.get(i)));
         }
         return wire.completion(header, choices, new Usage(prompt, completion));
     }

@@ -35,7 +35,9 @@ class ChatBadInputTest {
             numeric content        | /v1/chat/completions | {"messages":[{"role":"user","content":5}]}          | 400 | messages[0].content
             image part             | /v1/chat/completions | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | 400 | messages[0].content
             n above one            | /v1/chat/completions | {"messages":USER,"n":2}                             | 400 | n
-            logprobs               | /v1/chat/completions | {"messages":USER,"logprobs":true}                   | 400 | logprobs
+            logprobs not a boolean | /v1/chat/completions | {"messages":USER,"logprobs":3}                      | 400 | logprobs
+            top_logprobs alone     | /v1/chat/completions | {"messages":USER,"top_logprobs":2}                  | 400 | top_logprobs
+            top_logprobs above 20  | /v1/chat/completions | {"messages":USER,"logprobs":true,"top_logprobs":21} | 400 | top_logprobs
             logit bias             | /v1/chat/completions | {"messages":USER,"logit_bias":{"5":10}}             | 400 | logit_bias
             negative temperature   | /v1/chat/completions | {"messages":USER,"temperature":-1}                  | 400 | temperature
             absurd temperature     | /v1/chat/completions | {"messages":USER,"temperature":50}                  | 400 | temperature
@@ -54,7 +56,10 @@ class ChatBadInputTest {
             prompt object          | /v1/completions      | {"prompt":{"a":1}}                                  | 400 | prompt
             token out of vocab     | /v1/completions      | {"prompt":[1,2,99999999]}                           | 400 | prompt
             fractional token       | /v1/completions      | {"prompt":[1.5]}                                    | 400 | prompt
-            echo                   | /v1/completions      | {"prompt":"hi","echo":true}                         | 400 | echo
+            logprobs above 5       | /v1/completions      | {"prompt":"hi","logprobs":6}                        | 400 | logprobs
+            logprobs a boolean     | /v1/completions      | {"prompt":"hi","logprobs":true}                     | 400 | logprobs
+            zero tokens, no echo   | /v1/completions      | {"prompt":"hi","max_tokens":0}                      | 400 | max_tokens
+            negative tokens, echo  | /v1/completions      | {"prompt":"hi","echo":true,"max_tokens":-1}         | 400 | max_tokens
             best_of                | /v1/completions      | {"prompt":"hi","best_of":3}                         | 400 | best_of
             suffix                 | /v1/completions      | {"prompt":"hi","suffix":"end"}                      | 400 | suffix
             """)

@@ -83,6 +83,33 @@ class OpenAiClientChatTest {
     }
 
     @Test
+    void logprobsReachTheClientStreamingAndNot() {
+        ChatCompletionCreateParams params = greedy(ChatRoutesTest.MODEL, 6).toBuilder().logprobs(true).topLogprobs(3)
+                .build();
+        ChatCompletion whole = client().chat().completions().create(params);
+        var content = whole.choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+        assertEquals(6, content.size());
+        for (var token : content) {
+            assertTrue(token.logprob() <= 0, "a log probability: " + token.logprob());
+            assertEquals(3, token.topLogprobs().size());
+            assertTrue(token.logprob() <= token.topLogprobs().getFirst().logprob() + 1e-6);
+        }
+        List<Double> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+            stream.stream().forEach(c -> c.choices().forEach(choice -> choice.logprobs().flatMap(
+                    ChatCompletionChunk.Choice.Logprobs::content).ifPresent(l -> l.forEach(t -> streamed.add(
+                    t.logprob())))));
+        }
+        assertEquals(content.stream().map(t -> t.logprob()).toList(), streamed);
+
+        Completion echoed = client().completions().create(CompletionCreateParams.builder()
+                .model(ChatRoutesTest.MODEL).prompt("Once upon a time").maxTokens(0).logprobs(2).echo(true).build());
+        var scored = echoed.choices().getFirst().logprobs().orElseThrow();
+        assertTrue(scored.tokenLogprobs().orElseThrow().size() > 1);
+        assertEquals("Once upon a time", echoed.choices().getFirst().text());
+    }
+
+    @Test
     void unsupportedChoicesCountIsAClear400() {
         var error = assertThrows(BadRequestException.class, () -> client().chat().completions().create(
                 greedy(ChatRoutesTest.MODEL, 4).toBuilder().n(2).build()));
