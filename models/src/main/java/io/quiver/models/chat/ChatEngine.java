@@ -93,6 +93,11 @@ public final class ChatEngine implements Engine {
         return tokenizer.encode(text);
     }
 
+    /** Token ids of a text, with the tokenizer's special tokens (BOS) only when {@code addSpecial}. */
+    public int[] encode(String text, boolean addSpecial) {
+        return tokenizer.encode(text, addSpecial);
+    }
+
     /**
      * Token ids of a request's prompt text, tokenising at most what the context can hold: a prompt that leaves no
      * room for a completion is refused after reading only a bounded prefix of it.
@@ -110,6 +115,11 @@ public final class ChatEngine implements Engine {
     /** Text of token ids (special tokens skipped). */
     public String decode(int[] ids) {
         return tokenizer.decode(ids, 0, ids.length);
+    }
+
+    /** Text of token ids, special tokens skipped or kept. */
+    public String decode(int[] ids, boolean skipSpecial) {
+        return tokenizer.decode(ids, 0, ids.length, skipSpecial);
     }
 
     /** The bytes token {@code id} stands for (empty for an id the tokenizer does not define). */

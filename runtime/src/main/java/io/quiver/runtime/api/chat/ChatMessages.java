@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Set;
 
 /** Reads OpenAI chat messages: text content as a string or as text parts; other part types are refused. */
-final class ChatMessages {
+public final class ChatMessages {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private ChatMessages() {
     }
 
-    static List<ChatMessage> parse(JsonNode messages) {
+    public static List<ChatMessage> parse(JsonNode messages) {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiException.invalid("messages", "messages must be a non-empty array of {role, content}");
         }
