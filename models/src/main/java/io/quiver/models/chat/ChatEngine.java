@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * A chat model (DeepSeek-R1 family, Optimum/transformers.js ONNX export) served with continuous batching.
@@ -179,6 +180,22 @@ public final class ChatEngine implements Engine {
      *                                 max_tokens does not fit the context length
      */
     public Generation submit(GenerationRequest request, GenerationListener listener) {
+        return submit(request, 1, i -> listener).getFirst();
+    }
+
+    /**
+     * Queues {@code n} completions of one prompt: one prefill, whose cache the n rows then share, each sampling
+     * with its own generator (with a seed, completion i draws from seed + i, so the first is the one n = 1 gives).
+     * Completion i reports to {@code listeners.apply(i)}; the prompt's tokens are in the first one's usage alone.
+     *
+     * @throws InvalidRequestException as {@link #submit(GenerationRequest, GenerationListener)}, and when n is
+     *                                 below 1 or above the batch limit
+     */
+    public List<Generation> submit(GenerationRequest request, int n, IntFunction<GenerationListener> listeners) {
+        if (n < 1 || n > options.maxBatch()) {
+            throw new InvalidRequestException("n", "n must be between 1 and " + options.maxBatch()
+                    + " (the batch rows one prompt's completions share), was " + n);
+        }
         int[] ids = request.promptIds();
         if (ids.length == 0) {
             throw new InvalidRequestException("messages", "the prompt is empty");
@@ -203,11 +220,16 @@ public final class ChatEngine implements Engine {
         }
         SamplingParams sampling = request.sampling().resolve(spec.defaults());
         Set<Integer> eos = spec.eosIds();
-        Sequence sequence = new Sequence(request, sampling, maxTokens, tokenizer, eos,
-                options.reasoningSplit() && request.splitReasoning(),
-                listener);
-        scheduler.submit(sequence);
-        return sequence;
+        boolean split = options.reasoningSplit() && request.splitReasoning();
+        Sequence lead = new Sequence(request, sampling, maxTokens, tokenizer, eos, split, listeners.apply(0));
+        for (int i = 1; i < n; i++) {
+            SamplingParams own = sampling.seed() == null ? sampling : sampling.withSeed(sampling.seed() + i);
+            Sequence follower = new Sequence(request, own, maxTokens, tokenizer, eos, split, listeners.apply(i));
+            follower.follower = true;
+            lead.followers.add(follower);
+        }
+        scheduler.submit(lead);
+        return List.copyOf(lead.group());
     }
 
     /** Runs a completion to its end on the calling thread's behalf (a thin wrapper over {@link #submit}). */
@@ -249,6 +271,11 @@ public final class ChatEngine implements Engine {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Prompts prefilled so far (n completions of one prompt count once). */
+    long prefills() {
+        return scheduler.prefills();
     }
 
     /** Called on the scheduler thread with the batch size of every decode step (must be quick). */

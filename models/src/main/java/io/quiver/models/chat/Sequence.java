@@ -26,6 +26,13 @@ final class Sequence implements Generation {
     private int maxTokens;
     private int[] generated = new int[16];
     private int count;
+    /**
+     * The other completions of the same prompt ({@code n > 1}): they queue and prefill with this one, which alone
+     * sits in the queue, and then run as rows of their own.
+     */
+    final List<Sequence> followers = new ArrayList<>();
+    /** A follower's prompt was prefilled for its leader: its usage counts no prompt tokens, so a sum counts it once. */
+    boolean follower;
     /** Positions of this sequence held in the KV cache. */
     int cached;
     /** {@link System#nanoTime} when it was queued for a batch row. */
@@ -63,6 +70,17 @@ final class Sequence implements Generation {
         return cancelled;
     }
 
+    /** This sequence and its followers, in choice order. */
+    List<Sequence> group() {
+        if (followers.isEmpty()) {
+            return List.of(this);
+        }
+        List<Sequence> all = new ArrayList<>(1 + followers.size());
+        all.add(this);
+        all.addAll(followers);
+        return all;
+    }
+
     /** Lowers the completion's token limit to {@code tokens} (the room its context leaves), never raises it. */
     void limitTokens(int tokens) {
         maxTokens = Math.min(maxTokens, tokens);
@@ -95,11 +113,16 @@ final class Sequence implements Generation {
      * Scores the prompt from the prefill's logits of every position ({@code [prompt × vocab]}): position i's
      * distribution over prompt token i + 1.
      */
-    void scorePrompt(float[] logits, int vocab) {
+    List<TokenLogprob> scorePrompt(float[] logits, int vocab) {
         List<TokenLogprob> scored = new ArrayList<>(Math.max(0, prompt.length - 1));
         for (int i = 0; i + 1 < prompt.length; i++) {
             scored.add(TokenLogprob.score(logits, i * vocab, vocab, prompt[i + 1], promptLogprobs));
         }
+        return scored;
+    }
+
+    /** Hands the scored prompt to the listener. */
+    void promptScored(List<TokenLogprob> scored) {
         if (done) {
             return;
         }
@@ -167,7 +190,7 @@ final class Sequence implements Generation {
         }
         done = true;
         try {
-            listener.onComplete(reason, new Usage(prompt.length, count));
+            listener.onComplete(reason, new Usage(follower ? 0 : prompt.length, count));
         } catch (RuntimeException ignored) {
             // the listener's own failure; nothing more is owed to it
         }

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The sampling and length fields chat and legacy completions share, and their translation into an engine request.
- * Features the engine does not have ({@code n > 1}, logit bias) are refused with a 400 naming the parameter rather
- * than silently ignored.
+ * Features the engine does not have (logit bias) are refused with a 400 naming the parameter rather than silently
+ * ignored.
  */
 public interface GenerationFields {
     int MAX_STOP_STRINGS = 16;
@@ -72,6 +72,17 @@ public interface GenerationFields {
         return false;
     }
 
+    /** Completions per prompt ({@code n}), at least 1; the engine bounds it by its batch rows. */
+    default int choicesPerPrompt() {
+        if (n() == null) {
+            return 1;
+        }
+        if (n() < 1) {
+            throw ApiException.invalid("n", "n must be at least 1, was " + n());
+        }
+        return n();
+    }
+
     default boolean streaming() {
         return Boolean.TRUE.equals(stream());
     }
@@ -82,9 +93,6 @@ public interface GenerationFields {
 
     /** Checks every shared field and builds the engine request for a prompt. */
     default GenerationRequest toRequest(Prompt prompt) {
-        if (n() != null && n() != 1) {
-            throw ApiException.invalid("n", "Only n=1 is supported; send parallel requests for more choices");
-        }
         int scored = scoredAlternatives();
         if (logitBias() != null && !logitBias().isNull() && !logitBias().isEmpty()) {
             throw ApiException.invalid("logit_bias", "logit_bias is not supported by this server");

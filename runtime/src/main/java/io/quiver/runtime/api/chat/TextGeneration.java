@@ -26,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Set;
@@ -52,8 +53,9 @@ public class TextGeneration {
     }
 
     /**
-     * {@code rows}: the completions the request runs at once (its prompts), each a batch row taking one slot of the
-     * pod's cap, so that one request cannot fill the batch ahead of requests admitted beside it.
+     * {@code rows}: the prompts the request runs at once, each taking one slot of the pod's cap, so that one request
+     * cannot fill the batch ahead of requests admitted beside it; a prompt's n completions share its slot (and its
+     * prefill) and take n batch rows.
      */
     Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
@@ -68,15 +70,24 @@ public class TextGeneration {
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
+            int n = fields.choicesPerPrompt();
+            if (n > engine.maxBatch()) {
+                throw ApiException.invalid("n", "n must be at most " + engine.maxBatch() + " here (the batch rows "
+                        + "one prompt's completions share), was " + n);
+            }
             List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
             List<GenerationRequest> requests = prepared.stream().map(fields::toRequest).toList();
-            TokenScores scores = new TokenScores(engine, fields.scoredAlternatives() >= 0, prepared);
+            // Choice p × n + j is completion j of prompt p.
+            List<Prompt> perChoice = new ArrayList<>();
+            prepared.forEach(p -> perChoice.addAll(Collections.nCopies(n, p)));
+            TokenScores scores = new TokenScores(engine, fields.scoredAlternatives() >= 0, perChoice);
             GenerationMeters meters = metrics.generation(lease.model().name());
             GenerationEvents events = fields.streaming()
                     ? new GenerationEvents(meters, lease.start(), config.stream().buffer())
                     : new GenerationEvents(meters, lease.start());
             for (int i = 0; i < requests.size(); i++) {
-                generations.add(engine.submit(requests.get(i), events.listener(i)));
+                int first = i * n;
+                generations.addAll(engine.submit(requests.get(i), n, j -> events.listener(first + j)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                     Instant.now().getEpochSecond(), lease.model().name(), scores);

@@ -34,7 +34,9 @@ class ChatBadInputTest {
             missing content        | /v1/chat/completions | {"messages":[{"role":"user"}]}                      | 400 | messages[0].content
             numeric content        | /v1/chat/completions | {"messages":[{"role":"user","content":5}]}          | 400 | messages[0].content
             image part             | /v1/chat/completions | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | 400 | messages[0].content
-            n above one            | /v1/chat/completions | {"messages":USER,"n":2}                             | 400 | n
+            n zero                 | /v1/chat/completions | {"messages":USER,"n":0}                             | 400 | n
+            n above the batch      | /v1/chat/completions | {"messages":USER,"n":64}                            | 400 | n
+            completions n above    | /v1/completions      | {"prompt":"hi","n":64}                              | 400 | n
             logprobs not a boolean | /v1/chat/completions | {"messages":USER,"logprobs":3}                      | 400 | logprobs
             top_logprobs alone     | /v1/chat/completions | {"messages":USER,"top_logprobs":2}                  | 400 | top_logprobs
             top_logprobs above 20  | /v1/chat/completions | {"messages":USER,"logprobs":true,"top_logprobs":21} | 400 | top_logprobs

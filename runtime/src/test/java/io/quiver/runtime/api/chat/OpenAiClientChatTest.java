@@ -110,9 +110,28 @@ class OpenAiClientChatTest {
     }
 
     @Test
-    void unsupportedChoicesCountIsAClear400() {
-        var error = assertThrows(BadRequestException.class, () -> client().chat().completions().create(
-                greedy(ChatRoutesTest.MODEL, 4).toBuilder().n(2).build()));
-        assertTrue(error.getMessage().contains("n=1"), error.getMessage());
+    void twoChoicesReachTheClientStreamingAndNot() {
+        ChatCompletionCreateParams params = greedy(ChatRoutesTest.MODEL, 5).toBuilder().n(2).temperature(1.0)
+                .seed(5L).build();
+        ChatCompletion whole = client().chat().completions().create(params);
+        assertEquals(2, whole.choices().size());
+        assertEquals(List.of(0L, 1L), whole.choices().stream().map(ChatCompletion.Choice::index).toList());
+        assertEquals(10, whole.usage().orElseThrow().completionTokens());
+        StringBuilder[] streamed = {new StringBuilder(), new StringBuilder()};
+        try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+            stream.stream().forEach(c -> c.choices().forEach(choice -> choice.delta().content()
+                    .ifPresent(streamed[(int) choice.index()]::append)));
+        }
+        for (int i = 0; i < 2; i++) {
+            assertEquals(whole.choices().get(i).message().content().orElseThrow(), streamed[i].toString());
+        }
+    }
+
+    @Test
+    void unsupportedBestOfIsAClear400() {
+        var error = assertThrows(BadRequestException.class, () -> client().completions().create(
+                CompletionCreateParams.builder().model(ChatRoutesTest.MODEL).prompt("Once").maxTokens(2).bestOf(3)
+                        .build()));
+        assertTrue(error.getMessage().contains("best_of"), error.getMessage());
     }
 }
