@@ -29,6 +29,7 @@ public final class ChatEngine implements Engine {
     private final BatchScheduler scheduler;
     private final int contextLength;
     private volatile TokenBytes vocabulary;
+    private final Grammars grammars = new Grammars();
 
     private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, int contextLength) {
         this.model = model;
@@ -126,6 +127,28 @@ public final class ChatEngine implements Engine {
     /** The bytes token {@code id} stands for (empty for an id the tokenizer does not define). */
     public byte[] tokenBytes(int id) {
         return vocabulary().bytes(id);
+    }
+
+    /**
+     * A structured-output constraint for this model's vocabulary, compiled once per distinct source and kept
+     * (see {@link Grammars}): a JSON Schema ({@code schema}), any JSON object ({@code schema} null), a regular
+     * expression, or a choice of strings. Unsupported schema keywords or a malformed regex are an
+     * {@link InvalidRequestException} naming {@code param}.
+     */
+    public TokenGrammar jsonGrammar(com.fasterxml.jackson.databind.JsonNode schema, String param) {
+        return grammars.json(schema, param, this::compile);
+    }
+
+    public TokenGrammar regexGrammar(String regex, String param) {
+        return grammars.regex(regex, param, this::compile);
+    }
+
+    public TokenGrammar choiceGrammar(List<String> choices, String param) {
+        return grammars.choice(choices, param, this::compile);
+    }
+
+    private TokenGrammar compile(dk.brics.automaton.Automaton automaton) {
+        return new TokenGrammar(automaton, vocabulary(), spec.eosIds());
     }
 
     /** The tokenizer's vocabulary as bytes, read from tokenizer.json on first use (startup does not pay for it). */

@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param promptLogprobs     score the prompt's tokens after the first with this many alternatives
  *                           ({@link GenerationListener#onPromptScored}); -1 scores nothing
  * @param promptOnly         score the prompt and generate nothing (the completion ends LENGTH at once)
+ * @param grammar            the completion's bytes must stay in this language (structured outputs), or null
  */
 public record GenerationRequest(int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop,
                                 boolean ignoreEos, boolean reasoningPrefilled, boolean splitReasoning,
-                                int logprobs, int promptLogprobs, boolean promptOnly) {
+                                int logprobs, int promptLogprobs, boolean promptOnly, TokenGrammar grammar) {
     /** The most alternatives a position reports (OpenAI's top_logprobs limit). */
     public static final int MAX_LOGPROBS = 20;
 
@@ -45,7 +46,8 @@ public record GenerationRequest(int[] promptIds, SamplingParams sampling, int ma
 
     public GenerationRequest(int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop,
                              boolean ignoreEos, boolean reasoningPrefilled, boolean splitReasoning) {
-        this(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, splitReasoning, -1, -1, false);
+        this(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, splitReasoning, -1, -1, false,
+                null);
     }
 
     public static GenerationRequest of(int[] promptIds, SamplingParams sampling, int maxTokens) {
@@ -54,33 +56,42 @@ public record GenerationRequest(int[] promptIds, SamplingParams sampling, int ma
 
     public GenerationRequest withStop(List<String> strings) {
         return new GenerationRequest(promptIds, sampling, maxTokens, strings, ignoreEos, reasoningPrefilled,
-                splitReasoning, logprobs, promptLogprobs, promptOnly);
+                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar);
     }
 
     public GenerationRequest withIgnoreEos(boolean ignore) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignore, reasoningPrefilled,
-                splitReasoning, logprobs, promptLogprobs, promptOnly);
+                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar);
     }
 
     public GenerationRequest withReasoningSplit(boolean split) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, split,
-                logprobs, promptLogprobs, promptOnly);
+                logprobs, promptLogprobs, promptOnly, grammar);
     }
 
     public GenerationRequest withReasoningPrefilled(boolean prefilled) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, prefilled, splitReasoning,
-                logprobs, promptLogprobs, promptOnly);
+                logprobs, promptLogprobs, promptOnly, grammar);
     }
 
     /** Scores completion tokens ({@code top} alternatives each; -1: none) and prompt tokens ({@code promptTop}). */
     public GenerationRequest withLogprobs(int top, int promptTop) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled,
-                splitReasoning, top, promptTop, promptOnly);
+                splitReasoning, top, promptTop, promptOnly, grammar);
     }
 
     /** Scores the prompt only ({@code promptTop} alternatives per position), generating nothing. */
     public GenerationRequest scoringPromptOnly(int promptTop) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled,
-                splitReasoning, logprobs, promptTop, true);
+                splitReasoning, logprobs, promptTop, true, grammar);
+    }
+
+    /**
+     * Constrains the completion to a grammar; its text is then content alone (no reasoning split), since the
+     * grammar covers all of it.
+     */
+    public GenerationRequest withGrammar(TokenGrammar g) {
+        return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, g == null && reasoningPrefilled,
+                g == null && splitReasoning, logprobs, promptLogprobs, promptOnly, g);
     }
 }

@@ -2,6 +2,7 @@ package io.quiver.models.chat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 
@@ -23,6 +24,9 @@ final class Sequence implements Generation {
     private final int logprobs;
     private final int promptLogprobs;
     private final boolean promptOnly;
+    /** The structured-output constraint and its state, or null. */
+    private final TokenGrammar grammar;
+    private int grammarState;
     private int maxTokens;
     private int[] generated = new int[16];
     private int count;
@@ -53,6 +57,8 @@ final class Sequence implements Generation {
         this.logprobs = request.logprobs();
         this.promptLogprobs = request.promptLogprobs();
         this.promptOnly = request.promptOnly();
+        this.grammar = request.grammar();
+        this.grammarState = grammar == null ? -1 : grammar.initial();
         this.maxTokens = maxTokens;
     }
 
@@ -137,7 +143,7 @@ final class Sequence implements Generation {
     boolean step(float[] logits, int offset, int vocab) {
         // Raw logprobs: scored on the logits as the model gave them, before the sampler changes the row.
         float[] raw = logprobs >= 0 ? Arrays.copyOfRange(logits, offset, offset + vocab) : null;
-        int token = sampler.sample(logits, offset, vocab);
+        int token = grammar == null ? sampler.sample(logits, offset, vocab) : constrained(logits, offset, vocab);
         List<TokenLogprob> scored = raw == null ? List.of()
                 : List.of(TokenLogprob.score(raw, 0, vocab, token, logprobs));
         sampler.accept(token);
@@ -167,6 +173,38 @@ final class Sequence implements Generation {
             return true;
         }
         return done;
+    }
+
+    /**
+     * Samples among the tokens the grammar allows in its current state (the others' logits set to -infinity), and
+     * moves the grammar on by the chosen token.
+     */
+    private int constrained(float[] logits, int offset, int vocab) {
+        BitSet allowed = grammar.allowed(grammarState);
+        mask(logits, offset, vocab, allowed);
+        int best = Sampler.argmax(logits, offset, vocab);
+        int token = sampler.sample(logits, offset, vocab);
+        if (!allowed.get(token)) {
+            // Rounding in the sampler's filters can land on a zero-probability token: take the best allowed one.
+            token = best;
+        }
+        if (!eos.contains(token)) {
+            grammarState = grammar.next(grammarState, token);
+        }
+        return token;
+    }
+
+    /** Sets every token outside {@code allowed} to -infinity in the row. */
+    static void mask(float[] logits, int offset, int vocab, BitSet allowed) {
+        int from = 0;
+        for (int id = allowed.nextSetBit(0); from < vocab; id = allowed.nextSetBit(id + 1)) {
+            int to = id < 0 ? vocab : Math.min(id, vocab);
+            Arrays.fill(logits, offset + from, offset + to, Float.NEGATIVE_INFINITY);
+            from = to + 1;
+            if (id < 0) {
+                break;
+            }
+        }
     }
 
     private static ReasoningSplitter.Split merge(ReasoningSplitter.Split a, ReasoningSplitter.Split b) {

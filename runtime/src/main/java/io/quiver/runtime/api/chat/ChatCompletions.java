@@ -31,10 +31,6 @@ public class ChatCompletions {
         if (request.tools() != null && !request.tools().isNull() && !request.tools().isEmpty()) {
             throw ApiException.invalid("tools", "Tool calling is not supported by this server");
         }
-        String format = request.responseFormat() == null ? "text" : request.responseFormat().path("type").asText("");
-        if (!format.equals("text")) {
-            throw ApiException.invalid("response_format", "Only response_format type 'text' is supported");
-        }
         return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages)), WIRE);
     }
 

@@ -37,7 +37,9 @@ public final class ChatProtocol {
             @JsonProperty("top_logprobs") Integer topLogprobs,
             @JsonProperty("logit_bias") JsonNode logitBias,
             JsonNode tools,
-            @JsonProperty("response_format") JsonNode responseFormat) implements GenerationFields {
+            @JsonProperty("response_format") JsonNode responseFormat,
+            @JsonProperty("structured_outputs") JsonNode structuredOutputs,
+            @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
 
         @Override
         public Integer tokenLimit() {

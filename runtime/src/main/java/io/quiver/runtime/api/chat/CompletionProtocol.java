@@ -36,7 +36,10 @@ public final class CompletionProtocol {
             JsonNode logprobs,
             Boolean echo,
             String suffix,
-            @JsonProperty("logit_bias") JsonNode logitBias) implements GenerationFields {
+            @JsonProperty("logit_bias") JsonNode logitBias,
+            @JsonProperty("response_format") JsonNode responseFormat,
+            @JsonProperty("structured_outputs") JsonNode structuredOutputs,
+            @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
 
         @Override
         public Integer tokenLimit() {

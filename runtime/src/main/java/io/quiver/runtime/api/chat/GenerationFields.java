@@ -56,6 +56,15 @@ public interface GenerationFields {
 
     JsonNode logitBias();
 
+    /** OpenAI's {@code response_format}; see {@link StructuredOutputs}. */
+    JsonNode responseFormat();
+
+    /** vLLM's {@code structured_outputs}. */
+    JsonNode structuredOutputs();
+
+    /** llama.cpp's {@code json_schema}. */
+    JsonNode jsonSchema();
+
     /**
      * Alternatives to report per completion token when the request asks for log probabilities (0: the chosen
      * token's alone), else -1; out-of-range values are a 400 naming the parameter.

@@ -6,6 +6,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.TokenGrammar;
 import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
@@ -75,8 +76,10 @@ public class TextGeneration {
                 throw ApiException.invalid("n", "n must be at most " + engine.maxBatch() + " here (the batch rows "
                         + "one prompt's completions share), was " + n);
             }
+            TokenGrammar grammar = StructuredOutputs.grammar(fields, engine);
             List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
-            List<GenerationRequest> requests = prepared.stream().map(fields::toRequest).toList();
+            List<GenerationRequest> requests = prepared.stream().map(p -> fields.toRequest(p).withGrammar(grammar))
+                    .toList();
             // Choice p × n + j is completion j of prompt p.
             List<Prompt> perChoice = new ArrayList<>();
             prepared.forEach(p -> perChoice.addAll(Collections.nCopies(n, p)));

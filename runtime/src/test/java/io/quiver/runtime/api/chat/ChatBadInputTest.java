@@ -50,7 +50,7 @@ class ChatBadInputTest {
             presence penalty       | /v1/chat/completions | {"messages":USER,"presence_penalty":3}              | 400 | presence_penalty
             stop of numbers        | /v1/chat/completions | {"messages":USER,"stop":[1,2]}                      | 400 | stop
             tools                  | /v1/chat/completions | {"messages":USER,"tools":[{"type":"function"}]}     | 400 | tools
-            json schema            | /v1/chat/completions | {"messages":USER,"response_format":{"type":"json_object"}} | 400 | response_format
+            response format type   | /v1/chat/completions | {"messages":USER,"response_format":{"type":"yaml"}}  | 400 | response_format
             embedding model        | /v1/chat/completions | {"model":"all-minilm-l6-v2","messages":USER}        | 400 | model
             unknown model          | /v1/chat/completions | {"model":"gpt-9","messages":USER}                   | 404 | model
             no prompt              | /v1/completions      | {}                                                  | 400 | prompt

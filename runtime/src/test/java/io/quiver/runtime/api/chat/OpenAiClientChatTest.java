@@ -13,6 +13,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -125,6 +126,24 @@ class OpenAiClientChatTest {
         for (int i = 0; i < 2; i++) {
             assertEquals(whole.choices().get(i).message().content().orElseThrow(), streamed[i].toString());
         }
+    }
+
+    @Test
+    void jsonSchemaResponseFormatFromTheClient() throws Exception {
+        var schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty("properties", JsonValue.from(java.util.Map.of(
+                        "answer", java.util.Map.of("type", "integer", "minimum", 0, "maximum", 99))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("answer")))
+                .putAdditionalProperty("additionalProperties", JsonValue.from(false)).build();
+        ChatCompletionCreateParams params = greedy(ChatRoutesTest.MODEL, 40).toBuilder()
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(false))
+                .responseFormat(ResponseFormatJsonSchema.builder().jsonSchema(ResponseFormatJsonSchema.JsonSchema
+                        .builder().name("sum").strict(true).schema(schema).build()).build()).build();
+        String content = client().chat().completions().create(params).choices().getFirst().message().content()
+                .orElseThrow();
+        var answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(content);
+        assertTrue(answer.get("answer").isInt() && answer.size() == 1, content);
     }
 
     @Test
