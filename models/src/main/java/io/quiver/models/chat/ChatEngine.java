@@ -80,6 +80,11 @@ public final class ChatEngine implements Engine {
      * to what the context can hold ({@link TokenBudget#maxChars}).
      */
     public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return renderChat(messages, addGenerationPrompt, null);
+    }
+
+    /** As {@link #renderChat(List, boolean)}, with the request's tool definitions bound to {@code tools}. */
+    public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt, List<Object> tools) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages", "messages must not be empty");
         }
@@ -87,7 +92,7 @@ public final class ChatEngine implements Engine {
             throw new InvalidRequestException("messages", messages.size() + " messages cannot fit the context "
                     + "length of " + contextLength + " tokens");
         }
-        return template.render(messages, addGenerationPrompt);
+        return template.render(messages, addGenerationPrompt, tools);
     }
 
     /** Token ids of a prompt text: one BOS when the tokenizer asks for it, never two. */
@@ -147,6 +152,16 @@ public final class ChatEngine implements Engine {
         return grammars.choice(choices, param, this::compile);
     }
 
+    /** The tool-call format this model's chat template writes. */
+    public ToolCalls toolCalls() {
+        return ToolCalls.of(template.source());
+    }
+
+    /** A constraint that forces exactly one call of one of {@code tools}, in the template's format. */
+    public TokenGrammar toolGrammar(List<ToolCalls.Tool> tools, String param) {
+        return grammars.tools(toolCalls(), tools, param, this::compile);
+    }
+
     private TokenGrammar compile(dk.brics.automaton.Automaton automaton) {
         return new TokenGrammar(automaton, vocabulary(), spec.eosIds());
     }
@@ -180,8 +195,13 @@ public final class ChatEngine implements Engine {
      * without it too), so a {@code <think>} in a message's text never decides it.
      */
     public ChatPrompt renderForCompletion(List<ChatMessage> messages) {
-        String prompt = renderChat(messages, true);
-        String conversation = renderChat(messages, false);
+        return renderForCompletion(messages, null);
+    }
+
+    /** As {@link #renderForCompletion(List)}, with tool definitions for the template ({@code null}: none). */
+    public ChatPrompt renderForCompletion(List<ChatMessage> messages, List<Object> tools) {
+        String prompt = renderChat(messages, true, tools);
+        String conversation = renderChat(messages, false, tools);
         int shared = 0;
         int limit = Math.min(prompt.length(), conversation.length());
         while (shared < limit && prompt.charAt(shared) == conversation.charAt(shared)) {

@@ -51,6 +51,13 @@ final class Grammars {
         });
     }
 
+    TokenGrammar tools(ToolCalls family, List<ToolCalls.Tool> tools, String param,
+                       Function<Automaton, TokenGrammar> compile) {
+        StringBuilder key = new StringBuilder("tools:" + family);
+        tools.forEach(t -> key.append('\u0000').append(t.name()).append('\u0000').append(t.parameters()));
+        return cached(key.toString(), () -> compile.apply(family.forced(tools, param)));
+    }
+
     static Automaton regexAutomaton(String regex, String param) {
         if (regex == null || regex.isEmpty()) {
             throw new InvalidRequestException(param, param + " must be a non-empty regular expression");

@@ -2,6 +2,7 @@ package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.chat.ChatMessage;
+import io.quiver.models.chat.ToolCall;
 import io.quiver.runtime.api.ApiException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +31,40 @@ public final class ChatMessages {
                 throw ApiException.invalid(where + ".role", where + ".role must be one of " + ROLES.stream().sorted()
                         .toList() + ", was '" + role + "'");
             }
+            List<ToolCall> calls = toolCalls(m.get("tool_calls"), where + ".tool_calls");
+            if (!calls.isEmpty() && !role.equals("assistant")) {
+                throw ApiException.invalid(where + ".tool_calls", "only assistant messages hold tool_calls");
+            }
+            JsonNode raw = m.get("content");
+            // An assistant turn of calls alone has no text: templates test it for none.
+            String content = !calls.isEmpty() && (raw == null || raw.isNull()) ? null
+                    : content(raw, role, where + ".content");
+            String callId = m.path("tool_call_id").isTextual() ? m.get("tool_call_id").asText() : null;
+            String name = m.path("name").isTextual() ? m.get("name").asText() : null;
             // OpenAI's "developer" role is what older templates call "system".
-            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), role,
-                    where + ".content")));
+            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content, calls, callId, name));
+        }
+        return out;
+    }
+
+    /** OpenAI's {@code [{id, type: function, function: {name, arguments}}]}; arguments are JSON text. */
+    private static List<ToolCall> toolCalls(JsonNode calls, String where) {
+        if (calls == null || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ApiException.invalid(where, where + " must be an array");
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            JsonNode function = call.path("function");
+            if (!function.path("name").isTextual()) {
+                throw ApiException.invalid(where + "[" + i + "]", where + "[" + i + "] needs function.name");
+            }
+            JsonNode args = function.path("arguments");
+            String arguments = args.isTextual() ? args.asText() : args.isObject() ? args.toString() : "{}";
+            out.add(new ToolCall(call.path("id").asText("call_" + i), function.get("name").asText(), arguments));
         }
         return out;
     }

@@ -37,6 +37,7 @@ public final class ChatProtocol {
             @JsonProperty("top_logprobs") Integer topLogprobs,
             @JsonProperty("logit_bias") JsonNode logitBias,
             JsonNode tools,
+            @JsonProperty("tool_choice") JsonNode toolChoice,
             @JsonProperty("response_format") JsonNode responseFormat,
             @JsonProperty("structured_outputs") JsonNode structuredOutputs,
             @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
@@ -98,7 +99,19 @@ public final class ChatProtocol {
     /** {@code reasoning} repeats {@code reasoning_content} under the name newer clients read. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Message(String role, String content,
-                          @JsonProperty("reasoning_content") String reasoningContent, String reasoning) {
+                          @JsonProperty("reasoning_content") String reasoningContent, String reasoning,
+                          @JsonProperty("tool_calls") List<WireToolCall> toolCalls) {
+        public Message(String role, String content, String reasoningContent, String reasoning) {
+            this(role, content, reasoningContent, reasoning, null);
+        }
+    }
+
+    /** A tool call; {@code index} only in stream deltas. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WireToolCall(Integer index, String id, String type, Function function) {
+    }
+
+    public record Function(String name, String arguments) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

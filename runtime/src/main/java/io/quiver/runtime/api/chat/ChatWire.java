@@ -2,6 +2,7 @@ package io.quiver.runtime.api.chat;
 
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.ToolCalls;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.chat.ChatProtocol.Chunk;
 import io.quiver.runtime.api.chat.ChatProtocol.ChunkChoice;
@@ -25,8 +26,12 @@ final class ChatWire implements Wire {
         for (Choice c : choices) {
             String reasoning = c.reasoning().isEmpty() ? null : c.reasoning();
             Object logprobs = h.scores().logprobs() ? h.scores().chat(c.logprobs()) : null;
-            out.add(new ChatProtocol.Choice(c.index(), new Message(ROLE, c.content(), reasoning, reasoning), logprobs,
-                    Wire.finishReason(c.reason())));
+            ToolCalls.Parsed parsed = h.tools() == null ? null : h.tools().parse(c.content());
+            boolean called = parsed != null && !parsed.calls().isEmpty();
+            Message message = called ? new Message(ROLE, parsed.content(), reasoning, reasoning,
+                    ToolUse.wire(parsed.calls(), false)) : new Message(ROLE, c.content(), reasoning, reasoning);
+            out.add(new ChatProtocol.Choice(c.index(), message, logprobs, called && c.reason() == FinishReason.STOP
+                    ? "tool_calls" : Wire.finishReason(c.reason())));
         }
         return new Completion(h.id(), "chat.completion", h.created(), h.model(), out, ChatProtocol.Usage.of(usage));
     }
@@ -46,6 +51,16 @@ final class ChatWire implements Wire {
         if (!d.hasText() && !scored) {
             return null;
         }
+        if (h.tools() != null) {
+            // With tools, the answer's text is held to its end; reasoning and scores still stream.
+            h.tools().hold(index, d.content());
+            if (d.reasoning().isEmpty() && !scored) {
+                return null;
+            }
+            String reasoning = d.reasoning().isEmpty() ? null : d.reasoning();
+            return chunk(h, index, new Message(null, null, reasoning, reasoning),
+                    scored ? h.scores().chat(d.logprobs()) : null, null);
+        }
         String reasoning = d.reasoning().isEmpty() ? null : d.reasoning();
         // A scored token whose text is still held back rides on an empty content delta.
         String content = d.content().isEmpty() ? (reasoning == null ? "" : null) : d.content();
@@ -55,6 +70,13 @@ final class ChatWire implements Wire {
 
     @Override
     public Object finish(Header h, int index, FinishReason reason) {
+        if (h.tools() != null) {
+            ToolCalls.Parsed parsed = h.tools().release(index);
+            boolean called = !parsed.calls().isEmpty();
+            String content = parsed.content() == null || parsed.content().isEmpty() ? null : parsed.content();
+            return chunk(h, index, new Message(null, content, null, null, called ? ToolUse.wire(parsed.calls(), true)
+                    : null), null, called && reason == FinishReason.STOP ? "tool_calls" : Wire.finishReason(reason));
+        }
         return chunk(h, index, new Message(null, null, null, null), null, Wire.finishReason(reason));
     }
 

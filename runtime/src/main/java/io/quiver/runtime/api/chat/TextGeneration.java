@@ -60,6 +60,12 @@ public class TextGeneration {
      */
     Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
+        return respond(route, fields, http, rows, prompts, wire, null);
+    }
+
+    /** {@code tools}: the chat request's tool use, or null. */
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
+                     Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
         if (rows > call.cap()) {
             throw ApiException.invalid("prompt", "At most " + call.cap() + " prompts per request on this server "
                     + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
@@ -76,7 +82,13 @@ public class TextGeneration {
                 throw ApiException.invalid("n", "n must be at most " + engine.maxBatch() + " here (the batch rows "
                         + "one prompt's completions share), was " + n);
             }
-            TokenGrammar grammar = StructuredOutputs.grammar(fields, engine);
+            TokenGrammar structured = StructuredOutputs.grammar(fields, engine);
+            TokenGrammar forced = tools == null ? null : tools.on(engine).grammar(engine);
+            if (structured != null && forced != null) {
+                throw ApiException.invalid("tool_choice", "A required or named tool_choice cannot be combined with "
+                        + "structured outputs");
+            }
+            TokenGrammar grammar = forced != null ? forced : structured;
             List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
             List<GenerationRequest> requests = prepared.stream().map(p -> fields.toRequest(p).withGrammar(grammar))
                     .toList();
@@ -93,7 +105,7 @@ public class TextGeneration {
                 generations.addAll(engine.submit(requests.get(i), n, j -> events.listener(first + j)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
-                    Instant.now().getEpochSecond(), lease.model().name(), scores);
+                    Instant.now().getEpochSecond(), lease.model().name(), scores, tools);
             if (fields.streaming()) {
                 streaming = true;
                 EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),

@@ -9,7 +9,7 @@ import java.util.List;
 /** How one route shapes completions on the wire: chat completions or legacy text completions. */
 interface Wire {
     /** Identity shared by a response and all its chunks, and how its tokens are reported. */
-    record Header(String id, long created, String model, TokenScores scores) {
+    record Header(String id, long created, String model, TokenScores scores, ToolUse tools) {
     }
 
     /**

@@ -49,7 +49,7 @@ class ChatBadInputTest {
             negative completion    | /v1/chat/completions | {"messages":USER,"max_completion_tokens":-5}        | 400 | max_completion_tokens
             presence penalty       | /v1/chat/completions | {"messages":USER,"presence_penalty":3}              | 400 | presence_penalty
             stop of numbers        | /v1/chat/completions | {"messages":USER,"stop":[1,2]}                      | 400 | stop
-            tools                  | /v1/chat/completions | {"messages":USER,"tools":[{"type":"function"}]}     | 400 | tools
+            tool without a name    | /v1/chat/completions | {"messages":USER,"tools":[{"type":"function"}]}     | 400 | tools[0]
             response format type   | /v1/chat/completions | {"messages":USER,"response_format":{"type":"yaml"}}  | 400 | response_format
             embedding model        | /v1/chat/completions | {"model":"all-minilm-l6-v2","messages":USER}        | 400 | model
             unknown model          | /v1/chat/completions | {"model":"gpt-9","messages":USER}                   | 404 | model

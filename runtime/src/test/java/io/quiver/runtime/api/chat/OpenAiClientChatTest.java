@@ -147,6 +147,37 @@ class OpenAiClientChatTest {
     }
 
     @Test
+    void toolRoundTripFromTheClient() {
+        var parameters = com.openai.models.FunctionParameters.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty("properties", JsonValue.from(java.util.Map.of(
+                        "city", java.util.Map.of("type", "string", "maxLength", 8))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("city"))).build();
+        var weather = com.openai.models.chat.completions.ChatCompletionFunctionTool.builder()
+                .function(com.openai.models.FunctionDefinition.builder().name("weather").parameters(parameters)
+                        .build()).build();
+        ChatCompletionCreateParams ask = ChatCompletionCreateParams.builder().model(ChatRoutesTest.MODEL)
+                .addUserMessage("Weather in Paris?").addTool(weather).maxCompletionTokens(300).temperature(1.0)
+                .seed(3L).toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.REQUIRED)
+                .build();
+        ChatCompletion first = client().chat().completions().create(ask);
+        var choice = first.choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
+        var call = choice.message().toolCalls().orElseThrow().getFirst().asFunction();
+        assertEquals("weather", call.function().name());
+        assertTrue(call.function().arguments().contains("\"city\""), call.function().arguments());
+
+        ChatCompletion answer = client().chat().completions().create(ask.toBuilder()
+                .addMessage(choice.message())
+                .addMessage(com.openai.models.chat.completions.ChatCompletionToolMessageParam.builder()
+                        .toolCallId(call.id()).content("18 C").build())
+                .toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.NONE)
+                .maxCompletionTokens(4).build());
+        assertEquals(ChatCompletion.Choice.FinishReason.LENGTH, answer.choices().getFirst().finishReason());
+        assertTrue(answer.choices().getFirst().message().content().isPresent());
+    }
+
+    @Test
     void unsupportedBestOfIsAClear400() {
         var error = assertThrows(BadRequestException.class, () -> client().completions().create(
                 CompletionCreateParams.builder().model(ChatRoutesTest.MODEL).prompt("Once").maxTokens(2).bestOf(3)
