@@ -290,7 +290,7 @@ final class BatchScheduler implements AutoCloseable {
                     float[] row = last ? step.logits : Arrays.copyOfRange(step.logits, offset, offset + vocab);
                     boolean finished = m.step(row, last ? offset : 0, vocab);
                     if (finished || m.cancelled()) {
-                        finish(m, FinishReason.CANCELLED, null);
+                        finish(m, m.endReason(), null);
                     } else {
                         running = true;
                     }
@@ -346,7 +346,7 @@ final class BatchScheduler implements AutoCloseable {
                 continue;
             }
             if (finished) {
-                finish(s, FinishReason.CANCELLED, null);
+                finish(s, s.endReason(), null);
             }
         }
     }

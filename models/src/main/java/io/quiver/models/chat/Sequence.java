@@ -43,6 +43,7 @@ final class Sequence implements Generation {
     long queuedAt;
     private volatile boolean cancelled;
     private volatile boolean done;
+    private FinishReason ended;
 
     Sequence(GenerationRequest request, SamplingParams resolved, int maxTokens, ChatTokenizer tokenizer,
              Set<Integer> eos, boolean reasoningSplit, GenerationListener listener) {
@@ -139,7 +140,10 @@ final class Sequence implements Generation {
         }
     }
 
-    /** Samples from this row's logits, streams the resulting text; returns true when the sequence has finished. */
+    /**
+     * Samples from this row's logits, streams the resulting text; returns true when the sequence has finished (the
+     * caller then completes it with {@link #endReason}).
+     */
     boolean step(float[] logits, int offset, int vocab) {
         // Raw logprobs: scored on the logits as the model gave them, before the sampler changes the row.
         float[] raw = logprobs >= 0 ? Arrays.copyOfRange(logits, offset, offset + vocab) : null;
@@ -169,10 +173,17 @@ final class Sequence implements Generation {
         }
         emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}, scored));
         if (reason != null) {
-            complete(reason);
+            // The scheduler completes it once its row is released, so that a listener woken by the end never
+            // sees the sequence still counted as running.
+            ended = reason;
             return true;
         }
         return done;
+    }
+
+    /** Why {@link #step} ended the sequence (CANCELLED when it did not). */
+    FinishReason endReason() {
+        return ended != null ? ended : FinishReason.CANCELLED;
     }
 
     /**
