@@ -1,5 +1,7 @@
 package io.quiver.models.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dk.brics.automaton.Automaton;
 import io.quiver.gpu.Placement;
 import io.quiver.models.Engine;
 import io.quiver.models.InvalidRequestException;
@@ -140,7 +142,7 @@ public final class ChatEngine implements Engine {
      * expression, or a choice of strings. Unsupported schema keywords or a malformed regex are an
      * {@link InvalidRequestException} naming {@code param}.
      */
-    public TokenGrammar jsonGrammar(com.fasterxml.jackson.databind.JsonNode schema, String param) {
+    public TokenGrammar jsonGrammar(JsonNode schema, String param) {
         return grammars.json(schema, param, this::compile);
     }
 
@@ -162,7 +164,7 @@ public final class ChatEngine implements Engine {
         return grammars.tools(toolCalls(), tools, param, this::compile);
     }
 
-    private TokenGrammar compile(dk.brics.automaton.Automaton automaton) {
+    private TokenGrammar compile(Automaton automaton) {
         return new TokenGrammar(automaton, vocabulary(), spec.eosIds());
     }
 

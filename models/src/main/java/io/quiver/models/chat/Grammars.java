@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One engine's compiled structured-output grammars, by source: compiling a schema and its per-state token sets
@@ -83,7 +84,7 @@ final class Grammars {
         }
     }
 
-    private TokenGrammar cached(String key, java.util.function.Supplier<TokenGrammar> build) {
+    private TokenGrammar cached(String key, Supplier<TokenGrammar> build) {
         synchronized (cache) {
             TokenGrammar g = cache.get(key);
             if (g != null) {

@@ -8,6 +8,7 @@ import dk.brics.automaton.BasicAutomata;
 import io.quiver.models.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -151,7 +152,7 @@ final class JsonSchemaAutomaton {
         if (properties.isEmpty()) {
             return additional.isBoolean() && !additional.asBoolean() ? text("{}") : object(anyValue(ANY_DEPTH - 1));
         }
-        Set<String> required = new java.util.HashSet<>();
+        Set<String> required = new HashSet<>();
         schema.path("required").forEach(r -> required.add(r.asText()));
         List<Automaton> members = new ArrayList<>();
         List<Boolean> optional = new ArrayList<>();

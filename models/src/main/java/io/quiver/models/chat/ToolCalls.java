@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dk.brics.automaton.Automaton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,7 +146,7 @@ public enum ToolCalls {
     /** A call's arguments text as the object a template iterates over (the text itself if it is not JSON). */
     static Object parseArguments(String arguments) {
         JsonNode node = jsonOrNull(arguments);
-        return node != null && node.isObject() ? JSON.convertValue(node, java.util.Map.class) : arguments;
+        return node != null && node.isObject() ? JSON.convertValue(node, Map.class) : arguments;
     }
 
     /** Exactly one call of one of the tools, as this family writes it, its arguments valid for the tool. */

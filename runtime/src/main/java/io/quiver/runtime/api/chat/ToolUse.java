@@ -10,6 +10,8 @@ import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.WireToolCall;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A chat request's {@code tools} and {@code tool_choice}: the definitions go to the chat template's {@code tools};
@@ -25,7 +27,7 @@ final class ToolUse {
     private final boolean parses;
     private ToolCalls family = ToolCalls.HERMES;
     /** Each streamed choice's text, held until its end: a call cannot be told from text before. */
-    private final java.util.Map<Integer, StringBuilder> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, StringBuilder> held = new ConcurrentHashMap<>();
 
     private ToolUse(List<ToolCalls.Tool> tools, List<Object> definitions, boolean forced, boolean parses) {
         this.tools = tools;
