@@ -6,6 +6,7 @@ import io.quiver.models.InvalidRequestException;
 import io.quiver.models.QueueTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ final class BatchScheduler implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong cachedTokens = new AtomicLong();
+    private final AtomicLong prefills = new AtomicLong();
     private volatile boolean closed;
     private volatile boolean cancelRows;
     private volatile IntConsumer stepObserver = batch -> { };
@@ -58,17 +60,21 @@ final class BatchScheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("chat engine is closed");
         }
+        if (sequence.group().size() > maxBatch) {
+            throw new InvalidRequestException("n", sequence.group().size() + " completions of one prompt cannot "
+                    + "share a batch of " + maxBatch + " rows");
+        }
         sequence.queuedAt = System.nanoTime();
         pending.add(sequence);
         if (closed && pending.remove(sequence)) {
             // close() may have drained the queue between the check and the add.
-            sequence.complete(FinishReason.CANCELLED);
+            completeGroup(sequence, FinishReason.CANCELLED);
         }
     }
 
     /** Every running and queued sequence ends CANCELLED at the next step. */
     void cancelAll() {
-        pending.forEach(Sequence::cancel);
+        pending.forEach(s -> s.group().forEach(Sequence::cancel));
         // The rows belong to the scheduler thread: it cancels them itself.
         cancelRows = true;
     }
@@ -87,6 +93,11 @@ final class BatchScheduler implements AutoCloseable {
 
     long cachedTokens() {
         return cachedTokens.get();
+    }
+
+    /** Prompts prefilled so far (a group of n completions counts once). */
+    long prefills() {
+        return prefills.get();
     }
 
     private void loop() {
@@ -118,8 +129,12 @@ final class BatchScheduler implements AutoCloseable {
         releasePast();
         Sequence s;
         while ((s = pending.poll()) != null) {
-            s.complete(FinishReason.CANCELLED);
+            completeGroup(s, FinishReason.CANCELLED);
         }
+    }
+
+    private static void completeGroup(Sequence lead, FinishReason reason) {
+        lead.group().forEach(m -> m.complete(reason));
     }
 
     /** Drops finished and cancelled rows, admits new sequences; returns false when there is nothing to decode. */
@@ -153,17 +168,31 @@ final class BatchScheduler implements AutoCloseable {
         List<KvBlock> joined = new ArrayList<>();
         Sequence s;
         while (next.size() < maxBatch && (s = pending.poll()) != null) {
-            if (s.cancelled()) {
-                s.complete(FinishReason.CANCELLED);
+            if (next.size() + s.group().size() > maxBatch) {
+                // A group joins whole: it waits at the head for rows enough.
+                pending.offerFirst(s);
+                break;
+            }
+            List<Sequence> group = new ArrayList<>();
+            for (Sequence m : s.group()) {
+                if (m.cancelled()) {
+                    m.complete(FinishReason.CANCELLED);
+                } else {
+                    group.add(m);
+                }
+            }
+            if (group.isEmpty()) {
                 continue;
             }
-            next.add(s);
-            KvBlock prefilled = prefill(s);
-            if (prefilled != null) {
-                joined.add(prefilled);
-                changed = true;
-            } else {
-                next.removeLast();
+            next.addAll(group);
+            KvBlock prefilled = prefill(group);
+            // The group's rows share one prefilled cache; the ones that already ended leave.
+            next.removeIf(m -> group.contains(m) && m.isDone());
+            for (Sequence m : group) {
+                if (!m.isDone()) {
+                    joined.add(prefilled);
+                    changed = true;
+                }
             }
         }
         if (next.isEmpty()) {
@@ -200,30 +229,34 @@ final class BatchScheduler implements AutoCloseable {
         Sequence s;
         while ((s = pending.peek()) != null && now - s.queuedAt > queueTimeoutNanos) {
             if (pending.remove(s)) {
-                s.fail(new QueueTimeoutException("batch row", (now - s.queuedAt) / 1_000_000));
+                QueueTimeoutException timeout = new QueueTimeoutException("batch row", (now - s.queuedAt) / 1_000_000);
+                s.group().forEach(m -> m.fail(timeout));
             }
         }
     }
 
     /**
-     * Runs a new sequence's prompt alone, samples its first token; its cache, or null if it already ended (finished,
-     * cancelled, or failed: whatever throws here ends this sequence alone).
+     * Runs a new prompt alone, once for its whole group (the completions of one prompt), and samples each member's
+     * first token from the same logits with its own sampler; the cache they share, or null if all of them already
+     * ended (finished, cancelled, or failed: whatever throws here ends this group alone).
      */
-    private KvBlock prefill(Sequence s) {
-        count(+1);
-        int n = s.prompt.length;
+    private KvBlock prefill(List<Sequence> group) {
+        Sequence lead = group.getFirst();
+        group.forEach(m -> count(+1));
+        int n = lead.prompt.length;
         if (n >= contextLength) {
-            finish(s, null, new InvalidRequestException("messages", n + " prompt tokens leave no room for a completion "
-                    + "in context length " + contextLength));
+            InvalidRequestException tooLong = new InvalidRequestException("messages", n + " prompt tokens leave no "
+                    + "room for a completion in context length " + contextLength);
+            group.forEach(m -> finish(m, null, tooLong));
             return null;
         }
         // The last line against a sequence outgrowing its context: it ends with LENGTH when the context is full.
-        s.limitTokens(contextLength - n);
+        group.forEach(m -> m.limitTokens(contextLength - n));
         long[] ids = new long[n];
         long[] mask = new long[n];
         long[] positions = new long[n];
         for (int i = 0; i < n; i++) {
-            ids[i] = s.prompt[i];
+            ids[i] = lead.prompt[i];
             mask[i] = 1;
             positions[i] = i;
         }
@@ -231,26 +264,44 @@ final class BatchScheduler implements AutoCloseable {
         try {
             empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
         } catch (OrtException | RuntimeException | Error e) {
-            finish(s, null, e);
+            group.forEach(m -> finish(m, null, e));
             return null;
         }
-        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty)) {
-            s.cached = n;
-            cachedTokens.addAndGet(n);
-            boolean finished;
-            try {
-                finished = s.step(step.logits, 0, step.vocab);
-            } catch (RuntimeException e) {
-                finish(s, null, e);
-                return null;
+        boolean scoring = lead.scoresPrompt();
+        prefills.incrementAndGet();
+        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty, scoring)) {
+            int vocab = step.vocab;
+            int offset = scoring ? (n - 1) * vocab : 0;
+            List<TokenLogprob> scored = scoring ? lead.scorePrompt(step.logits, vocab) : null;
+            boolean running = false;
+            for (int j = 0; j < group.size(); j++) {
+                Sequence m = group.get(j);
+                m.cached = n;
+                cachedTokens.addAndGet(n);
+                try {
+                    if (scoring) {
+                        m.promptScored(scored);
+                        if (m.promptOnly()) {
+                            finish(m, FinishReason.LENGTH, null);
+                            continue;
+                        }
+                    }
+                    // Each sampler changes its row in place: all but the last member sample from a copy.
+                    boolean last = j == group.size() - 1;
+                    float[] row = last ? step.logits : Arrays.copyOfRange(step.logits, offset, offset + vocab);
+                    boolean finished = m.step(row, last ? offset : 0, vocab);
+                    if (finished || m.cancelled()) {
+                        finish(m, m.endReason(), null);
+                    } else {
+                        running = true;
+                    }
+                } catch (RuntimeException e) {
+                    finish(m, null, e);
+                }
             }
-            if (finished || s.cancelled()) {
-                finish(s, FinishReason.CANCELLED, null);
-                return null;
-            }
-            return KvBlock.copyOf(step.presents, 1, n, decoder.layout);
+            return running ? KvBlock.copyOf(step.presents, 1, n, decoder.layout) : null;
         } catch (OrtException | RuntimeException | Error e) {
-            finish(s, null, e);
+            group.forEach(m -> finish(m, null, e));
             return null;
         } finally {
             closeAll(empty);
@@ -297,7 +348,7 @@ final class BatchScheduler implements AutoCloseable {
                 continue;
             }
             if (finished) {
-                finish(s, FinishReason.CANCELLED, null);
+                finish(s, s.endReason(), null);
             }
         }
     }
@@ -355,7 +406,7 @@ final class BatchScheduler implements AutoCloseable {
         }
         Sequence late;
         while ((late = pending.poll()) != null) {
-            late.complete(FinishReason.CANCELLED);
+            completeGroup(late, FinishReason.CANCELLED);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,7 @@
 package io.quiver.models.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dk.brics.automaton.Automaton;
 import io.quiver.gpu.Placement;
 import io.quiver.models.Engine;
 import io.quiver.models.InvalidRequestException;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * A chat model (DeepSeek-R1 family, Optimum/transformers.js ONNX export) served with continuous batching.
@@ -27,6 +30,8 @@ public final class ChatEngine implements Engine {
     private final DecoderSession decoder;
     private final BatchScheduler scheduler;
     private final int contextLength;
+    private volatile TokenBytes vocabulary;
+    private final Grammars grammars = new Grammars();
 
     private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, int contextLength) {
         this.model = model;
@@ -82,6 +87,11 @@ public final class ChatEngine implements Engine {
      * to what the context can hold ({@link TokenBudget#maxChars}).
      */
     public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return renderChat(messages, addGenerationPrompt, null);
+    }
+
+    /** As {@link #renderChat(List, boolean)}, with the request's tool definitions bound to {@code tools}. */
+    public String renderChat(List<ChatMessage> messages, boolean addGenerationPrompt, List<Object> tools) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages", "messages must not be empty");
         }
@@ -89,12 +99,17 @@ public final class ChatEngine implements Engine {
             throw new InvalidRequestException("messages", messages.size() + " messages cannot fit the context "
                     + "length of " + contextLength + " tokens");
         }
-        return template.render(messages, addGenerationPrompt);
+        return template.render(messages, addGenerationPrompt, tools);
     }
 
     /** Token ids of a prompt text: one BOS when the tokenizer asks for it, never two. */
     public int[] encode(String text) {
         return tokenizer.encode(text);
+    }
+
+    /** Token ids of a text, with the tokenizer's special tokens (BOS) only when {@code addSpecial}. */
+    public int[] encode(String text, boolean addSpecial) {
+        return tokenizer.encode(text, addSpecial);
     }
 
     /**
@@ -116,6 +131,63 @@ public final class ChatEngine implements Engine {
         return tokenizer.decode(ids, 0, ids.length);
     }
 
+    /** Text of token ids, special tokens skipped or kept. */
+    public String decode(int[] ids, boolean skipSpecial) {
+        return tokenizer.decode(ids, 0, ids.length, skipSpecial);
+    }
+
+    /** The bytes token {@code id} stands for (empty for an id the tokenizer does not define). */
+    public byte[] tokenBytes(int id) {
+        return vocabulary().bytes(id);
+    }
+
+    /**
+     * A structured-output constraint for this model's vocabulary, compiled once per distinct source and kept
+     * (see {@link Grammars}): a JSON Schema ({@code schema}), any JSON object ({@code schema} null), a regular
+     * expression, or a choice of strings. Unsupported schema keywords or a malformed regex are an
+     * {@link InvalidRequestException} naming {@code param}.
+     */
+    public TokenGrammar jsonGrammar(JsonNode schema, String param) {
+        return grammars.json(schema, param, this::compile);
+    }
+
+    public TokenGrammar regexGrammar(String regex, String param) {
+        return grammars.regex(regex, param, this::compile);
+    }
+
+    public TokenGrammar choiceGrammar(List<String> choices, String param) {
+        return grammars.choice(choices, param, this::compile);
+    }
+
+    /** The tool-call format this model's chat template writes. */
+    public ToolCalls toolCalls() {
+        return ToolCalls.of(template.source());
+    }
+
+    /** A constraint that forces exactly one call of one of {@code tools}, in the template's format. */
+    public TokenGrammar toolGrammar(List<ToolCalls.Tool> tools, String param) {
+        return grammars.tools(toolCalls(), tools, param, this::compile);
+    }
+
+    private TokenGrammar compile(Automaton automaton) {
+        return new TokenGrammar(automaton, vocabulary(), spec.eosIds());
+    }
+
+    /** The tokenizer's vocabulary as bytes, read from tokenizer.json on first use (startup does not pay for it). */
+    TokenBytes vocabulary() {
+        TokenBytes v = vocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = vocabulary;
+                if (v == null) {
+                    v = TokenBytes.read(model.folder.tokenizer(), spec.vocabSize());
+                    vocabulary = v;
+                }
+            }
+        }
+        return v;
+    }
+
     /**
      * A conversation rendered for a completion.
      *
@@ -130,8 +202,13 @@ public final class ChatEngine implements Engine {
      * without it too), so a {@code <think>} in a message's text never decides it.
      */
     public ChatPrompt renderForCompletion(List<ChatMessage> messages) {
-        String prompt = renderChat(messages, true);
-        String conversation = renderChat(messages, false);
+        return renderForCompletion(messages, null);
+    }
+
+    /** As {@link #renderForCompletion(List)}, with tool definitions for the template ({@code null}: none). */
+    public ChatPrompt renderForCompletion(List<ChatMessage> messages, List<Object> tools) {
+        String prompt = renderChat(messages, true, tools);
+        String conversation = renderChat(messages, false, tools);
         int shared = 0;
         int limit = Math.min(prompt.length(), conversation.length());
         while (shared < limit && prompt.charAt(shared) == conversation.charAt(shared)) {
@@ -153,6 +230,22 @@ public final class ChatEngine implements Engine {
      *                                 max_tokens does not fit the context length
      */
     public Generation submit(GenerationRequest request, GenerationListener listener) {
+        return submit(request, 1, i -> listener).getFirst();
+    }
+
+    /**
+     * Queues {@code n} completions of one prompt: one prefill, whose cache the n rows then share, each sampling
+     * with its own generator (with a seed, completion i draws from seed + i, so the first is the one n = 1 gives).
+     * Completion i reports to {@code listeners.apply(i)}; the prompt's tokens are in the first one's usage alone.
+     *
+     * @throws InvalidRequestException as {@link #submit(GenerationRequest, GenerationListener)}, and when n is
+     *                                 below 1 or above the batch limit
+     */
+    public List<Generation> submit(GenerationRequest request, int n, IntFunction<GenerationListener> listeners) {
+        if (n < 1 || n > options.maxBatch()) {
+            throw new InvalidRequestException("n", "n must be between 1 and " + options.maxBatch()
+                    + " (the batch rows one prompt's completions share), was " + n);
+        }
         int[] ids = request.promptIds();
         if (ids.length == 0) {
             throw new InvalidRequestException("messages", "the prompt is empty");
@@ -177,11 +270,16 @@ public final class ChatEngine implements Engine {
         }
         SamplingParams sampling = request.sampling().resolve(spec.defaults());
         Set<Integer> eos = spec.eosIds();
-        Sequence sequence = new Sequence(request, sampling, maxTokens, tokenizer, eos,
-                options.reasoningSplit() && request.splitReasoning(),
-                listener);
-        scheduler.submit(sequence);
-        return sequence;
+        boolean split = options.reasoningSplit() && request.splitReasoning();
+        Sequence lead = new Sequence(request, sampling, maxTokens, tokenizer, eos, split, listeners.apply(0));
+        for (int i = 1; i < n; i++) {
+            SamplingParams own = sampling.seed() == null ? sampling : sampling.withSeed(sampling.seed() + i);
+            Sequence follower = new Sequence(request, own, maxTokens, tokenizer, eos, split, listeners.apply(i));
+            follower.follower = true;
+            lead.followers.add(follower);
+        }
+        scheduler.submit(lead);
+        return List.copyOf(lead.group());
     }
 
     /** Runs a completion to its end on the calling thread's behalf (a thin wrapper over {@link #submit}). */
@@ -223,6 +321,11 @@ public final class ChatEngine implements Engine {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Prompts prefilled so far (n completions of one prompt count once). */
+    long prefills() {
+        return scheduler.prefills();
     }
 
     /** Called on the scheduler thread with the batch size of every decode step (must be quick). */

@@ -35,10 +35,12 @@ final class ChatTemplate {
     private final Jinjava jinjava;
     private final long maxOutputChars;
     private final Map<String, Object> globals = new HashMap<>();
+    private final boolean argumentsAsObjects;
 
     ChatTemplate(String template, String bosToken, String eosToken, long maxOutputChars) {
         this.template = template;
         this.maxOutputChars = maxOutputChars;
+        this.argumentsAsObjects = template.replace(" ", "").contains("arguments|tojson");
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
@@ -66,14 +68,48 @@ final class ChatTemplate {
     }
 
     String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, null);
+    }
+
+    /**
+     * {@code tools}: OpenAI's tool definitions as the template's {@code tools} (null: undefined). Tool calls are
+     * {@code {id, type: function, function: {name, arguments}}}; the arguments are the JSON text, or the parsed
+     * object where the template writes them with {@code tojson} (Qwen, Hermes, Llama 3 do; DeepSeek's concatenates
+     * the text).
+     */
+    String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Object> tools) {
         List<Map<String, Object>> list = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", m.role());
             map.put("content", m.content());
+            if (!m.toolCalls().isEmpty()) {
+                List<Map<String, Object>> calls = new ArrayList<>();
+                for (ToolCall c : m.toolCalls()) {
+                    Map<String, Object> function = new LinkedHashMap<>();
+                    function.put("name", c.name());
+                    function.put("arguments", argumentsAsObjects ? ToolCalls.parseArguments(c.arguments())
+                            : c.arguments());
+                    Map<String, Object> call = new LinkedHashMap<>();
+                    call.put("id", c.id());
+                    call.put("type", "function");
+                    call.put("function", function);
+                    calls.add(call);
+                }
+                map.put("tool_calls", calls);
+            }
+            if (m.toolCallId() != null) {
+                map.put("tool_call_id", m.toolCallId());
+            }
+            if (m.name() != null) {
+                map.put("name", m.name());
+            }
             list.add(map);
         }
         Map<String, Object> bindings = new HashMap<>(globals);
+        if (tools != null) {
+            bindings.put("tools", tools);
+        }
         bindings.put("messages", list);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result = jinjava.renderForResult(template, bindings);

@@ -41,8 +41,13 @@ final class ChatTokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}; prepends BOS when the tokenizer config asks for it and the text has none. */
     int[] encode(String text) {
+        return encode(text, true);
+    }
+
+    /** Token ids of {@code text}; BOS as {@link #encode(String)} adds it only with {@code addSpecial}. */
+    int[] encode(String text, boolean addSpecial) {
         long[] ids = tokenizer.encode(text, false, false).getIds();
-        boolean prepend = addBos && (ids.length == 0 || ids[0] != bosId);
+        boolean prepend = addSpecial && addBos && (ids.length == 0 || ids[0] != bosId);
         int[] out = new int[ids.length + (prepend ? 1 : 0)];
         int at = 0;
         if (prepend) {
@@ -56,11 +61,16 @@ final class ChatTokenizer implements AutoCloseable {
 
     /** Text of the ids; special tokens (BOS, EOS, padding) are skipped. */
     String decode(int[] ids, int from, int to) {
+        return decode(ids, from, to, true);
+    }
+
+    /** Text of the ids, special tokens skipped or kept. */
+    String decode(int[] ids, int from, int to, boolean skipSpecial) {
         long[] slice = new long[to - from];
         for (int i = from; i < to; i++) {
             slice[i - from] = ids[i];
         }
-        return tokenizer.decode(slice, true);
+        return tokenizer.decode(slice, skipSpecial);
     }
 
     int bosId() {

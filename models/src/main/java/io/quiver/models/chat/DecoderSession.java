@@ -57,7 +57,10 @@ final class DecoderSession implements AutoCloseable {
         }
     }
 
-    /** One run's outputs: the last position's logits of each row, and the present tensors (owned by the result). */
+    /**
+     * One run's outputs: the last position's logits of each row (or every position's, when asked), and the present
+     * tensors (owned by the result).
+     */
     static final class Step implements AutoCloseable {
         private final OrtSession.Result result;
         final float[] logits;
@@ -171,6 +174,16 @@ final class DecoderSession implements AutoCloseable {
      * @param past      the 2 × layers past tensors, [batch, kvHeads, pastLen, headDim]
      */
     Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past) throws OrtException {
+        return run(ids, mask, positions, batch, seqLen, past, false);
+    }
+
+    /**
+     * As {@link #run(long[], long[], long[], int, int, OnnxTensor[])}; with {@code allPositions} the step's logits
+     * are every position's, [batch × seqLen × vocab] (the graph computes them all unless told otherwise), which
+     * scoring a prompt needs.
+     */
+    Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past, boolean allPositions)
+            throws OrtException {
         int total = mask.length / batch;
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
@@ -204,7 +217,7 @@ final class DecoderSession implements AutoCloseable {
                 OnnxTensor logits = (OnnxTensor) result.get(io.logits()).orElseThrow();
                 long[] shape = logits.getInfo().getShape();
                 int vocab = (int) shape[2];
-                float[] last = lastPositions(logits, batch, (int) shape[1], vocab);
+                float[] last = allPositions ? allPositions(logits) : lastPositions(logits, batch, (int) shape[1], vocab);
                 OnnxTensor[] presents = new OnnxTensor[presentNames.length];
                 for (int i = 0; i < presentNames.length; i++) {
                     presents[i] = (OnnxTensor) result.get(presentNames[i]).orElseThrow(
@@ -252,6 +265,22 @@ final class DecoderSession implements AutoCloseable {
                 all.get((b * seqLen + seqLen - 1) * vocab, out, b * vocab, vocab);
             }
         }
+        return out;
+    }
+
+    /** Every position's logits, as float32. */
+    private static float[] allPositions(OnnxTensor logits) {
+        if (logits.getInfo().type == OnnxJavaType.FLOAT16) {
+            ShortBuffer half = logits.getShortBuffer();
+            float[] out = new float[half.remaining()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Float.float16ToFloat(half.get(i));
+            }
+            return out;
+        }
+        FloatBuffer all = logits.getFloatBuffer();
+        float[] out = new float[all.remaining()];
+        all.get(out);
         return out;
     }
 

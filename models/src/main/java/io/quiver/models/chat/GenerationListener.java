@@ -1,5 +1,7 @@
 package io.quiver.models.chat;
 
+import java.util.List;
+
 /**
  * Receives a completion as it is generated. Every callback runs on the engine's scheduler thread, which also runs
  * the model for every other sequence in the batch: implementations must be quick and must never block (hand the
@@ -7,6 +9,13 @@ package io.quiver.models.chat;
  * After {@link #onComplete} or {@link #onError} nothing more arrives.
  */
 public interface GenerationListener {
+    /**
+     * The prompt's tokens scored, when the request asked ({@link GenerationRequest#promptLogprobs}): one entry per
+     * prompt token after the first (the first has nothing before it). Arrives once, before any delta.
+     */
+    default void onPromptScored(List<TokenLogprob> logprobs) {
+    }
+
     void onDelta(Delta delta);
 
     void onComplete(FinishReason reason, Usage usage);

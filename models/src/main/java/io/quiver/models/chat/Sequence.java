@@ -1,6 +1,9 @@
 package io.quiver.models.chat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,15 +20,30 @@ final class Sequence implements Generation {
     private final ReasoningSplitter splitter;
     private final Set<Integer> eos;
     private final boolean ignoreEos;
+    /** Alternatives scored per completion token (-1: no scoring); and per prompt token. */
+    private final int logprobs;
+    private final int promptLogprobs;
+    private final boolean promptOnly;
+    /** The structured-output constraint and its state, or null. */
+    private final TokenGrammar grammar;
+    private int grammarState;
     private int maxTokens;
     private int[] generated = new int[16];
     private int count;
+    /**
+     * The other completions of the same prompt ({@code n > 1}): they queue and prefill with this one, which alone
+     * sits in the queue, and then run as rows of their own.
+     */
+    final List<Sequence> followers = new ArrayList<>();
+    /** A follower's prompt was prefilled for its leader: its usage counts no prompt tokens, so a sum counts it once. */
+    boolean follower;
     /** Positions of this sequence held in the KV cache. */
     int cached;
     /** {@link System#nanoTime} when it was queued for a batch row. */
     long queuedAt;
     private volatile boolean cancelled;
     private volatile boolean done;
+    private FinishReason ended;
 
     Sequence(GenerationRequest request, SamplingParams resolved, int maxTokens, ChatTokenizer tokenizer,
              Set<Integer> eos, boolean reasoningSplit, GenerationListener listener) {
@@ -37,6 +55,11 @@ final class Sequence implements Generation {
         this.splitter = new ReasoningSplitter(reasoningSplit, request.reasoningPrefilled());
         this.eos = eos;
         this.ignoreEos = request.ignoreEos();
+        this.logprobs = request.logprobs();
+        this.promptLogprobs = request.promptLogprobs();
+        this.promptOnly = request.promptOnly();
+        this.grammar = request.grammar();
+        this.grammarState = grammar == null ? -1 : grammar.initial();
         this.maxTokens = maxTokens;
     }
 
@@ -52,6 +75,17 @@ final class Sequence implements Generation {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** This sequence and its followers, in choice order. */
+    List<Sequence> group() {
+        if (followers.isEmpty()) {
+            return List.of(this);
+        }
+        List<Sequence> all = new ArrayList<>(1 + followers.size());
+        all.add(this);
+        all.addAll(followers);
+        return all;
     }
 
     /** Lowers the completion's token limit to {@code tokens} (the room its context leaves), never raises it. */
@@ -72,9 +106,50 @@ final class Sequence implements Generation {
         return Arrays.copyOf(generated, count);
     }
 
-    /** Samples from this row's logits, streams the resulting text; returns true when the sequence has finished. */
+    /** Whether the prefill must keep every position's logits (to score the prompt). */
+    boolean scoresPrompt() {
+        return promptLogprobs >= 0;
+    }
+
+    /** Whether the prefill is all there is: the prompt is scored and nothing generated. */
+    boolean promptOnly() {
+        return promptOnly;
+    }
+
+    /**
+     * Scores the prompt from the prefill's logits of every position ({@code [prompt × vocab]}): position i's
+     * distribution over prompt token i + 1.
+     */
+    List<TokenLogprob> scorePrompt(float[] logits, int vocab) {
+        List<TokenLogprob> scored = new ArrayList<>(Math.max(0, prompt.length - 1));
+        for (int i = 0; i + 1 < prompt.length; i++) {
+            scored.add(TokenLogprob.score(logits, i * vocab, vocab, prompt[i + 1], promptLogprobs));
+        }
+        return scored;
+    }
+
+    /** Hands the scored prompt to the listener. */
+    void promptScored(List<TokenLogprob> scored) {
+        if (done) {
+            return;
+        }
+        try {
+            listener.onPromptScored(scored);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /**
+     * Samples from this row's logits, streams the resulting text; returns true when the sequence has finished (the
+     * caller then completes it with {@link #endReason}).
+     */
     boolean step(float[] logits, int offset, int vocab) {
-        int token = sampler.sample(logits, offset, vocab);
+        // Raw logprobs: scored on the logits as the model gave them, before the sampler changes the row.
+        float[] raw = logprobs >= 0 ? Arrays.copyOfRange(logits, offset, offset + vocab) : null;
+        int token = grammar == null ? sampler.sample(logits, offset, vocab) : constrained(logits, offset, vocab);
+        List<TokenLogprob> scored = raw == null ? List.of()
+                : List.of(TokenLogprob.score(raw, 0, vocab, token, logprobs));
         sampler.accept(token);
         if (count == generated.length) {
             generated = Arrays.copyOf(generated, count * 2);
@@ -96,12 +171,51 @@ final class Sequence implements Generation {
             }
             split = merge(split, splitter.flush());
         }
-        emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}));
+        emit(new Delta(split.reasoning(), split.content(), 1, new int[] {token}, scored));
         if (reason != null) {
-            complete(reason);
+            // The scheduler completes it once its row is released, so that a listener woken by the end never
+            // sees the sequence still counted as running.
+            ended = reason;
             return true;
         }
         return done;
+    }
+
+    /** Why {@link #step} ended the sequence (CANCELLED when it did not). */
+    FinishReason endReason() {
+        return ended != null ? ended : FinishReason.CANCELLED;
+    }
+
+    /**
+     * Samples among the tokens the grammar allows in its current state (the others' logits set to -infinity), and
+     * moves the grammar on by the chosen token.
+     */
+    private int constrained(float[] logits, int offset, int vocab) {
+        BitSet allowed = grammar.allowed(grammarState);
+        mask(logits, offset, vocab, allowed);
+        int best = Sampler.argmax(logits, offset, vocab);
+        int token = sampler.sample(logits, offset, vocab);
+        if (!allowed.get(token)) {
+            // Rounding in the sampler's filters can land on a zero-probability token: take the best allowed one.
+            token = best;
+        }
+        if (!eos.contains(token)) {
+            grammarState = grammar.next(grammarState, token);
+        }
+        return token;
+    }
+
+    /** Sets every token outside {@code allowed} to -infinity in the row. */
+    static void mask(float[] logits, int offset, int vocab, BitSet allowed) {
+        int from = 0;
+        for (int id = allowed.nextSetBit(0); from < vocab; id = allowed.nextSetBit(id + 1)) {
+            int to = id < 0 ? vocab : Math.min(id, vocab);
+            Arrays.fill(logits, offset + from, offset + to, Float.NEGATIVE_INFINITY);
+            from = to + 1;
+            if (id < 0) {
+                break;
+            }
+        }
     }
 
     private static ReasoningSplitter.Split merge(ReasoningSplitter.Split a, ReasoningSplitter.Split b) {
@@ -125,7 +239,7 @@ final class Sequence implements Generation {
         }
         done = true;
         try {
-            listener.onComplete(reason, new Usage(prompt.length, count));
+            listener.onComplete(reason, new Usage(follower ? 0 : prompt.length, count));
         } catch (RuntimeException ignored) {
             // the listener's own failure; nothing more is owed to it
         }

@@ -28,18 +28,14 @@ public class ChatCompletions {
             throw ApiException.invalid(null, "A JSON request body is required");
         }
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
-        if (request.tools() != null && !request.tools().isNull() && !request.tools().isEmpty()) {
-            throw ApiException.invalid("tools", "Tool calling is not supported by this server");
-        }
-        String format = request.responseFormat() == null ? "text" : request.responseFormat().path("type").asText("");
-        if (!format.equals("text")) {
-            throw ApiException.invalid("response_format", "Only response_format type 'text' is supported");
-        }
-        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages)), WIRE);
+        ToolUse tools = ToolUse.of(request.tools(), request.toolChoice());
+        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), WIRE,
+                tools);
     }
 
-    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages) {
-        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages);
+    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages, ToolUse tools) {
+        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
+                : tools.definitions());
         return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
     }
 }

@@ -2,19 +2,20 @@ package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.chat.ChatMessage;
+import io.quiver.models.chat.ToolCall;
 import io.quiver.runtime.api.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /** Reads OpenAI chat messages: text content as a string or as text parts; other part types are refused. */
-final class ChatMessages {
+public final class ChatMessages {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private ChatMessages() {
     }
 
-    static List<ChatMessage> parse(JsonNode messages) {
+    public static List<ChatMessage> parse(JsonNode messages) {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiException.invalid("messages", "messages must be a non-empty array of {role, content}");
         }
@@ -30,9 +31,40 @@ final class ChatMessages {
                 throw ApiException.invalid(where + ".role", where + ".role must be one of " + ROLES.stream().sorted()
                         .toList() + ", was '" + role + "'");
             }
+            List<ToolCall> calls = toolCalls(m.get("tool_calls"), where + ".tool_calls");
+            if (!calls.isEmpty() && !role.equals("assistant")) {
+                throw ApiException.invalid(where + ".tool_calls", "only assistant messages hold tool_calls");
+            }
+            JsonNode raw = m.get("content");
+            // An assistant turn of calls alone has no text: templates test it for none.
+            String content = !calls.isEmpty() && (raw == null || raw.isNull()) ? null
+                    : content(raw, role, where + ".content");
+            String callId = m.path("tool_call_id").isTextual() ? m.get("tool_call_id").asText() : null;
+            String name = m.path("name").isTextual() ? m.get("name").asText() : null;
             // OpenAI's "developer" role is what older templates call "system".
-            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), role,
-                    where + ".content")));
+            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content, calls, callId, name));
+        }
+        return out;
+    }
+
+    /** OpenAI's {@code [{id, type: function, function: {name, arguments}}]}; arguments are JSON text. */
+    private static List<ToolCall> toolCalls(JsonNode calls, String where) {
+        if (calls == null || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ApiException.invalid(where, where + " must be an array");
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            JsonNode function = call.path("function");
+            if (!function.path("name").isTextual()) {
+                throw ApiException.invalid(where + "[" + i + "]", where + "[" + i + "] needs function.name");
+            }
+            JsonNode args = function.path("arguments");
+            String arguments = args.isTextual() ? args.asText() : args.isObject() ? args.toString() : "{}";
+            out.add(new ToolCall(call.path("id").asText("call_" + i), function.get("name").asText(), arguments));
         }
         return out;
     }

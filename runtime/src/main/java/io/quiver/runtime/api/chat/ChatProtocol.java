@@ -3,6 +3,8 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.models.chat.GenerationRequest;
+import io.quiver.runtime.api.ApiException;
 import java.util.List;
 
 /**
@@ -35,7 +37,10 @@ public final class ChatProtocol {
             @JsonProperty("top_logprobs") Integer topLogprobs,
             @JsonProperty("logit_bias") JsonNode logitBias,
             JsonNode tools,
-            @JsonProperty("response_format") JsonNode responseFormat) implements GenerationFields {
+            @JsonProperty("tool_choice") JsonNode toolChoice,
+            @JsonProperty("response_format") JsonNode responseFormat,
+            @JsonProperty("structured_outputs") JsonNode structuredOutputs,
+            @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
 
         @Override
         public Integer tokenLimit() {
@@ -46,6 +51,38 @@ public final class ChatProtocol {
         public String tokenLimitParam() {
             return maxCompletionTokens != null ? "max_completion_tokens" : "max_tokens";
         }
+
+        /** OpenAI's: {@code logprobs} a boolean, {@code top_logprobs} 0..20 and only with it. */
+        @Override
+        public int scoredAlternatives() {
+            boolean on = logprobs != null && !logprobs.isNull();
+            if (on && !logprobs.isBoolean()) {
+                throw ApiException.invalid("logprobs", "logprobs must be true or false");
+            }
+            on = on && logprobs.asBoolean();
+            if (topLogprobs != null) {
+                if (topLogprobs < 0 || topLogprobs > GenerationRequest.MAX_LOGPROBS) {
+                    throw ApiException.invalid("top_logprobs", "top_logprobs must be between 0 "
+                            + "and " + GenerationRequest.MAX_LOGPROBS + ", was " + topLogprobs);
+                }
+                if (!on && topLogprobs > 0) {
+                    throw ApiException.invalid("top_logprobs", "top_logprobs requires "
+                            + "logprobs: true");
+                }
+            }
+            return on ? (topLogprobs == null ? 0 : topLogprobs) : -1;
+        }
+    }
+
+    /** {@code choices[].logprobs}: one entry per completion token. */
+    public record Logprobs(List<ContentLogprob> content) {
+    }
+
+    public record ContentLogprob(String token, double logprob, List<Integer> bytes,
+                               @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {
+    }
+
+    public record TopLogprob(String token, double logprob, List<Integer> bytes) {
     }
 
     public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {
@@ -62,7 +99,19 @@ public final class ChatProtocol {
     /** {@code reasoning} repeats {@code reasoning_content} under the name newer clients read. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Message(String role, String content,
-                          @JsonProperty("reasoning_content") String reasoningContent, String reasoning) {
+                          @JsonProperty("reasoning_content") String reasoningContent, String reasoning,
+                          @JsonProperty("tool_calls") List<WireToolCall> toolCalls) {
+        public Message(String role, String content, String reasoningContent, String reasoning) {
+            this(role, content, reasoningContent, reasoning, null);
+        }
+    }
+
+    /** A tool call; {@code index} only in stream deltas. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WireToolCall(Integer index, String id, String type, Function function) {
+    }
+
+    public record Function(String name, String arguments) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

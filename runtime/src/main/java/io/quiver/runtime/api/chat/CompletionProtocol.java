@@ -3,9 +3,11 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.StreamOptions;
 import io.quiver.runtime.api.chat.ChatProtocol.Usage;
 import java.util.List;
+import java.util.Map;
 
 /** OpenAI's legacy completions request and response ({@code POST /v1/completions}). */
 public final class CompletionProtocol {
@@ -34,7 +36,10 @@ public final class CompletionProtocol {
             JsonNode logprobs,
             Boolean echo,
             String suffix,
-            @JsonProperty("logit_bias") JsonNode logitBias) implements GenerationFields {
+            @JsonProperty("logit_bias") JsonNode logitBias,
+            @JsonProperty("response_format") JsonNode responseFormat,
+            @JsonProperty("structured_outputs") JsonNode structuredOutputs,
+            @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
 
         @Override
         public Integer tokenLimit() {
@@ -51,6 +56,45 @@ public final class CompletionProtocol {
         public Integer topLogprobs() {
             return null;
         }
+
+        /** The legacy API's: {@code logprobs} an integer 0..5, the alternatives per token. */
+        @Override
+        public int scoredAlternatives() {
+            if (logprobs == null || logprobs.isNull()) {
+                return -1;
+            }
+            if (!logprobs.isIntegralNumber() || logprobs.asInt() < 0 || logprobs.asInt() > MAX_LOGPROBS) {
+                throw ApiException.invalid("logprobs", "logprobs must be an integer between 0 and " + MAX_LOGPROBS
+                        + ", was " + logprobs);
+            }
+            return logprobs.asInt();
+        }
+
+        @Override
+        public int promptAlternatives() {
+            return echoes() ? scoredAlternatives() : -1;
+        }
+
+        @Override
+        public boolean scoresPromptOnly() {
+            return echoes() && maxTokens != null && maxTokens == 0;
+        }
+
+        public boolean echoes() {
+            return Boolean.TRUE.equals(echo);
+        }
+    }
+
+    /** The most alternatives the legacy API reports per token. */
+    public static final int MAX_LOGPROBS = 5;
+
+    /**
+     * {@code choices[].logprobs}: parallel lists, one entry per token; {@code top_logprobs} maps token text to its
+     * log probability (the chosen token included); the first echoed prompt token has null for both.
+     */
+    public record Logprobs(List<String> tokens, @JsonProperty("token_logprobs") List<Double> tokenLogprobs,
+                           @JsonProperty("top_logprobs") List<Map<String, Double>> topLogprobs,
+                           @JsonProperty("text_offset") List<Integer> textOffset) {
     }
 
     public record Completion(String id, String object, long created, String model, List<Choice> choices,

@@ -40,14 +40,12 @@ public class CompletionsResource {
         if (request.bestOf() != null && request.bestOf() != 1) {
             throw ApiException.invalid("best_of", "Only best_of=1 is supported");
         }
-        if (Boolean.TRUE.equals(request.echo())) {
-            throw ApiException.invalid("echo", "echo is not supported by this server");
-        }
         if (request.suffix() != null && !request.suffix().isEmpty()) {
             throw ApiException.invalid("suffix", "suffix (fill-in-the-middle) is not supported by this server");
         }
         JsonNode prompt = request.prompt();
-        return generation.respond("completions", request, http, rows(prompt), engine -> prompts(engine, prompt), WIRE);
+        return generation.respond("completions", request, http, rows(prompt),
+                engine -> echoed(engine, prompts(engine, prompt), request.echoes()), WIRE);
     }
 
     /** How many completions the prompt field asks for: one per string or id array in a list, else one. */
@@ -87,11 +85,20 @@ public class CompletionsResource {
         return prompts;
     }
 
+    /**
+     * With {@code echo}, each prompt's text goes before its completion (a text prompt as sent, an id prompt
+     * decoded); without it, none does.
+     */
+    private static List<Prompt> echoed(ChatEngine engine, List<Prompt> prompts, boolean echo) {
+        return prompts.stream().map(p -> p.echoing(!echo ? null : p.echo() != null ? p.echo()
+                : engine.decode(p.ids()))).toList();
+    }
+
     private static Prompt text(ChatEngine engine, String text) {
         if (text.isEmpty()) {
             throw ApiException.invalid("prompt", "prompt must not be empty");
         }
-        return new Prompt(engine.encodePrompt(text, "prompt"), false, false);
+        return new Prompt(engine.encodePrompt(text, "prompt"), false, false, text);
     }
 
     private static int[] tokenIds(ChatEngine engine, JsonNode array) {

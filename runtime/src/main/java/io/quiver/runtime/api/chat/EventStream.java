@@ -11,6 +11,7 @@ import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
+import io.quiver.runtime.api.chat.GenerationEvents.Scored;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.metrics.GenerationMeters;
@@ -117,6 +118,12 @@ final class EventStream implements StreamingOutput {
                 Event event = events.poll(Math.min(left, keepAlive.toNanos()));
                 switch (event) {
                     case null -> flush(out, KEEP_ALIVE);
+                    case Scored p -> {
+                        Object chunk = wire.prompt(header, p.index(), p.prompt());
+                        if (chunk != null) {
+                            send(out, chunk);
+                        }
+                    }
                     case Text t -> {
                         Object chunk = wire.delta(header, t.index(), t.delta());
                         if (chunk != null) {

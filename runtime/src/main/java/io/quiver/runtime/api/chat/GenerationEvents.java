@@ -3,8 +3,10 @@ package io.quiver.runtime.api.chat;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.GenerationListener;
+import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.metrics.GenerationMeters;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,8 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reader is a client that may fall behind. Records time to first token and inter-token latency as tokens arrive.
  */
 final class GenerationEvents {
-    sealed interface Event permits Text, Done, Failed {
+    sealed interface Event permits Scored, Text, Done, Failed {
         int index();
+    }
+
+    /** The prompt's tokens scored (echo with logprobs); comes before any text. */
+    record Scored(int index, List<TokenLogprob> prompt) implements Event {
     }
 
     record Text(int index, Delta delta) implements Event {
@@ -59,6 +65,11 @@ final class GenerationEvents {
     GenerationListener listener(int index) {
         return new GenerationListener() {
             private long last;
+
+            @Override
+            public void onPromptScored(List<TokenLogprob> logprobs) {
+                queue.add(new Scored(index, logprobs));
+            }
 
             @Override
             public void onDelta(Delta delta) {

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The sampling and length fields chat and legacy completions share, and their translation into an engine request.
- * Features the engine does not have ({@code n > 1}, log probabilities, logit bias) are refused with a 400 naming
- * the parameter rather than silently ignored.
+ * Features the engine does not have (logit bias) are refused with a 400 naming the parameter rather than silently
+ * ignored.
  */
 public interface GenerationFields {
     int MAX_STOP_STRINGS = 16;
@@ -56,6 +56,42 @@ public interface GenerationFields {
 
     JsonNode logitBias();
 
+    /** OpenAI's {@code response_format}; see {@link StructuredOutputs}. */
+    JsonNode responseFormat();
+
+    /** vLLM's {@code structured_outputs}. */
+    JsonNode structuredOutputs();
+
+    /** llama.cpp's {@code json_schema}. */
+    JsonNode jsonSchema();
+
+    /**
+     * Alternatives to report per completion token when the request asks for log probabilities (0: the chosen
+     * token's alone), else -1; out-of-range values are a 400 naming the parameter.
+     */
+    int scoredAlternatives();
+
+    /** Alternatives per prompt token when the prompt is to be scored (echo with logprobs), else -1. */
+    default int promptAlternatives() {
+        return -1;
+    }
+
+    /** The request only scores its prompt (echo, max_tokens 0): nothing is generated. */
+    default boolean scoresPromptOnly() {
+        return false;
+    }
+
+    /** Completions per prompt ({@code n}), at least 1; the engine bounds it by its batch rows. */
+    default int choicesPerPrompt() {
+        if (n() == null) {
+            return 1;
+        }
+        if (n() < 1) {
+            throw ApiException.invalid("n", "n must be at least 1, was " + n());
+        }
+        return n();
+    }
+
     default boolean streaming() {
         return Boolean.TRUE.equals(stream());
     }
@@ -66,18 +102,17 @@ public interface GenerationFields {
 
     /** Checks every shared field and builds the engine request for a prompt. */
     default GenerationRequest toRequest(Prompt prompt) {
-        if (n() != null && n() != 1) {
-            throw ApiException.invalid("n", "Only n=1 is supported; send parallel requests for more choices");
-        }
-        JsonNode logprobs = logprobs();
-        if (logprobs != null && !logprobs.isNull() && logprobs.asBoolean(true)
-                || topLogprobs() != null && topLogprobs() > 0) {
-            throw ApiException.invalid("logprobs", "logprobs are not supported by this server");
-        }
+        int scored = scoredAlternatives();
         if (logitBias() != null && !logitBias().isNull() && !logitBias().isEmpty()) {
             throw ApiException.invalid("logit_bias", "logit_bias is not supported by this server");
         }
         Integer limit = tokenLimit();
+        if (limit != null && limit == 0 && scoresPromptOnly()) {
+            // Scoring a prompt (echo with max_tokens 0): the prefill is all there is.
+            return new GenerationRequest(prompt.ids(), SamplingParams.greedy(), 1, List.of(), false, false, false)
+                    .withLogprobs(-1, Math.max(0, promptAlternatives())).scoringPromptOnly(Math.max(0,
+                            promptAlternatives()));
+        }
         if (limit != null && limit < 1) {
             throw ApiException.invalid(tokenLimitParam(), tokenLimitParam() + " must be at least 1, was " + limit);
         }
@@ -92,7 +127,8 @@ public interface GenerationFields {
         SamplingParams sampling = new SamplingParams(temperature(), topP(), topK(), minP(), seed(), presence,
                 frequency, repetitionPenalty());
         return new GenerationRequest(prompt.ids(), sampling, limit == null ? 0 : limit, stopStrings(),
-                Boolean.TRUE.equals(ignoreEos()), prompt.reasoningPrefilled(), prompt.splitReasoning());
+                Boolean.TRUE.equals(ignoreEos()), prompt.reasoningPrefilled(), prompt.splitReasoning())
+                .withLogprobs(scored, promptAlternatives());
     }
 
     private List<String> stopStrings() {

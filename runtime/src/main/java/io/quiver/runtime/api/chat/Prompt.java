@@ -5,6 +5,14 @@ package io.quiver.runtime.api.chat;
  *
  * @param reasoningPrefilled the chat template already opened {@code <think>}
  * @param splitReasoning     chat routes split reasoning out; legacy completions keep the raw text
+ * @param echo               the prompt text to put before the completion (legacy {@code echo}), or null
  */
-record Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning) {
+record Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning, String echo) {
+    Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning) {
+        this(ids, reasoningPrefilled, splitReasoning, null);
+    }
+
+    Prompt echoing(String text) {
+        return new Prompt(ids, reasoningPrefilled, splitReasoning, text);
+    }
 }

@@ -6,6 +6,8 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.TokenGrammar;
+import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.admission.ClientGoneException;
@@ -15,6 +17,7 @@ import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
+import io.quiver.runtime.api.chat.GenerationEvents.Scored;
 import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.metrics.GenerationMeters;
@@ -24,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Set;
@@ -50,11 +54,18 @@ public class TextGeneration {
     }
 
     /**
-     * {@code rows}: the completions the request runs at once (its prompts), each a batch row taking one slot of the
-     * pod's cap, so that one request cannot fill the batch ahead of requests admitted beside it.
+     * {@code rows}: the prompts the request runs at once, each taking one slot of the pod's cap, so that one request
+     * cannot fill the batch ahead of requests admitted beside it; a prompt's n completions share its slot (and its
+     * prefill) and take n batch rows.
      */
     Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
+        return respond(route, fields, http, rows, prompts, wire, null);
+    }
+
+    /** {@code tools}: the chat request's tool use, or null. */
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
+                     Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
         if (rows > call.cap()) {
             throw ApiException.invalid("prompt", "At most " + call.cap() + " prompts per request on this server "
                     + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
@@ -66,17 +77,35 @@ public class TextGeneration {
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
-            List<GenerationRequest> requests = call.prepare(route, lease.model().name(), () -> prompts.apply(engine))
-                    .stream().map(fields::toRequest).toList();
+            int n = fields.choicesPerPrompt();
+            if (n > engine.maxBatch()) {
+                throw ApiException.invalid("n", "n must be at most " + engine.maxBatch() + " here (the batch rows "
+                        + "one prompt's completions share), was " + n);
+            }
+            TokenGrammar structured = StructuredOutputs.grammar(fields, engine);
+            TokenGrammar forced = tools == null ? null : tools.on(engine).grammar(engine);
+            if (structured != null && forced != null) {
+                throw ApiException.invalid("tool_choice", "A required or named tool_choice cannot be combined with "
+                        + "structured outputs");
+            }
+            TokenGrammar grammar = forced != null ? forced : structured;
+            List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
+            List<GenerationRequest> requests = prepared.stream().map(p -> fields.toRequest(p).withGrammar(grammar))
+                    .toList();
+            // Choice p × n + j is completion j of prompt p.
+            List<Prompt> perChoice = new ArrayList<>();
+            prepared.forEach(p -> perChoice.addAll(Collections.nCopies(n, p)));
+            TokenScores scores = new TokenScores(engine, fields.scoredAlternatives() >= 0, perChoice);
             GenerationMeters meters = metrics.generation(lease.model().name());
             GenerationEvents events = fields.streaming()
                     ? new GenerationEvents(meters, lease.start(), config.stream().buffer())
                     : new GenerationEvents(meters, lease.start());
             for (int i = 0; i < requests.size(); i++) {
-                generations.add(engine.submit(requests.get(i), events.listener(i)));
+                int first = i * n;
+                generations.addAll(engine.submit(requests.get(i), n, j -> events.listener(first + j)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
-                    Instant.now().getEpochSecond(), lease.model().name());
+                    Instant.now().getEpochSecond(), lease.model().name(), scores, tools);
             if (fields.streaming()) {
                 streaming = true;
                 EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),
@@ -106,9 +135,13 @@ public class TextGeneration {
         StringBuilder[] reasoning = new StringBuilder[count];
         StringBuilder[] content = new StringBuilder[count];
         FinishReason[] reasons = new FinishReason[count];
+        List<List<TokenLogprob>> logprobs = new ArrayList<>();
+        List<List<TokenLogprob>> scoredPrompts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             reasoning[i] = new StringBuilder();
             content[i] = new StringBuilder();
+            logprobs.add(new ArrayList<>());
+            scoredPrompts.add(null);
         }
         int prompt = 0;
         int completion = 0;
@@ -117,9 +150,11 @@ public class TextGeneration {
                 Event event = events.poll(lease.deadline() - System.nanoTime());
                 switch (event) {
                     case null -> throw lease.timedOut();
+                    case Scored p -> scoredPrompts.set(p.index(), p.prompt());
                     case Text t -> {
                         reasoning[t.index()].append(t.delta().reasoning());
                         content[t.index()].append(t.delta().content());
+                        logprobs.get(t.index()).addAll(t.delta().logprobs());
                     }
                     case Done d -> {
                         reasons[d.index()] = d.reason();
@@ -137,7 +172,8 @@ public class TextGeneration {
         }
         List<Wire.Choice> choices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i]));
+            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i],
+                    logprobs.get(i), scoredPrompts.get(i)));
         }
         return wire.completion(header, choices, new Usage(prompt, completion));
     }

@@ -2,17 +2,24 @@ package io.quiver.runtime.api.chat;
 
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.chat.Usage;
 import java.util.List;
 
 /** How one route shapes completions on the wire: chat completions or legacy text completions. */
 interface Wire {
-    /** Identity shared by a response and all its chunks. */
-    record Header(String id, long created, String model) {
+    /** Identity shared by a response and all its chunks, and how its tokens are reported. */
+    record Header(String id, long created, String model, TokenScores scores, ToolUse tools) {
     }
 
-    /** A finished choice, for a non-streaming response. */
-    record Choice(int index, String reasoning, String content, FinishReason reason) {
+    /**
+     * A finished choice, for a non-streaming response.
+     *
+     * @param logprobs the completion's scored tokens (empty when not asked for)
+     * @param prompt   the prompt's scored tokens after the first (echo with logprobs), or null
+     */
+    record Choice(int index, String reasoning, String content, FinishReason reason, List<TokenLogprob> logprobs,
+                  List<TokenLogprob> prompt) {
     }
 
     String idPrefix();
@@ -22,7 +29,12 @@ interface Wire {
     /** Chunks sent before any token (the chat route announces the role). */
     List<Object> opening(Header header, int choices);
 
-    /** The chunk for a delta, or null when it carries no text. */
+    /** The chunk for a scored prompt (echo with logprobs), or null when the route shows none. */
+    default Object prompt(Header header, int index, List<TokenLogprob> scored) {
+        return null;
+    }
+
+    /** The chunk for a delta, or null when it carries neither text nor scored tokens. */
     Object delta(Header header, int index, Delta delta);
 
     Object finish(Header header, int index, FinishReason reason);

@@ -1,6 +1,8 @@
 package io.quiver.runtime.api.models;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quiver.models.chat.ChatEngine;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import io.quiver.runtime.lifecycle.ServedModel;
@@ -17,11 +19,16 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
-    /** OpenAI's card plus {@code kind}, so clients can tell an embedding model from a chat model. */
+    /**
+     * OpenAI's card plus {@code kind}, so clients can tell an embedding model from a chat model, and for chat models
+     * vLLM's {@code max_model_len} (tokens per sequence, prompt and completion).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ModelCard(String id, String object, long created, @JsonProperty("owned_by") String ownedBy,
-                            String kind) {
+                            String kind, @JsonProperty("max_model_len") Integer maxModelLen) {
         static ModelCard of(ServedModel m) {
-            return new ModelCard(m.name(), "model", m.created(), "quiver", m.kind().name().toLowerCase());
+            Integer context = m.engine() instanceof ChatEngine chat ? chat.contextLength() : null;
+            return new ModelCard(m.name(), "model", m.created(), "quiver", m.kind().name().toLowerCase(), context);
         }
     }
 

@@ -34,8 +34,12 @@ class ChatBadInputTest {
             missing content        | /v1/chat/completions | {"messages":[{"role":"user"}]}                      | 400 | messages[0].content
             numeric content        | /v1/chat/completions | {"messages":[{"role":"user","content":5}]}          | 400 | messages[0].content
             image part             | /v1/chat/completions | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | 400 | messages[0].content
-            n above one            | /v1/chat/completions | {"messages":USER,"n":2}                             | 400 | n
-            logprobs               | /v1/chat/completions | {"messages":USER,"logprobs":true}                   | 400 | logprobs
+            n zero                 | /v1/chat/completions | {"messages":USER,"n":0}                             | 400 | n
+            n above the batch      | /v1/chat/completions | {"messages":USER,"n":64}                            | 400 | n
+            completions n above    | /v1/completions      | {"prompt":"hi","n":64}                              | 400 | n
+            logprobs not a boolean | /v1/chat/completions | {"messages":USER,"logprobs":3}                      | 400 | logprobs
+            top_logprobs alone     | /v1/chat/completions | {"messages":USER,"top_logprobs":2}                  | 400 | top_logprobs
+            top_logprobs above 20  | /v1/chat/completions | {"messages":USER,"logprobs":true,"top_logprobs":21} | 400 | top_logprobs
             logit bias             | /v1/chat/completions | {"messages":USER,"logit_bias":{"5":10}}             | 400 | logit_bias
             negative temperature   | /v1/chat/completions | {"messages":USER,"temperature":-1}                  | 400 | temperature
             absurd temperature     | /v1/chat/completions | {"messages":USER,"temperature":50}                  | 400 | temperature
@@ -45,8 +49,8 @@ class ChatBadInputTest {
             negative completion    | /v1/chat/completions | {"messages":USER,"max_completion_tokens":-5}        | 400 | max_completion_tokens
             presence penalty       | /v1/chat/completions | {"messages":USER,"presence_penalty":3}              | 400 | presence_penalty
             stop of numbers        | /v1/chat/completions | {"messages":USER,"stop":[1,2]}                      | 400 | stop
-            tools                  | /v1/chat/completions | {"messages":USER,"tools":[{"type":"function"}]}     | 400 | tools
-            json schema            | /v1/chat/completions | {"messages":USER,"response_format":{"type":"json_object"}} | 400 | response_format
+            tool without a name    | /v1/chat/completions | {"messages":USER,"tools":[{"type":"function"}]}     | 400 | tools[0]
+            response format type   | /v1/chat/completions | {"messages":USER,"response_format":{"type":"yaml"}}  | 400 | response_format
             embedding model        | /v1/chat/completions | {"model":"all-minilm-l6-v2","messages":USER}        | 400 | model
             unknown model          | /v1/chat/completions | {"model":"gpt-9","messages":USER}                   | 404 | model
             no prompt              | /v1/completions      | {}                                                  | 400 | prompt
@@ -54,7 +58,10 @@ class ChatBadInputTest {
             prompt object          | /v1/completions      | {"prompt":{"a":1}}                                  | 400 | prompt
             token out of vocab     | /v1/completions      | {"prompt":[1,2,99999999]}                           | 400 | prompt
             fractional token       | /v1/completions      | {"prompt":[1.5]}                                    | 400 | prompt
-            echo                   | /v1/completions      | {"prompt":"hi","echo":true}                         | 400 | echo
+            logprobs above 5       | /v1/completions      | {"prompt":"hi","logprobs":6}                        | 400 | logprobs
+            logprobs a boolean     | /v1/completions      | {"prompt":"hi","logprobs":true}                     | 400 | logprobs
+            zero tokens, no echo   | /v1/completions      | {"prompt":"hi","max_tokens":0}                      | 400 | max_tokens
+            negative tokens, echo  | /v1/completions      | {"prompt":"hi","echo":true,"max_tokens":-1}         | 400 | max_tokens
             best_of                | /v1/completions      | {"prompt":"hi","best_of":3}                         | 400 | best_of
             suffix                 | /v1/completions      | {"prompt":"hi","suffix":"end"}                      | 400 | suffix
             """)
