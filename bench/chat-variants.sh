@@ -45,7 +45,7 @@ for f in model.onnx model_fp16.onnx model_int8.onnx model_q4.onnx model_q4f16.on
 done
 variants+=("tiny-random-r1-llama (Llama, Optimum)|$(assemble tiny-random-r1-llama)|model.onnx")
 for extra in "$repo"/models/src/test/resources/fixtures/*-genai; do
-  [ -d "$extra" ] && variants+=("$(basename "$extra") (onnxruntime-genai)|$extra|")
+  [ -d "$extra" ] && variants+=("$(basename "$extra") (onnxruntime-genai)|$(assemble "$(basename "$extra")")|")
 done
 variants+=("SmolLM2-135M-Instruct (real)|$smollm2|model.onnx" "SmolLM2-135M-Instruct (real)|$smollm2|model_q4.onnx")
 
