@@ -3,10 +3,8 @@ package io.quiver.models.chat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.onnxruntime.OnnxTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.Placement;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,16 +52,7 @@ class ChatGoldenTest {
         int[] prompt = ChatFixture.ints(ChatFixture.goldenCase(expected.path("case").asText()).path("prompt_ids"));
         try (DecoderSession decoder = DecoderSession.open(ChatFixture.folder().resolve("onnx/model.onnx"),
                 Placement.CPU, 0, 0)) {
-            long[] ids = new long[prompt.length];
-            long[] mask = new long[prompt.length];
-            long[] positions = new long[prompt.length];
-            for (int i = 0; i < prompt.length; i++) {
-                ids[i] = prompt[i];
-                mask[i] = 1;
-                positions[i] = i;
-            }
-            OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
-            try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, prompt.length, empty)) {
+            try (DecoderSession.Step step = ChatFixture.prefill(decoder, prompt)) {
                 JsonNode first = expected.path("first_64");
                 for (int i = 0; i < first.size(); i++) {
                     assertEquals(first.get(i).asDouble(), step.logits[i], 1e-4, "logit " + i);
@@ -71,8 +60,6 @@ class ChatGoldenTest {
                 assertEquals(expected.path("top_ids").get(0).asInt(), Sampler.argmax(step.logits, 0, step.vocab));
                 assertEquals(ChatFixture.GOLDEN.path("cases").get(0).path("greedy_ids").get(0).asInt(),
                         Sampler.argmax(step.logits, 0, step.vocab));
-            } finally {
-                List.of(empty).forEach(OnnxTensor::close);
             }
         }
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
 import io.quiver.gpu.Placement;
@@ -115,16 +114,7 @@ class GenaiExportTest {
         GenaiConfig genai = GenaiConfig.read(ModelFolder.of(folder()));
         try (DecoderSession decoder = DecoderSession.open(folder().resolve(genai.graph()), Placement.CPU, genai.io(),
                 genai.kvHeads(), genai.headSize())) {
-            long[] ids = new long[prompt.length];
-            long[] mask = new long[prompt.length];
-            long[] positions = new long[prompt.length];
-            for (int i = 0; i < prompt.length; i++) {
-                ids[i] = prompt[i];
-                mask[i] = 1;
-                positions[i] = i;
-            }
-            OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
-            try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, prompt.length, empty)) {
+            try (DecoderSession.Step step = ChatFixture.prefill(decoder, prompt)) {
                 JsonNode first = expected.path("first_64");
                 for (int i = 0; i < first.size(); i++) {
                     assertEquals(first.get(i).asDouble(), step.logits[i], 1e-4, "logit " + i);
@@ -137,8 +127,6 @@ class GenaiExportTest {
                 assertEquals(topIds.get(0).asInt(), Sampler.argmax(step.logits, 0, step.vocab));
                 assertEquals(GOLDEN.path("cases").get(0).path("genai_ids").get(0).asInt(),
                         Sampler.argmax(step.logits, 0, step.vocab));
-            } finally {
-                List.of(empty).forEach(OnnxTensor::close);
             }
         }
     }
