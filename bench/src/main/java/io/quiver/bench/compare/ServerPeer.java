@@ -41,9 +41,8 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
             case "llama-f32" -> llamaServer("F32", fp32, peersDir, streams, cpus, base, port);
             case "vllm" -> vllm(fp32, peersDir, streams, base, port);
             case "infinity" -> infinity(minilm, peersDir, base, port);
-            case "ollama-q4" -> ollama(q4, peersDir, streams, cpus, base, port);
             default -> throw new IllegalArgumentException("unknown peer " + key
-                    + " (llama-q4, llama-f16, llama-f32, vllm, infinity, ollama-q4)");
+                    + " (llama-q4, llama-f16, llama-f32, vllm, infinity)");
         };
     }
 
@@ -82,15 +81,6 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
                 "--no-bettertransformer");
         return new ServerPeer("Infinity", twin, Route.EMBEDDINGS, null, cmd, Map.of("INFINITY_ANONYMOUS_USAGE_STATS", "0",
                 "DO_NOT_TRACK", "1"), base, false, missing(dir, "infinity.sh", bin, model.resolve("config.json")));
-    }
-
-    private static ServerPeer ollama(Twin twin, Path peers, int streams, int cpus, URI base, int port) {
-        Path dir = peers.resolve("ollama");
-        Path bin = dir.resolve("bin/ollama");
-        return new ServerPeer("Ollama Q4_1", twin, Route.CHAT, "smollm2", List.of(bin.toString(), "serve"),
-                Map.of("OLLAMA_HOST", "127.0.0.1:" + port, "OLLAMA_NUM_PARALLEL", Integer.toString(streams),
-                        "OLLAMA_MODELS", dir.resolve("models").toString()), base, false,
-                missing(dir, "ollama.sh", bin, dir.resolve("models")));
     }
 
     /** Null when every file is there; else the install script's recorded failure, or how to install. */
