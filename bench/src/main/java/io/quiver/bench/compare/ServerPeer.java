@@ -54,7 +54,10 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
         List<String> cmd = List.of(bin.toString(), "-m", gguf.toString(), "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--parallel", Integer.toString(streams),
                 "-c", Integer.toString(streams * 1024), "--cont-batching", "-t", Integer.toString(cpus),
-                "-tb", Integer.toString(cpus), "--alias", "smollm2");
+                "-tb", Integer.toString(cpus), "--alias", "smollm2",
+                // Its AMX matmul for Q4_1 (picked where the CPU reports AMX) crashes this build on a VM that
+                // reports AMX tiles; without repacking it runs its AVX-512 VNNI kernels.
+                "--no-repack");
         return new ServerPeer("llama-server " + type, twin, Route.CHAT, "smollm2", cmd, Map.of(), base, false,
                 missing(dir, "llama-server.sh", bin, gguf));
     }
