@@ -58,7 +58,10 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         long t0 = System.nanoTime();
-        return new ServerProcess(builder.start(), base, t0);
+        Process process = builder.start();
+        // A peer outlives an interrupted bench otherwise (Ctrl-C, a time limit) and holds its port and cores.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(process::destroy));
+        return new ServerProcess(process, base, t0);
     }
 
     private void pump() {
