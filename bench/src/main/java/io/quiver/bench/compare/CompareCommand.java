@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true, description = "Quiver vs peers, alternated, ratios")
 public final class CompareCommand implements Callable<Integer> {
 
-    @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat, engines (no server: raw ORT loop vs llama.cpp)")
+    @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat, engines (no server: raw ORT loop vs llama.cpp), "
+            + "servers (Quiver vs peer servers over HTTP: llama-server, vLLM, Infinity)")
     List<String> suites;
 
     @Option(names = "--url", description = "A running server to use instead of starting the packaged one")
@@ -74,10 +75,28 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
     int threads;
 
+    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm",
+            description = "servers suite: peers in turn (each installed by bench/peers/*.sh)")
+    List<String> peers;
+
+    @Option(names = "--peers-dir", defaultValue = ".cache/peers")
+    Path peersDir;
+
+    @Option(names = "--smollm2", defaultValue = "${env:QUIVER_SMOLLM2_DIR:-.cache/models/smollm2-135m-instruct}",
+            description = "servers suite: Quiver's SmolLM2 folder (model.onnx fp32, model_q4.onnx)")
+    Path smollm2;
+
+    @Option(names = "--peer-port", defaultValue = "18090")
+    int peerPort;
+
+    @Option(names = "--start-timeout", defaultValue = "300s", description = "servers suite: per server")
+    String startTimeout;
+
     @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, String> unavailable = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -92,13 +111,15 @@ public final class CompareCommand implements Callable<Integer> {
                 case "embeddings" -> pairs.addAll(embeddings());
                 case "chat" -> pairs.addAll(chat(settings));
                 case "engines" -> pairs.addAll(engines(settings));
+                case "servers" -> pairs.addAll(servers(settings));
                 default -> throw new IllegalArgumentException("unknown suite " + suite);
             }
         }
         pairs.forEach(p -> System.out.printf("%-28s %-22s quiver %10.2f  peer %10.2f  ratio %.2f%s%n", p.name(),
                 p.metric(), p.quiver(), p.peer(), p.ratio(),
                 p.target() == null ? "" : (p.meetsTarget() ? "  (target " : "  (MISSES target ") + p.target() + ")"));
-        CompareResult result = new CompareResult("compare", started, settings, pairs, String.join("\n", notes));
+        CompareResult result = new CompareResult("compare", started, settings, pairs, String.join("\n", notes),
+                unavailable);
         System.out.println("wrote " + new ResultsStore(results).write("compare", result));
         return 0;
     }
@@ -190,6 +211,25 @@ public final class CompareCommand implements Callable<Integer> {
                             new Alternation.Metric("TTFT p50 ms", l -> l.ttft().p50(), false, null),
                             new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, null)));
         }
+    }
+
+    private List<PairResult> servers(Map<String, String> settings) throws Exception {
+        int cpus = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        settings.put("max_tokens", Integer.toString(maxTokens));
+        settings.put("streams", streams.toString());
+        settings.put("load_average_at_start", LoadAverage.read());
+        ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, smollm2,
+                Path.of(System.getProperty("java.home"), "bin", "java"), jar, port, peerPort, streams,
+                embedConcurrency, maxTokens, rounds, Durations.parse(duration), cpus, Durations.parse(startTimeout)));
+        List<PairResult> pairs = suite.run();
+        settings.put("load_average_at_end", LoadAverage.read());
+        unavailable.putAll(suite.unavailable());
+        notes.add("servers: Quiver (packaged jar, only the twin model) and each peer over loopback HTTP, the same "
+                + "closed-loop client, chat streams greedy with ignore_eos, short prompts, " + maxTokens
+                + " tokens, " + cpus + " threads for the peers; each server started alone (ready = process start "
+                + "→ first answer), then levels alternated A B B A.");
+        notes.addAll(suite.notes());
+        return pairs;
     }
 
     private LevelResult level(int concurrency, ClosedLoop.Call call) {

@@ -3,7 +3,11 @@ package io.quiver.bench.compare;
 import java.util.List;
 import java.util.Map;
 
-/** Every ratio of one compare run, with the settings that produced them. */
+/**
+ * Every ratio of one compare run, with the settings that produced them.
+ *
+ * @param unavailable peers that could not start, with why (the report lists them)
+ */
 public record CompareResult(String kind, String startedAt, Map<String, String> settings, List<PairResult> pairs,
-                            String notes) {
+                            String notes, Map<String, String> unavailable) {
 }

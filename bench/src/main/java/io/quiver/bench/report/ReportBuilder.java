@@ -94,24 +94,55 @@ public final class ReportBuilder {
         return run.path("label").asText() + (started.length() >= 16 ? " " + started.substring(11, 16) : "");
     }
 
+    /** One table per comparison (Quiver side vs one peer) of each run, then the peers that could not start. */
     private void compare(List<JsonNode> runs) {
         if (runs.isEmpty()) {
             return;
         }
-        md.append("## Compare (pairs alternated in one run)\n\n| pair | metric | Quiver | peer | ratio | target | "
-                + "rounds |\n|---|---|--:|--:|--:|--:|--:|\n");
+        md.append("## Compare (pairs alternated in one run; ratio > 1: Quiver better)\n\n");
         for (JsonNode run : runs) {
+            Map<String, List<JsonNode>> byComparison = new LinkedHashMap<>();
             for (JsonNode p : run.path("pairs")) {
-                md.append(row(p.path("name").asText(), p.path("metric").asText(), f(p.path("quiver")),
-                        f(p.path("peer")), String.format(Locale.ROOT, "%.2f×", p.path("ratio").asDouble()),
-                        p.path("target").isMissingNode() || p.path("target").isNull() ? "" : "≥ " + f(p.path("target")) + "×",
-                        p.path("rounds").asText()));
+                byComparison.computeIfAbsent(comparison(p.path("name").asText()), k -> new ArrayList<>()).add(p);
+            }
+            for (Map.Entry<String, List<JsonNode>> c : byComparison.entrySet()) {
+                md.append("### ").append(c.getKey()).append("\n\n| pair | metric | Quiver | peer | ratio | target | "
+                        + "rounds |\n|---|---|--:|--:|--:|--:|--:|\n");
+                for (JsonNode p : c.getValue()) {
+                    String name = p.path("name").asText();
+                    int colon = name.indexOf(": ");
+                    md.append(row(colon > 0 ? name.substring(colon + 2) : name, p.path("metric").asText(),
+                            f(p.path("quiver")), f(p.path("peer")),
+                            String.format(Locale.ROOT, "%.2f×", p.path("ratio").asDouble()),
+                            p.path("target").isMissingNode() || p.path("target").isNull() ? ""
+                                    : "≥ " + f(p.path("target")) + "×",
+                            p.path("rounds").asText()));
+                }
+                md.append('\n');
+            }
+            run.path("unavailable").properties().forEach(e -> md.append("- **").append(e.getKey())
+                    .append("** could not start: ").append(e.getValue().asText()).append('\n'));
+            JsonNode settings = run.path("settings");
+            if (settings.has("load_average_at_start")) {
+                md.append("\nLoad average: ").append(settings.path("load_average_at_start").asText())
+                        .append(" at the start, ").append(settings.path("load_average_at_end").asText())
+                        .append(" at the end.\n");
             }
             if (run.has("notes")) {
                 md.append('\n').append(run.path("notes").asText()).append('\n');
             }
+            md.append('\n');
         }
-        md.append('\n');
+    }
+
+    /** "Quiver q4 vs llama-server Q4_1: 8 stream(s)" → its prefix; older names "chat 8 streams vs X" → "Quiver vs X". */
+    static String comparison(String pairName) {
+        int colon = pairName.indexOf(": ");
+        if (colon > 0) {
+            return pairName.substring(0, colon);
+        }
+        int vs = pairName.lastIndexOf(" vs ");
+        return vs >= 0 ? "Quiver vs " + pairName.substring(vs + 4) : pairName;
     }
 
     private void startup(List<JsonNode> runs) {

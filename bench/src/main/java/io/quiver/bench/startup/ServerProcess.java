@@ -52,6 +52,18 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(builder.start(), URI.create("http://localhost:" + port), t0);
     }
 
+    /** Starts any server command (a peer: llama-server, vLLM, Infinity) that will answer at {@code base}. */
+    public static ServerProcess startCommand(List<String> command, URI base, Map<String, String> env)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process process = builder.start();
+        // A peer outlives an interrupted bench otherwise (Ctrl-C, a time limit) and holds its port and cores.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(process::destroy));
+        return new ServerProcess(process, base, t0);
+    }
+
     private void pump() {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
