@@ -57,6 +57,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--image-steps", defaultValue = "0", description = "Diffusion steps (0: server default)")
     int imageSteps;
 
+    @Option(names = "--response-format", description = "Chat: a response_format JSON object, e.g. "
+            + "'{\"type\":\"json_object\"}' (structured outputs: the grammar mask's cost per token)")
+    String responseFormat;
+
     @Option(names = "--label", defaultValue = "quiver", description = "Name of this run in the report")
     String label;
 
@@ -70,7 +74,8 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() {
         Route r = Route.valueOf(route.toUpperCase().replace('-', '_'));
         boolean streaming = stream && r.generates();
-        RequestSpec spec = new RequestSpec(r, model, streaming, maxTokens, imageSize, imageSteps);
+        RequestSpec spec = new RequestSpec(r, model, streaming, maxTokens, imageSize, imageSteps)
+                .withResponseFormat(responseFormat);
         PromptSet set = PromptSet.named(prompts, 42);
         OpenAiClient client = new OpenAiClient(url, apiKey, Durations.parse(timeout));
         String started = Instant.now().toString();
