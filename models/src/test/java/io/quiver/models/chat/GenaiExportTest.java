@@ -82,6 +82,24 @@ class GenaiExportTest {
         }
     }
 
+    @Test
+    void nChoicesShareOnePrefillOnRightPaddedCaches() throws Exception {
+        // n > 1 copies the prefilled cache into n rows; with GroupQueryAttention each row's cache must stay in its
+        // first columns, so greedy choices equal onnxruntime-genai's ids only if the copy keeps that layout.
+        JsonNode c = GOLDEN.path("cases").get(0);
+        int tokens = GOLDEN.path("greedy_tokens").asInt();
+        try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU, new ChatOptions(4, null, null, true, 0))) {
+            Recorder[] choices = {new Recorder(), new Recorder(), new Recorder()};
+            long before = engine.prefills();
+            engine.submit(ChatFixture.greedy(ChatFixture.ints(c.path("prompt_ids")), tokens), 3, i -> choices[i]);
+            for (Recorder choice : choices) {
+                assertEquals(FinishReason.LENGTH, choice.await());
+                assertArrayEquals(ChatFixture.ints(c.path("genai_ids")), choice.idArray());
+            }
+            assertEquals(1, engine.prefills() - before, "one prefill for the three");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("graphs")
     void batchedDecodeEqualsOnnxruntimeGenai(String graph) throws Exception {
