@@ -55,10 +55,21 @@ public final class GraphCache {
         return Mode.valueOf(words.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
+    /**
+     * What {@link #prepare} decided for one open of {@code onnx}: the file to open, and the cache entry it reads
+     * ({@code writing} false) or writes ({@code writing} true), or none ({@code entry} null).
+     */
+    record Opening(Path onnx, Path graph, Path entry, boolean writing) {
+        boolean viaCache() {
+            return entry != null;
+        }
+    }
+
     /** What to open for {@code onnx}: a cached optimised graph (with optimisation turned off), or the graph itself. */
-    static Path prepare(Path onnx, String device, boolean convolutional, SessionOptions options) throws OrtException {
+    static Opening prepare(Path onnx, String device, boolean convolutional, SessionOptions options)
+            throws OrtException {
         if (mode == Mode.OFF) {
-            return onnx;
+            return new Opening(onnx, onnx, null, false);
         }
         Path entry = dir.resolve(key(onnx, device, convolutional));
         Path cached = entry.resolve(GRAPH);
@@ -66,7 +77,7 @@ public final class GraphCache {
             options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
             LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
                     entry.getFileName());
-            return cached;
+            return new Opening(onnx, cached, entry, false);
         }
         if (mode == Mode.READ_WRITE) {
             Optional<Path> staging = staging(entry);
@@ -77,44 +88,44 @@ public final class GraphCache {
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
+                return new Opening(onnx, onnx, entry, true);
             }
         }
-        return onnx;
+        return new Opening(onnx, onnx, null, false);
     }
 
     /** After a session opened: moves a freshly written entry into place (another process may have won the race). */
-    static void commit(Path onnx, String device, boolean convolutional) {
-        if (mode != Mode.READ_WRITE) {
+    static void commit(Opening opening) {
+        if (!opening.writing()) {
             return;
         }
-        Path entry = dir.resolve(key(onnx, device, convolutional));
-        Path staging = stagingPath(entry);
+        Path staging = stagingPath(opening.entry());
         if (!Files.isRegularFile(staging.resolve(GRAPH))) {
             return;
         }
         try {
-            Files.move(staging, entry, StandardCopyOption.ATOMIC_MOVE);
-            LOG.log(Level.INFO, "{0}: optimised graph cached as {1}", onnx.getFileName(), entry.getFileName());
+            Files.move(staging, opening.entry(), StandardCopyOption.ATOMIC_MOVE);
+            LOG.log(Level.INFO, "{0}: optimised graph cached as {1}", opening.onnx().getFileName(),
+                    opening.entry().getFileName());
         } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException e) {
             delete(staging);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "{0}: cannot cache the optimised graph in {1}: {2}", onnx.getFileName(), dir,
-                    e.toString());
+            LOG.log(Level.WARNING, "{0}: cannot cache the optimised graph in {1}: {2}", opening.onnx().getFileName(),
+                    dir, e.toString());
             delete(staging);
         }
     }
 
-    /** A session failed to open from {@code graph}: drops the cached entry it came from, or the half-written one. */
-    static void abandon(Path onnx, String device, boolean convolutional, Path graph) {
-        if (mode == Mode.OFF) {
+    /** A session failed to open: drops the cached entry it came from, or the half-written one. */
+    static void abandon(Opening opening) {
+        if (!opening.viaCache()) {
             return;
         }
-        Path entry = dir.resolve(key(onnx, device, convolutional));
-        if (!graph.equals(onnx)) {
-            LOG.log(Level.WARNING, "discarding the cached optimised graph {0}", entry.getFileName());
-            delete(entry);
+        if (!opening.writing()) {
+            LOG.log(Level.WARNING, "discarding the cached optimised graph {0}", opening.entry().getFileName());
+            delete(opening.entry());
         }
-        delete(stagingPath(entry));
+        delete(stagingPath(opening.entry()));
     }
 
     private static Optional<Path> staging(Path entry) {
@@ -169,18 +180,9 @@ public final class GraphCache {
 
     /** The CPU model and its instruction-set flags: ONNX Runtime's optimised CPU graphs may use them. */
     private static String cpu() {
-        Path info = Path.of("/proc/cpuinfo");
+        List<String> described = CpuInfo.describe();
         String arch = System.getProperty("os.arch");
-        if (!Files.isReadable(info)) {
-            return arch;
-        }
-        try (Stream<String> lines = Files.lines(info)) {
-            List<String> wanted = lines.filter(l -> l.startsWith("model name") || l.startsWith("flags"))
-                    .distinct().toList();
-            return arch + " " + String.join(" ", wanted);
-        } catch (IOException | UncheckedIOException e) {
-            return arch;
-        }
+        return described.isEmpty() ? arch : arch + " " + String.join(" ", described);
     }
 
     private static void delete(Path path) {

@@ -40,17 +40,17 @@ public final class OnnxLoader {
     public static OrtSession openSession(Path onnx, Placement placement, boolean convolutional) {
         try {
             OrtSession.SessionOptions options = SessionOptionsFactory.create(placement, convolutional);
-            Path graph = GraphCache.prepare(onnx, placement.toString(), convolutional, options);
+            GraphCache.Opening opening = GraphCache.prepare(onnx, placement.toString(), convolutional, options);
             try {
-                OrtSession session = environment().createSession(graph.toString(), options);
-                GraphCache.commit(onnx, placement.toString(), convolutional);
+                OrtSession session = environment().createSession(opening.graph().toString(), options);
+                GraphCache.commit(opening);
                 return session;
             } catch (OrtException e) {
-                // A cached graph this runtime refuses, or one it cannot write: the graph itself, as without a cache.
-                GraphCache.abandon(onnx, placement.toString(), convolutional, graph);
-                if (GraphCache.mode() == GraphCache.Mode.OFF) {
+                if (!opening.viaCache()) {
                     throw e;
                 }
+                // A cached graph this runtime refuses, or one it cannot write: the graph itself, as without a cache.
+                GraphCache.abandon(opening);
                 return environment().createSession(onnx.toString(),
                         SessionOptionsFactory.create(placement, convolutional));
             }

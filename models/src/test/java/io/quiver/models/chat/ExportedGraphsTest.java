@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
 import io.quiver.gpu.Placement;
+import io.quiver.models.CpuInfo;
 import io.quiver.models.Fixtures;
 import io.quiver.models.MemoryEstimate;
 import io.quiver.models.ModelKind;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -91,13 +89,8 @@ class ExportedGraphsTest {
         if (!dtype.equals("int8")) {
             return dtype;
         }
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            List<String> flags = lines.filter(l -> l.startsWith("flags")).findFirst()
-                    .map(l -> List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))).orElse(List.of());
-            return dtype + (flags.contains("avx512_vnni") || flags.contains("avx_vnni") ? "@vnni" : "@avx2");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> flags = CpuInfo.flags();
+        return dtype + (flags.contains("avx512_vnni") || flags.contains("avx_vnni") ? "@vnni" : "@avx2");
     }
 
     private static List<JsonNode> greedyCases(JsonNode golden) {
