@@ -33,6 +33,8 @@ public final class GraphCache {
     static final String GRAPH = "model.onnx";
     /** Weights above this size go to one external data file, as a graph over 2 GB must. */
     private static final String EXTERNAL_MIN_BYTES = "1024";
+    /** What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too. */
+    private static final int ENTRY_FORMAT = 2;
 
     private static volatile Path dir;
     private static volatile Mode mode = Mode.OFF;
@@ -88,6 +90,12 @@ public final class GraphCache {
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
+                if (GraphSummary.read(onnx).opTypes().contains("MatMulNBits")) {
+                    // 4-bit weights as MatMulNBits packs them, so a later open maps them instead of packing them
+                    // again (for a 1.5B q4 graph, a third of the open). Only there: ONNX Runtime 1.29 writes some
+                    // small float MatMul packings that crash the session reading them back.
+                    options.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
+                }
                 return new Opening(onnx, onnx, entry, true);
             }
         }
@@ -166,7 +174,8 @@ public final class GraphCache {
                 text.append(file.getFileName()).append(' ').append(Files.size(file)).append(' ')
                         .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
             }
-            text.append("ort ").append(ortVersion).append('\n')
+            text.append("entry ").append(ENTRY_FORMAT).append('\n')
+                    .append("ort ").append(ortVersion).append('\n')
                     .append("device ").append(device).append(convolutional ? " convolutional" : "").append('\n')
                     .append("cpu ").append(cpu()).append('\n');
             byte[] digest = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What an ONNX graph file declares, read off its protobuf without loading it (a fit check must know the need
@@ -43,7 +44,20 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Se
     private static final int TYPE_TENSOR = 1;
     private static final int TENSOR_TYPE_ELEM = 1;
 
+    /** Summaries by file, path, size and modification time: a load asks several times (fit, cache, attention). */
+    private static final Map<String, GraphSummary> READ = new ConcurrentHashMap<>();
+
     public static GraphSummary read(Path onnx) {
+        String file;
+        try {
+            file = onnx.toAbsolutePath().normalize() + " " + Files.size(onnx) + " " + Files.getLastModifiedTime(onnx);
+        } catch (IOException e) {
+            throw new ModelLoadException(onnx, "not a readable ONNX graph: " + e.getMessage(), e);
+        }
+        return READ.computeIfAbsent(file, f -> parse(onnx));
+    }
+
+    private static GraphSummary parse(Path onnx) {
         try (InputStream file = new BufferedInputStream(Files.newInputStream(onnx), 1 << 16)) {
             Wire in = new Wire(file);
             long[] weights = {0};

@@ -77,6 +77,25 @@ class GraphCacheTest {
     }
 
     @Test
+    void aFourBitGraphsEntryHoldsItsPrePackedWeightsAndGivesTheSameLogits() throws Exception {
+        Path onnx = models.resolve("model_q4.onnx");
+        Files.copy(Fixtures.testModel("tiny-random-deepseek-r1-variants").resolve("onnx/model_q4.onnx"), onnx);
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        float[] fresh;
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            fresh = logits(session);
+        }
+        // ONNX Runtime names each weight's packed copy in its external-data entry: "prepacked_<n>" → kernel|offset.
+        String graph = new String(Files.readAllBytes(entries().getFirst().resolve(GraphCache.GRAPH)),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(graph.contains("prepacked_0") && graph.contains("MatMulNBits+"),
+                "the entry keeps MatMulNBits' packed weights, so the next open does not pack them again");
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            assertArrayEquals(fresh, logits(session), 1e-5f);
+        }
+    }
+
+    @Test
     void aChangedModelRuntimeOrDeviceMissesTheEntry() throws Exception {
         Path onnx = graph();
         String key = GraphCache.key(onnx, "cpu", false, "1.29.0");
