@@ -20,8 +20,7 @@ import java.util.Map;
  */
 public final class OnnxLoader {
     static {
-        // DJL must never reach for a model hub or its update check: nothing is downloaded at run time.
-        System.setProperty("ai.djl.offline", "true");
+        DjlOffline.ensure();
     }
 
     private OnnxLoader() {

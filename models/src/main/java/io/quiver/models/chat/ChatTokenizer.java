@@ -1,6 +1,7 @@
 package io.quiver.models.chat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.quiver.models.DjlOffline;
 import io.quiver.models.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +12,10 @@ import java.util.Map;
  * exactly one BOS when tokenizer_config.json asks for it, never two (templates usually render it themselves).
  */
 final class ChatTokenizer implements AutoCloseable {
+    static {
+        DjlOffline.ensure();
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final int bosId;
     private final boolean addBos;

@@ -3,6 +3,7 @@ package io.quiver.models.diffusion;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.models.DjlOffline;
 import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelLoadException;
 import java.io.ByteArrayInputStream;
@@ -19,6 +20,10 @@ import java.util.Map;
  * ({@link ClipTokenizerJson}).
  */
 final class ClipTokenizer implements AutoCloseable {
+    static {
+        DjlOffline.ensure();
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final long bos;

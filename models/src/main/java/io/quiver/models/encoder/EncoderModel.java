@@ -10,6 +10,7 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.Placement;
+import io.quiver.models.DjlOffline;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelFolder;
 import io.quiver.models.ModelKind;
@@ -30,6 +31,10 @@ import java.util.Map;
  * own DJL predictor.
  */
 public final class EncoderModel implements AutoCloseable {
+    static {
+        DjlOffline.ensure();
+    }
+
     private final ModelKind kind;
     private final Model model;
     private final HuggingFaceTokenizer strict;
