@@ -39,9 +39,7 @@ final class BatchScheduler implements AutoCloseable {
 
     /** The running batch: rows in order, and the past tensors that hold their caches. */
     private List<Sequence> rows = new ArrayList<>();
-    private OnnxTensor[] past;
-    private AutoCloseable pastOwner;
-    private int pastLength;
+    private final BatchCache cache;
 
     /**
      * {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for;
@@ -52,6 +50,7 @@ final class BatchScheduler implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.contextLength = contextLength;
         this.queueTimeoutNanos = queueTimeout.toNanos();
+        this.cache = new BatchCache(decoder);
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -119,14 +118,14 @@ final class BatchScheduler implements AutoCloseable {
                     finish(s, null, t);
                 }
                 rows = new ArrayList<>();
-                releasePast();
+                cache.close();
             }
         }
         for (Sequence s : rows) {
             finish(s, FinishReason.CANCELLED, null);
         }
         rows = List.of();
-        releasePast();
+        cache.close();
         Sequence s;
         while ((s = pending.poll()) != null) {
             completeGroup(s, FinishReason.CANCELLED);
@@ -160,7 +159,6 @@ final class BatchScheduler implements AutoCloseable {
             }
         }
         expireWaiting();
-        int kept = next.size();
         int oldSize = rows.size();
         // From here on the batch is `next`: whatever throws below, the loop fails every sequence in it, the ones
         // that join included, so none can be left waiting.
@@ -196,26 +194,11 @@ final class BatchScheduler implements AutoCloseable {
             }
         }
         if (next.isEmpty()) {
-            releasePast();
+            cache.close();
             return false;
         }
         if (changed) {
-            List<KvBlock.RowRef> refs = new ArrayList<>(next.size());
-            if (kept > 0) {
-                KvBlock current = KvBlock.copyOf(past, oldSize, pastLength, decoder.layout);
-                for (int i = 0; i < kept; i++) {
-                    refs.add(new KvBlock.RowRef(current, oldRows.get(i), next.get(i).cached));
-                }
-            }
-            for (int i = 0; i < joined.size(); i++) {
-                refs.add(new KvBlock.RowRef(joined.get(i), 0, next.get(kept + i).cached));
-            }
-            KvBlock merged = KvBlock.gather(refs, 2 * decoder.layers, decoder.layout);
-            OnnxTensor[] tensors = merged.tensors(decoder.env());
-            releasePast();
-            past = tensors;
-            pastOwner = () -> closeAll(tensors);
-            pastLength = merged.length;
+            cache.rebuild(next, oldRows, oldSize, joined);
         }
         return true;
     }
@@ -304,7 +287,7 @@ final class BatchScheduler implements AutoCloseable {
             group.forEach(m -> finish(m, null, e));
             return null;
         } finally {
-            closeAll(empty);
+            BatchCache.closeAll(empty);
         }
     }
 
@@ -315,24 +298,7 @@ final class BatchScheduler implements AutoCloseable {
     private void decodeStep() throws OrtException {
         int batch = rows.size();
         stepObserver.accept(batch);
-        int total = pastLength + 1;
-        long[] ids = new long[batch];
-        long[] positions = new long[batch];
-        long[] mask = new long[batch * total];
-        for (int r = 0; r < batch; r++) {
-            Sequence s = rows.get(r);
-            ids[r] = s.lastToken();
-            positions[r] = s.cached;
-            int from = decoder.layout.rightPadded() ? 0 : total - (s.cached + 1);
-            for (int c = from; c < from + s.cached + 1; c++) {
-                mask[r * total + c] = 1;
-            }
-        }
-        DecoderSession.Step step = decoder.run(ids, mask, positions, batch, 1, past);
-        releasePast();
-        past = step.presents;
-        pastOwner = step;
-        pastLength = total;
+        DecoderSession.Step step = cache.decode(rows);
         for (int r = 0; r < batch; r++) {
             Sequence s = rows.get(r);
             s.cached++;
@@ -370,25 +336,6 @@ final class BatchScheduler implements AutoCloseable {
     private void count(int delta) {
         int now = running.addAndGet(delta);
         peak.accumulateAndGet(now, Math::max);
-    }
-
-    private void releasePast() {
-        if (pastOwner != null) {
-            try {
-                pastOwner.close();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot release KV tensors", e);
-            }
-        }
-        past = null;
-        pastOwner = null;
-        pastLength = 0;
-    }
-
-    private static void closeAll(OnnxTensor[] tensors) {
-        for (OnnxTensor t : tensors) {
-            t.close();
-        }
     }
 
     /** Stops the thread after its current step; running and queued sequences end CANCELLED. */
