@@ -7,7 +7,14 @@ import java.util.Map;
 
 /** Builds ONNX Runtime session options for a placement; every engine opens its sessions with these. */
 public final class SessionOptionsFactory {
+    private static volatile boolean spinWait;
+
     private SessionOptionsFactory() {
+    }
+
+    /** Process-wide, before sessions open: whether idle CPU intra-op threads busy-wait (see below). */
+    public static void spinWait(boolean spin) {
+        spinWait = spin;
     }
 
     /**
@@ -27,9 +34,10 @@ public final class SessionOptionsFactory {
                 throw e;
             }
         } else {
-            // Idle intra-op threads would busy-wait for the next run, taking the cores that HTTP, tokenising and
-            // the next request need: without it the pod served 25 % more embeddings and chat tokens at 8 requests.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // Idle intra-op threads busy-wait for the next parallel section unless told not to. Spinning shortens
+            // each of a decoder's hundreds of small parallel sections; sleeping leaves the cores to HTTP,
+            // tokenising and the pod's other models (quiver.cpu.spin-wait, off by default).
+            options.addConfigEntry("session.intra_op.allow_spinning", spinWait ? "1" : "0");
             if (convolutional) {
                 // A UNet's activations grow with the image; the arena would keep the largest run's for good.
                 options.setCPUArenaAllocator(false);

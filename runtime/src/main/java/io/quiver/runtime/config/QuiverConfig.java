@@ -24,6 +24,8 @@ public interface QuiverConfig {
 
     Gpu gpu();
 
+    Cpu cpu();
+
     Images images();
 
     Events events();
@@ -161,6 +163,16 @@ public interface QuiverConfig {
         @WithName("on-insufficient-memory")
         @WithDefault("fail")
         String onInsufficientMemory();
+    }
+
+    interface Cpu {
+        /**
+         * Whether ONNX Runtime's idle intra-op threads busy-wait for the next parallel section instead of sleeping:
+         * faster steps for a pod's one busy model, CPU taken from HTTP and the other models when it is not busy.
+         */
+        @WithName("spin-wait")
+        @WithDefault("false")
+        boolean spinWait();
     }
 
     interface Images {

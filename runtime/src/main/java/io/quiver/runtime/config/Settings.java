@@ -65,6 +65,7 @@ public final class Settings {
         }, "a fraction above 0 and at most 1"));
         KEYS.put("gpu.memory-reserve", size());
         KEYS.put("gpu.on-insufficient-memory", new Rule(v -> v.equals("fail") || v.equals("cpu"), "fail or cpu"));
+        KEYS.put("cpu.spin-wait", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
         KEYS.put("images.max-native-steps", atLeast(1));
         KEYS.put("access-log", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
         KEYS.put("events.auth", new Rule(v -> v.equals("api-key") || v.equals("none"), "api-key or none"));

@@ -1,6 +1,7 @@
 package io.quiver.runtime.lifecycle;
 
 import io.quiver.gpu.Placement;
+import io.quiver.gpu.SessionOptionsFactory;
 import io.quiver.models.EmbeddedModels;
 import io.quiver.models.GraphCache;
 import io.quiver.models.ModelKind;
@@ -40,6 +41,11 @@ final class ModelLoader {
     /** The optimised-graph cache under the cache folder, for every graph this process opens from now on. */
     static void useGraphCache(Path cacheDir, String mode) {
         GraphCache.configure(cacheDir.resolve("graphs"), GraphCache.parse(mode));
+    }
+
+    /** Whether CPU sessions' idle threads busy-wait ({@code quiver.cpu.spin-wait}); before any session opens. */
+    static void useSpinWait(boolean spin) {
+        SessionOptionsFactory.spinWait(spin);
     }
 
     /**
