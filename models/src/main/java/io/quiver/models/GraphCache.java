@@ -31,6 +31,11 @@ public final class GraphCache {
 
     private static final System.Logger LOG = System.getLogger(GraphCache.class.getName());
     static final String GRAPH = "model.onnx";
+    /**
+     * Beside the graph in an entry: what it was made for but the versions (graph path, device, CPU type), so the
+     * entry of a newer graph file or runtime replaces it, and entries for other devices or CPUs stay.
+     */
+    static final String SOURCE = "source";
     /** Weights above this size go to one external data file, as a graph over 2 GB must. */
     private static final String EXTERNAL_MIN_BYTES = "1024";
     /** What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too. */
@@ -61,7 +66,7 @@ public final class GraphCache {
      * What {@link #prepare} decided for one open of {@code onnx}: the file to open, and the cache entry it reads
      * ({@code writing} false) or writes ({@code writing} true), or none ({@code entry} null).
      */
-    record Opening(Path onnx, Path graph, Path entry, boolean writing) {
+    record Opening(Path onnx, Path graph, Path entry, boolean writing, String source) {
         boolean viaCache() {
             return entry != null;
         }
@@ -71,7 +76,7 @@ public final class GraphCache {
     static Opening prepare(Path onnx, String device, boolean convolutional, SessionOptions options)
             throws OrtException {
         if (mode == Mode.OFF) {
-            return new Opening(onnx, onnx, null, false);
+            return new Opening(onnx, onnx, null, false, null);
         }
         Path entry = dir.resolve(key(onnx, device, convolutional));
         Path cached = entry.resolve(GRAPH);
@@ -79,7 +84,7 @@ public final class GraphCache {
             options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
             LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
                     entry.getFileName());
-            return new Opening(onnx, cached, entry, false);
+            return new Opening(onnx, cached, entry, false, null);
         }
         if (mode == Mode.READ_WRITE) {
             Optional<Path> staging = staging(entry);
@@ -96,10 +101,10 @@ public final class GraphCache {
                     // small float MatMul packings that crash the session reading them back.
                     options.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
                 }
-                return new Opening(onnx, onnx, entry, true);
+                return new Opening(onnx, onnx, entry, true, source(onnx, device, convolutional));
             }
         }
-        return new Opening(onnx, onnx, null, false);
+        return new Opening(onnx, onnx, null, false, null);
     }
 
     /** After a session opened: moves a freshly written entry into place (another process may have won the race). */
@@ -112,9 +117,11 @@ public final class GraphCache {
             return;
         }
         try {
+            Files.writeString(staging.resolve(SOURCE), opening.source());
             Files.move(staging, opening.entry(), StandardCopyOption.ATOMIC_MOVE);
             LOG.log(Level.INFO, "{0}: optimised graph cached as {1}", opening.onnx().getFileName(),
                     opening.entry().getFileName());
+            dropOlder(opening.entry(), opening.source());
         } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException e) {
             delete(staging);
         } catch (IOException e) {
@@ -134,6 +141,30 @@ public final class GraphCache {
             delete(opening.entry());
         }
         delete(stagingPath(opening.entry()));
+    }
+
+    private static String source(Path onnx, String device, boolean convolutional) {
+        return onnx.toAbsolutePath().normalize() + "\ndevice " + device + (convolutional ? " convolutional" : "")
+                + "\ncpu " + cpu() + "\n";
+    }
+
+    /**
+     * Deletes the entries written before {@code kept} for the same graph path (the model was replaced, or the
+     * runtime upgraded): a cache on a volume would otherwise keep a copy of every version of every model.
+     */
+    private static void dropOlder(Path kept, String source) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path other : entries) {
+                Path marker = other.resolve(SOURCE);
+                if (!other.equals(kept) && Files.isRegularFile(marker) && Files.readString(marker).equals(source)) {
+                    LOG.log(Level.INFO, "dropping the cached graph {0}, made from an older version of {1}",
+                            other.getFileName(), kept.getFileName());
+                    delete(other);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.DEBUG, "cannot prune {0}: {1}", dir, e.toString());
+        }
     }
 
     private static Optional<Path> staging(Path entry) {

@@ -111,6 +111,21 @@ class GraphCacheTest {
     }
 
     @Test
+    void aNewEntryForAChangedGraphReplacesTheOldOne() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+        List<Path> before = entries();
+        Files.setLastModifiedTime(onnx, FileTime.fromMillis(Files.getLastModifiedTime(onnx).toMillis() + 5_000));
+        OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+        List<Path> after = entries();
+        assertEquals(1, after.size(), "the older version's entry is gone: " + after);
+        assertNotEquals(before, after, "the entry is the new version's");
+        OnnxLoader.openSession(onnx, Placement.CPU, true).close();
+        assertEquals(2, entries().size(), "an entry for other session options is no older version: " + entries());
+    }
+
+    @Test
     void aCorruptEntryIsDiscardedAndTheGraphStillOpens() throws Exception {
         Path onnx = graph();
         GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
