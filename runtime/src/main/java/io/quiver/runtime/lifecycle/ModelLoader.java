@@ -134,8 +134,11 @@ final class ModelLoader {
         try {
             switch (loaded.engine()) {
                 case EncoderBatcher encoder -> encoder.model().warmUp(1);
+                // One short prefill: ONNX Runtime's first run (arena, kernel choice) and the sampling path's
+                // first calls. A decode step more costs a large model as much again and saves the first request
+                // little.
                 case ChatEngine chat -> chat.generate(GenerationRequest.of(chat.encode("Hello"),
-                        SamplingParams.greedy(), 2).withIgnoreEos(true));
+                        SamplingParams.greedy(), 1).withIgnoreEos(true));
                 case DiffusionWorker diffusion -> diffusion.pipeline().warmUp();
                 default -> { }
             }
