@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--suite", split = ",", defaultValue = "embeddings,chat", description = "embeddings, chat, engines (no server: raw ORT loop vs llama.cpp), "
-            + "servers (Quiver vs peer servers over HTTP: llama-server, vLLM, Infinity)")
+            + "servers (Quiver vs peer servers over HTTP: llama-server, vLLM, Infinity, Optimum's SD pipeline)")
     List<String> suites;
 
     @Option(names = "--url", description = "A running server to use instead of starting the packaged one")
@@ -59,6 +59,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--streams", split = ",", defaultValue = "1,8")
     List<Integer> streams;
 
+    @Option(names = "--image-concurrency", split = ",", defaultValue = "1,2",
+            description = "servers suite: images in flight per level (one image per request)")
+    List<Integer> imageConcurrency;
+
     @Option(names = "--max-tokens", defaultValue = "32")
     int maxTokens;
 
@@ -75,7 +79,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
     int threads;
 
-    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm",
+    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm,optimum-sd",
             description = "servers suite: peers in turn (each installed by bench/peers/*.sh)")
     List<String> peers;
 
@@ -217,17 +221,21 @@ public final class CompareCommand implements Callable<Integer> {
         int cpus = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         settings.put("max_tokens", Integer.toString(maxTokens));
         settings.put("streams", streams.toString());
+        settings.put("image_concurrency", imageConcurrency.toString());
         settings.put("load_average_at_start", LoadAverage.read());
         ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, smollm2,
                 Path.of(System.getProperty("java.home"), "bin", "java"), jar, port, peerPort, streams,
-                embedConcurrency, maxTokens, rounds, Durations.parse(duration), cpus, Durations.parse(startTimeout)));
+                embedConcurrency, imageConcurrency, maxTokens, rounds, Durations.parse(duration), cpus,
+                Durations.parse(startTimeout)));
         List<PairResult> pairs = suite.run();
         settings.put("load_average_at_end", LoadAverage.read());
         unavailable.putAll(suite.unavailable());
         notes.add("servers: Quiver (packaged jar, only the twin model) and each peer over loopback HTTP, the same "
                 + "closed-loop client, chat streams greedy with ignore_eos, short prompts, " + maxTokens
-                + " tokens, " + cpus + " threads for the peers; each server started alone (ready = process start "
-                + "→ first answer), then levels alternated A B B A.");
+                + " tokens, " + cpus + " threads for the peers; images one " + ServersSuite.IMAGE_SIZE + " PNG per "
+                + "request (b64_json), " + ServersSuite.IMAGE_STEPS + " steps, guidance " + ServersSuite.IMAGE_GUIDANCE
+                + ", the folder's scheduler, random seed; each server started alone (ready = process start → first "
+                + "answer), then levels alternated A B B A.");
         notes.addAll(suite.notes());
         return pairs;
     }

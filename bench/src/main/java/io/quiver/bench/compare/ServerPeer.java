@@ -22,6 +22,9 @@ import java.util.Map;
 public record ServerPeer(String name, Twin twin, Route route, String model, List<String> command,
                          Map<String, String> env, URI base, boolean minTokens, String unavailable) {
 
+    /** The tiny Stable Diffusion fixture: embedded in Quiver, the same folder on the peer's side. */
+    static final String OPTIMUM_SD_MODEL = "tiny-random-sd";
+
     /** The Quiver model a peer is measured against. */
     public record Twin(String label, String model, List<String> jvmOptions) {
     }
@@ -35,14 +38,17 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
         Twin fp32 = new Twin("Quiver fp32", "smollm2", List.of("-Dquiver.models.smollm2.path=" + smollm2, concurrency));
         Twin minilm = new Twin("Quiver", null, List.of("-Dquiver.models.all-minilm-l6-v2.path=embedded:all-minilm-l6-v2",
                 concurrency));
+        Twin sd = new Twin("Quiver", OPTIMUM_SD_MODEL, List.of("-Dquiver.models." + OPTIMUM_SD_MODEL + ".path=embedded:"
+                + OPTIMUM_SD_MODEL, concurrency));
         return switch (key) {
             case "llama-q4" -> llamaServer("Q4_1", q4, peersDir, streams, cpus, base, port);
             case "llama-f16" -> llamaServer("F16", fp32, peersDir, streams, cpus, base, port);
             case "llama-f32" -> llamaServer("F32", fp32, peersDir, streams, cpus, base, port);
             case "vllm" -> vllm(fp32, peersDir, streams, base, port);
             case "infinity" -> infinity(minilm, peersDir, base, port);
+            case "optimum-sd" -> optimumSd(sd, peersDir, cpus, base, port);
             default -> throw new IllegalArgumentException("unknown peer " + key
-                    + " (llama-q4, llama-f16, llama-f32, vllm, infinity)");
+                    + " (llama-q4, llama-f16, llama-f32, vllm, infinity, optimum-sd)");
         };
     }
 
@@ -84,6 +90,24 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
                 "--no-bettertransformer");
         return new ServerPeer("Infinity", twin, Route.EMBEDDINGS, null, cmd, Map.of("INFINITY_ANONYMOUS_USAGE_STATS", "0",
                 "DO_NOT_TRACK", "1"), base, false, missing(dir, "infinity.sh", bin, model.resolve("config.json")));
+    }
+
+    /**
+     * Optimum's ONNX Runtime Stable Diffusion pipeline behind bench/peers/optimum_sd_server.py, on the fixture folder
+     * Quiver embeds (the install script links it), with ONNX Runtime's threads limited to {@code cpus} and not
+     * spinning when idle, as Quiver's sessions: left to spin, they took 2-3x the UNet's time on shared cores, which
+     * would measure ONNX Runtime's thread-pool default rather than the serving.
+     */
+    private static ServerPeer optimumSd(Twin twin, Path peers, int cpus, URI base, int port) {
+        Path dir = peers.resolve("optimum-sd");
+        Path serve = dir.resolve("serve");
+        Path model = dir.resolve(OPTIMUM_SD_MODEL);
+        List<String> cmd = List.of(serve.toString(), "--model", model.toString(), "--host", "127.0.0.1",
+                "--port", Integer.toString(port), "--threads", Integer.toString(cpus), "--allow-spinning", "0",
+                "--served-model-name", OPTIMUM_SD_MODEL);
+        return new ServerPeer("Optimum ORT SD", twin, Route.IMAGES, OPTIMUM_SD_MODEL, cmd,
+                Map.of("PYTHONUNBUFFERED", "1"), base, false,
+                missing(dir, "optimum-sd.sh", serve, model.resolve("model_index.json")));
     }
 
     /** Null when every file is there; else the install script's recorded failure, or how to install. */

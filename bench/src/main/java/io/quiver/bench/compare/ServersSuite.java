@@ -28,11 +28,26 @@ import java.util.function.Supplier;
  */
 final class ServersSuite {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The tiny SD twin's own defaults (64×64, PNDM from its scheduler config, 25 steps, guidance 7.5), sent
+     *  explicitly so that a peer with other defaults (diffusers': 50 steps) does the same work. */
+    static final String IMAGE_SIZE = "64x64";
+    static final int IMAGE_STEPS = 25;
+    static final double IMAGE_GUIDANCE = 7.5;
 
     /** Everything one peer needs from the command line. */
     record Settings(List<String> peers, Path peersDir, Path smollm2, Path java, Path jar, int quiverPort,
-                    int peerPort, List<Integer> streams, List<Integer> embedConcurrency, int maxTokens, int rounds,
-                    Duration duration, int cpus, Duration startTimeout) {
+                    int peerPort, List<Integer> streams, List<Integer> embedConcurrency,
+                    List<Integer> imageConcurrency, int maxTokens, int rounds, Duration duration, int cpus,
+                    Duration startTimeout) {
+
+        /** The load levels a peer on {@code route} is measured at. */
+        List<Integer> levels(Route route) {
+            return switch (route) {
+                case CHAT, COMPLETIONS -> streams;
+                case EMBEDDINGS -> embedConcurrency;
+                case IMAGES -> imageConcurrency;
+            };
+        }
     }
 
     private final Settings s;
@@ -54,11 +69,12 @@ final class ServersSuite {
 
     List<PairResult> run() throws InterruptedException {
         List<PairResult> pairs = new ArrayList<>();
-        int maxStreams = s.streams().stream().mapToInt(Integer::intValue).max().orElse(1);
-        int maxEmbed = s.embedConcurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
         for (String key : s.peers()) {
-            ServerPeer peer = ServerPeer.named(key, s.peersDir(), s.smollm2().toAbsolutePath(),
-                    key.equals("infinity") ? maxEmbed : maxStreams, s.cpus(), s.peerPort());
+            // The route is known once the peer is named; its most concurrent level sizes its slots.
+            Route route = ServerPeer.named(key, s.peersDir(), s.smollm2(), 1, s.cpus(), s.peerPort()).route();
+            int most = s.levels(route).stream().mapToInt(Integer::intValue).max().orElse(1);
+            ServerPeer peer = ServerPeer.named(key, s.peersDir(), s.smollm2().toAbsolutePath(), most, s.cpus(),
+                    s.peerPort());
             if (peer.unavailable() != null) {
                 skip(peer, peer.unavailable());
                 continue;
@@ -99,13 +115,20 @@ final class ServersSuite {
                 pairs.add(new PairResult(comparison + ": ready", "process start → first answer s", false,
                         quiverReady, peerReady, Alternation.ratio(quiverReady, peerReady, false), null, 1,
                         List.of(quiverReady), List.of(peerReady)));
-                for (int c : chat ? s.streams() : s.embedConcurrency()) {
+                if (peer.route() == Route.IMAGES) {
+                    notes.add(comparison + ": " + sameImages(quiverBase, peer.base(), body(quiverSpec, "a red fox",
+                            false, 1), body(peerSpec, "a red fox", false, 1)));
+                }
+                for (int c : s.levels(peer.route())) {
                     Supplier<LevelResult> q = () -> level(c, i -> quiverClient.call(peer.route(),
                             body(quiverSpec, prompts.get(i), false, s.maxTokens()), chat));
                     Supplier<LevelResult> p = () -> level(c, i -> peerClient.call(peer.route(),
                             body(peerSpec, prompts.get(i), peer.minTokens(), s.maxTokens()), chat));
                     String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c);
-                    pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, chat ? chatMetrics() : embedMetrics()));
+                    pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer.route())));
+                    // A server that died during a level would show as 0 req/s; say it died, and how, instead.
+                    stillRunning(quiver, "Quiver", name);
+                    stillRunning(other, peer.name(), name);
                 }
             }
         } catch (IOException e) {
@@ -114,6 +137,44 @@ final class ServersSuite {
         notes.add(peer.twin().label() + " vs " + peer.name() + ": " + String.join(" ", peer.command())
                 .replace(s.peersDir().toAbsolutePath().toString(), "<peers>"));
         return pairs;
+    }
+
+    /**
+     * One image from each side: the same PNG size, and Quiver's step counter for the UNet evaluations it took (the
+     * peer runs the same scheduler from the same folder, so its count follows from the steps asked for).
+     */
+    private static String sameImages(URI quiver, URI peer, String quiverBody, String peerBody)
+            throws InterruptedException {
+        ImageCheck check = new ImageCheck();
+        try {
+            double before = check.quiverSteps(quiver, ServerPeer.OPTIMUM_SD_MODEL);
+            ImageCheck.Size q = check.image(quiver, quiverBody);
+            double steps = check.quiverSteps(quiver, ServerPeer.OPTIMUM_SD_MODEL) - before;
+            ImageCheck.Size p = check.image(peer, peerBody);
+            if (!q.equals(p) || !q.toString().equals(IMAGE_SIZE)) {
+                throw new PeerFailed("images differ in size: Quiver " + q + ", peer " + p + " (asked " + IMAGE_SIZE
+                        + ")");
+            }
+            return String.format("both answer one %s PNG for num_inference_steps=%d, guidance_scale=%s; Quiver ran "
+                    + "%.0f UNet evaluations for it", q, IMAGE_STEPS, IMAGE_GUIDANCE, steps);
+        } catch (IOException e) {
+            throw new PeerFailed("image check failed: " + e.getMessage());
+        }
+    }
+
+    private static List<Alternation.Metric> metrics(Route route) {
+        return switch (route) {
+            case CHAT, COMPLETIONS -> chatMetrics();
+            case EMBEDDINGS -> embedMetrics();
+            case IMAGES -> imageMetrics();
+        };
+    }
+
+    /** n = 1 per request, so images/s is requests/s. */
+    private static List<Alternation.Metric> imageMetrics() {
+        return List.of(new Alternation.Metric("images/s", LevelResult::requestsPerSecond, true, null),
+                new Alternation.Metric("e2e p50 ms", l -> l.e2e().p50(), false, null),
+                new Alternation.Metric("e2e p99 ms", l -> l.e2e().p99(), false, null));
     }
 
     private static List<Alternation.Metric> chatMetrics() {
@@ -128,10 +189,13 @@ final class ServersSuite {
     }
 
     private RequestSpec spec(Route route, String model) {
-        return new RequestSpec(route, model, route == Route.CHAT, s.maxTokens(), null, 0);
+        return new RequestSpec(route, model, route == Route.CHAT, s.maxTokens(), IMAGE_SIZE, IMAGE_STEPS);
     }
 
-    /** The shared body, with {@code max_tokens} overridden (1 for the ready probe) and vLLM's min_tokens. */
+    /**
+     * The shared body, with {@code max_tokens} overridden (1 for the ready probe) and vLLM's min_tokens; an image
+     * request also names its guidance scale (the ready probe is a whole one-image request).
+     */
     private static String body(RequestSpec spec, String prompt, boolean minTokens, int maxTokens) {
         try {
             ObjectNode body = (ObjectNode) JSON.readTree(spec.body(prompt));
@@ -140,6 +204,8 @@ final class ServersSuite {
                 if (minTokens) {
                     body.put("min_tokens", maxTokens);
                 }
+            } else if (spec.route() == Route.IMAGES) {
+                body.put("guidance_scale", IMAGE_GUIDANCE);
             }
             return body.toString();
         } catch (IOException e) {
@@ -172,10 +238,21 @@ final class ServersSuite {
             last = o.error();
             Thread.sleep(50);
         }
-        List<String> log = process.log();
-        String tail = String.join(" | ", log.subList(Math.max(0, log.size() - 6), log.size()));
         throw new PeerFailed(who + (process.alive() ? " gave no answer within " + s.startTimeout().toSeconds()
-                + " s (last: " + last + ")" : " exited") + "; log tail: " + tail);
+                + " s (last: " + last + ")" : " exited (status " + process.exitCode() + ")") + "; log tail: "
+                + tail(process));
+    }
+
+    private static void stillRunning(ServerProcess process, String who, String level) {
+        if (!process.alive()) {
+            throw new PeerFailed(who + " exited (status " + process.exitCode() + ") during " + level + "; log tail: "
+                    + tail(process));
+        }
+    }
+
+    private static String tail(ServerProcess process) {
+        List<String> log = process.log();
+        return String.join(" | ", log.subList(Math.max(0, log.size() - 6), log.size()));
     }
 
     /** A server that did not start or answer: the comparison is reported as not run, with why. */

@@ -45,7 +45,8 @@ public record RequestSpec(Route route, String model, boolean stream, int maxToke
             case IMAGES -> {
                 body.put("prompt", prompt).put("n", 1).put("size", imageSize).put("response_format", "b64_json");
                 if (imageSteps > 0) {
-                    body.put("steps", imageSteps);
+                    // The field's name in the servers' protocol (diffusers' argument); "steps" is not read.
+                    body.put("num_inference_steps", imageSteps);
                 }
             }
         }

@@ -116,6 +116,11 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit status once it has exited (128 + n: killed by signal n), else -1. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     public List<String> log() {
         return List.copyOf(log);
     }

@@ -62,6 +62,25 @@ class ServerPeerTest {
     }
 
     @Test
+    void optimumSdServesImagesOnTheFixtureQuiverEmbeds() throws Exception {
+        ServerPeer missing = ServerPeer.named("optimum-sd", peers, Path.of("/m/smollm2"), 2, 2, 18090);
+        assertTrue(missing.unavailable().contains("run bench/peers/optimum-sd.sh"), missing.unavailable());
+
+        Path dir = Files.createDirectories(peers.resolve("optimum-sd/tiny-random-sd"));
+        Files.writeString(dir.resolve("model_index.json"), "{}");
+        Files.writeString(peers.resolve("optimum-sd/serve"), "");
+        ServerPeer sd = ServerPeer.named("optimum-sd", peers, Path.of("/m/smollm2"), 2, 2, 18097);
+        assertNull(sd.unavailable());
+        assertEquals(Route.IMAGES, sd.route());
+        assertEquals("tiny-random-sd", sd.model());
+        assertEquals("tiny-random-sd", sd.twin().model());
+        assertTrue(sd.twin().jvmOptions().contains("-Dquiver.models.tiny-random-sd.path=embedded:tiny-random-sd"));
+        String cmd = String.join(" ", sd.command());
+        assertTrue(cmd.startsWith(peers.resolve("optimum-sd/serve") + " --model " + dir), cmd);
+        assertTrue(cmd.contains("--port 18097 --threads 2 --allow-spinning 0"), cmd);
+    }
+
+    @Test
     void unknownPeerIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ServerPeer.named("tgi", peers, Path.of("/m"), 1, 2, 1));
     }
