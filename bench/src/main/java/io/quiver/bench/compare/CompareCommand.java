@@ -63,6 +63,14 @@ public final class CompareCommand implements Callable<Integer> {
             description = "servers suite: images in flight per level (one image per request)")
     List<Integer> imageConcurrency;
 
+    @Option(names = "--long-streams", split = ",", defaultValue = "1,8",
+            description = "servers suite: chat streams with long (RAG-sized) prompts; 0 for none")
+    List<Integer> longStreams;
+
+    @Option(names = "--long-duration", defaultValue = "30s",
+            description = "servers suite: per side per round at a long-prompt level")
+    String longDuration;
+
     @Option(names = "--max-tokens", defaultValue = "32")
     int maxTokens;
 
@@ -226,7 +234,8 @@ public final class CompareCommand implements Callable<Integer> {
         ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, smollm2,
                 Path.of(System.getProperty("java.home"), "bin", "java"), jar, port, peerPort, streams,
                 embedConcurrency, imageConcurrency, maxTokens, rounds, Durations.parse(duration), cpus,
-                Durations.parse(startTimeout)));
+                Durations.parse(startTimeout), longStreams.stream().filter(c -> c > 0).toList(),
+                Durations.parse(longDuration)));
         List<PairResult> pairs = suite.run();
         settings.put("load_average_at_end", LoadAverage.read());
         unavailable.putAll(suite.unavailable());

@@ -59,7 +59,8 @@ public record ServerPeer(String name, Twin twin, Route route, String model, List
         Path gguf = dir.resolve("models/smollm2-135m-instruct." + type + ".gguf");
         List<String> cmd = List.of(bin.toString(), "-m", gguf.toString(), "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--parallel", Integer.toString(streams),
-                "-c", Integer.toString(streams * 1024), "--cont-batching", "-t", Integer.toString(cpus),
+                // llama-server splits its context among the slots: 2,048 each holds a long prompt and its answer.
+                "-c", Integer.toString(streams * 2048), "--cont-batching", "-t", Integer.toString(cpus),
                 "-tb", Integer.toString(cpus), "--alias", "smollm2",
                 // Its AMX matmul for Q4_1 (picked where the CPU reports AMX) crashes this build on a VM that
                 // reports AMX tiles; without repacking it runs its AVX-512 VNNI kernels.

@@ -38,7 +38,7 @@ final class ServersSuite {
     record Settings(List<String> peers, Path peersDir, Path smollm2, Path java, Path jar, int quiverPort,
                     int peerPort, List<Integer> streams, List<Integer> embedConcurrency,
                     List<Integer> imageConcurrency, int maxTokens, int rounds, Duration duration, int cpus,
-                    Duration startTimeout) {
+                    Duration startTimeout, List<Integer> longStreams, Duration longDuration) {
 
         /** The load levels a peer on {@code route} is measured at. */
         List<Integer> levels(Route route) {
@@ -100,6 +100,7 @@ final class ServersSuite {
         URI quiverBase = URI.create("http://127.0.0.1:" + s.quiverPort());
         boolean chat = peer.route() == Route.CHAT;
         PromptSet prompts = PromptSet.named("short", 13);
+        PromptSet longPrompts = PromptSet.named("long", 13);
         RequestSpec quiverSpec = spec(peer.route(), peer.twin().model());
         RequestSpec peerSpec = spec(peer.route(), peer.model());
         OpenAiClient quiverClient = new OpenAiClient(quiverBase, null, Duration.ofMinutes(10));
@@ -119,12 +120,20 @@ final class ServersSuite {
                     notes.add(comparison + ": " + sameImages(quiverBase, peer.base(), body(quiverSpec, "a red fox",
                             false, 1), body(peerSpec, "a red fox", false, 1)));
                 }
-                for (int c : s.levels(peer.route())) {
-                    Supplier<LevelResult> q = () -> level(c, i -> quiverClient.call(peer.route(),
-                            body(quiverSpec, prompts.get(i), false, s.maxTokens()), chat));
-                    Supplier<LevelResult> p = () -> level(c, i -> peerClient.call(peer.route(),
-                            body(peerSpec, prompts.get(i), peer.minTokens(), s.maxTokens()), chat));
-                    String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c);
+                List<Level> levels = new ArrayList<>();
+                s.levels(peer.route()).forEach(c -> levels.add(new Level(c, prompts, s.duration(), "")));
+                if (chat) {
+                    // RAG-sized prompts (1,000–1,500 tokens): prefill decides these, so each level runs longer.
+                    s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration(),
+                            ", long prompts")));
+                }
+                for (Level level : levels) {
+                    int c = level.concurrency();
+                    Supplier<LevelResult> q = () -> level(level, i -> quiverClient.call(peer.route(),
+                            body(quiverSpec, level.prompts().get(i), false, s.maxTokens()), chat));
+                    Supplier<LevelResult> p = () -> level(level, i -> peerClient.call(peer.route(),
+                            body(peerSpec, level.prompts().get(i), peer.minTokens(), s.maxTokens()), chat));
+                    String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c) + level.suffix();
                     pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer.route())));
                     // A server that died during a level would show as 0 req/s; say it died, and how, instead.
                     stillRunning(quiver, "Quiver", name);
@@ -213,8 +222,12 @@ final class ServersSuite {
         }
     }
 
-    private LevelResult level(int concurrency, ClosedLoop.Call call) {
-        return ClosedLoop.run(concurrency, s.duration(), 0, 1, call);
+    /** One load level: requests in flight, the prompts they draw from, how long each side runs. */
+    private record Level(int concurrency, PromptSet prompts, Duration duration, String suffix) {
+    }
+
+    private LevelResult level(Level level, ClosedLoop.Call call) {
+        return ClosedLoop.run(level.concurrency(), level.duration(), 0, 1, call);
     }
 
     private static ServerProcess start(List<String> command, URI base, Map<String, String> env, String who)

@@ -47,7 +47,7 @@ class ServerPeerTest {
         assertEquals(Route.CHAT, f32.route());
         assertEquals("smollm2", f32.twin().model());
         String cmd = String.join(" ", f32.command());
-        assertTrue(cmd.contains("--parallel 8 -c 8192 --cont-batching -t 2"), cmd);
+        assertTrue(cmd.contains("--parallel 8 -c 16384 --cont-batching -t 2"), "2,048 context tokens per slot: " + cmd);
         assertTrue(cmd.contains("--port 18099"), cmd);
         assertEquals("http://127.0.0.1:18099", f32.base().toString());
     }
