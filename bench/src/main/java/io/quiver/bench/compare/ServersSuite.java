@@ -134,7 +134,7 @@ final class ServersSuite {
                     Supplier<LevelResult> p = () -> level(level, i -> peerClient.call(peer.route(),
                             body(peerSpec, level.prompts().get(i), peer.minTokens(), s.maxTokens()), chat));
                     String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c) + level.suffix();
-                    pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer.route())));
+                    pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer, level)));
                     // A server that died during a level would show as 0 req/s; say it died, and how, instead.
                     stillRunning(quiver, "Quiver", name);
                     stillRunning(other, peer.name(), name);
@@ -171,12 +171,16 @@ final class ServersSuite {
         }
     }
 
-    private static List<Alternation.Metric> metrics(Route route) {
-        return switch (route) {
+    /** The level's metrics, each with its target against this peer ({@link PeerTargets}). */
+    private static List<Alternation.Metric> metrics(ServerPeer peer, Level level) {
+        List<Alternation.Metric> plain = switch (peer.route()) {
             case CHAT, COMPLETIONS -> chatMetrics();
             case EMBEDDINGS -> embedMetrics();
             case IMAGES -> imageMetrics();
         };
+        return plain.stream().map(m -> new Alternation.Metric(m.name(), m.read(), m.higherIsBetter(),
+                PeerTargets.of(peer.name(), peer.route(), m.name(), level.concurrency(), !level.suffix().isEmpty())))
+                .toList();
     }
 
     /** n = 1 per request, so images/s is requests/s. */

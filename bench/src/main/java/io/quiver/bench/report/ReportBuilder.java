@@ -95,7 +95,7 @@ public final class ReportBuilder {
     }
 
     /** One table per comparison (Quiver side vs one peer) of each run, then the peers that could not start. */
-    private void compare(List<JsonNode> runs) {
+    private void compare(List<JsonNode> runs) throws IOException {
         if (runs.isEmpty()) {
             return;
         }
@@ -132,6 +132,7 @@ public final class ReportBuilder {
                 md.append('\n').append(run.path("notes").asText()).append('\n');
             }
             md.append('\n');
+            serverCharts(run, runs.size() > 1 ? "-" + runs.indexOf(run) : "");
         }
     }
 
@@ -143,6 +144,19 @@ public final class ReportBuilder {
         }
         int vs = pairName.lastIndexOf(" vs ");
         return vs >= 0 ? "Quiver vs " + pairName.substring(vs + 4) : pairName;
+    }
+
+    /** A servers-suite run's chat levels: tokens/s and TTFT vs streams, every server on one chart each. */
+    private void serverCharts(JsonNode run, String suffix) throws IOException {
+        for (String[] m : new String[][] {{"output tokens/s", "tokens-per-second"}, {"TTFT p50 ms", "ttft-p50"}}) {
+            List<Charts.Line> lines = ServerLines.of(run, m[0]);
+            if (lines.isEmpty()) {
+                continue;
+            }
+            String name = "servers-" + m[1] + suffix;
+            chart(name, "Chat servers: " + m[0] + " vs streams (short prompts)", "streams", m[0], lines, true, false);
+            md.append("![").append(m[0]).append(" vs streams](").append(name).append(".png)\n\n");
+        }
     }
 
     private void startup(List<JsonNode> runs) {

@@ -52,7 +52,9 @@ class ReportBuilderTest {
                 new CompareResult("compare", "now", Map.of("load_average_at_start", "3.1 2.0 1.0 (2 cpus)",
                         "load_average_at_end", "2.5 2.1 1.0 (2 cpus)"), List.of(
                         new PairResult("Quiver q4 vs llama-server Q4_1: 8 stream(s)", "output tokens/s", true, 90, 100,
-                                0.9, null, 2, List.of(90.0, 91.0), List.of(100.0, 99.0))), "servers",
+                                0.9, null, 2, List.of(90.0, 91.0), List.of(100.0, 99.0)),
+                        new PairResult("Quiver q4 vs llama-server Q4_1: 8 stream(s)", "TTFT p50 ms", false, 500, 250,
+                                0.5, null, 2, List.of(500.0, 500.0), List.of(250.0, 250.0))), "servers",
                         Map.of("vLLM CPU fp32", "install failed: no wheel for this Python")),
                 new KpaSimulator(KpaSettings.defaults(8), PodCapacity.constant(0.5, 1), 1)
                         .run(Trace.burst(20, 5, 30, 100)).withKnative(new KnativeComparison(3, 2, 1,
@@ -76,7 +78,9 @@ class ReportBuilderTest {
         assertTrue(md.contains("Load average: 3.1 2.0 1.0 (2 cpus) at the start"), md);
         assertTrue(md.contains("| burst |"), md);
         assertTrue(md.contains("| burst | 3 | 2 | 1 | 1 pods | {\"decider differs\":1} |"), md);
-        assertEquals(3, builder.charts().size());
+        // load: latency CDF and throughput; the servers run: tokens/s and TTFT vs streams; KPA: pods.
+        assertEquals(5, builder.charts().size());
+        assertTrue(md.contains("![output tokens/s vs streams](servers-tokens-per-second-1.png)"), md);
         for (Path png : builder.charts()) {
             assertTrue(md.contains("(" + png.getFileName() + ")"));
             var image = ImageIO.read(png.toFile());
