@@ -5,14 +5,17 @@
 # llama-cpp-python sdist that bench/peers/llama-server.sh builds. Minutes, once: a folder that carries .complete
 # with this script's hash is left as it is.
 #
-#   bench/shapes/make-r1-gguf.sh      # writes <shape folder>/gguf/r1-distill-qwen-1.5b-shape.{F16,Q4_1,Q4_0}.gguf
+#   bench/shapes/make-r1-gguf.sh      # writes <shape folder>-gguf/r1-distill-qwen-1.5b-shape.{F16,Q4_1,Q4_0}.gguf
 #
-# F16 is the twin of model_fp16.onnx, Q4_1 and Q4_0 (quantised from F16) sit beside model_q4.onnx. There is no F32
+# F16 is the twin of model_fp16.onnx; Q4_1 and Q4_0 (quantised from F16 by llama-quantize's defaults: the output
+# matrix in Q6_K, everything else in Q4_1 or Q4_0) sit beside model_q4.onnx. There is no F32
 # GGUF (it would be 7 GB more on disk; model.onnx has no llama.cpp twin). Steps, so that at most one copy of the
 # weights is on disk beside the GGUF: the model rebuilt and saved as a float16 transformers folder in a temporary
 # folder, converted to F16, the folder deleted, then quantised.
 #
 # QUIVER_R1_SHAPE_DIR  the ONNX folder (default <repo>/.cache/models/r1-distill-qwen-1.5b-shape; made first if absent)
+# QUIVER_R1_GGUF_DIR   the GGUFs' folder (default: the ONNX folder's name + -gguf, beside it: inside, Quiver would
+#                      count them among the model's files)
 # QUIVER_PEERS_DIR     where llama.cpp is built (default <repo>/.cache/peers; built first if absent)
 # TMPDIR               where the transformers folder goes for the conversion (3.6 GB)
 set -euo pipefail
@@ -21,7 +24,7 @@ repo=$(cd "$here/../.." && pwd)
 shape=${QUIVER_R1_SHAPE_DIR:-$repo/.cache/models/r1-distill-qwen-1.5b-shape}
 peers=${QUIVER_PEERS_DIR:-$repo/.cache/peers}
 llama=$peers/llama.cpp
-out=$shape/gguf
+out=${QUIVER_R1_GGUF_DIR:-$shape-gguf}
 name=r1-distill-qwen-1.5b-shape
 
 [ -f "$shape/.complete" ] || QUIVER_R1_SHAPE_DIR=$shape "$here/make-r1-shapes.sh"
@@ -30,7 +33,8 @@ if [ ! -x "$llama/build/bin/llama-quantize" ] || [ ! -f "$llama/src/vendor/llama
 fi
 src=$llama/src/vendor/llama.cpp
 # The ONNX folder's own key too (new ONNX weights mean new GGUFs), and the llama.cpp sources' version.
-key=$( (cat "$0" "$here/r1_gguf.py" "$shape/.complete"; grep -m1 '^Version:' "$llama/src/PKG-INFO") \
+# The script's commands, not its comments.
+key=$( (grep -v '^ *#' "$0"; cat "$here/r1_gguf.py" "$shape/.complete"; grep -m1 '^Version:' "$llama/src/PKG-INFO") \
   | sha256sum | cut -d' ' -f1)
 if [ -f "$out/.complete" ] && [ "$(cat "$out/.complete")" = "$key" ]; then
   echo "make-r1-gguf.sh: $out is complete"
