@@ -175,8 +175,9 @@ public final class ReportBuilder {
     static String coldStartTable(List<JsonNode> runs) {
         Map<List<String>, List<JsonNode>> rows = new LinkedHashMap<>();
         for (JsonNode run : runs) {
+            String cache = run.path("graphCache").asText("");
             List<String> key = List.of(startupLabel(run), run.path("precision").asText(""),
-                    run.path("graphCache").asText(""));
+                    cache.isBlank() ? "–" : cache); // a peer has none
             run.path("runs").forEach(r -> rows.computeIfAbsent(key, k -> new ArrayList<>()).add(r));
         }
         StringBuilder t = new StringBuilder("Cold start, medians in ms from process start (ready: readiness probe "

@@ -110,7 +110,7 @@ class ReportBuilderTest {
         assertTrue(md.contains("| server and model | precision | graph cache | runs | ready | first answer | JVM | "
                 + "framework | session/load | warm-up |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
                 + "| Quiver r1 q4 | q4 | filled | 3 | 29,000 | 29,200 | 190 | 720 | 26,500 | 1,300 |\n"
-                + "| llama-server r1 Q4_1 | Q4_1 |  | 1 | 2,000 | 2,150 | – | – | – | – |\n"
+                + "| llama-server r1 Q4_1 | Q4_1 | – | 1 | 2,000 | 2,150 | – | – | – | – |\n"
                 + "| Quiver r1 q4 | q4 | off | 1 | 30,100 | 30,500 | 200 | 760 | 27,000 | 1,400 |\n"), md);
         assertTrue(md.contains("### llama-server r1 Q4_1\n"), md);
         assertTrue(md.contains("`llama-server -m r1.gguf`"), md);
