@@ -1,6 +1,7 @@
 package io.quiver.bench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.bench.results.SmallSample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /**
  * Turns result JSON files into {@code report.md} plus PNG charts next to it: latency CDFs and throughput vs
- * concurrency per route, startup phases, every compare ratio, pods over time per KPA trace, soak growth.
+ * concurrency per route, the cold-start table and startup phases, every compare ratio, pods over time per KPA
+ * trace, soak growth.
  */
 public final class ReportBuilder {
     private final Path out;
@@ -159,17 +161,64 @@ public final class ReportBuilder {
         }
     }
 
+    /** The cold-start table (medians), then every measure of each result. */
     private void startup(List<JsonNode> runs) {
         if (runs.isEmpty()) {
             return;
         }
-        md.append("## Startup\n\n| measure | runs | median ms | p90 ms | min | max |\n|---|--:|--:|--:|--:|--:|\n");
+        md.append("## Startup\n\n").append(coldStartTable(runs)).append('\n');
         for (JsonNode run : runs) {
+            md.append("### ").append(startupLabel(run)).append("\n\n| measure | runs | median ms | p90 ms | min | max |\n"
+                    + "|---|--:|--:|--:|--:|--:|\n");
             run.path("summary").properties().forEach(e -> md.append(row(e.getKey(), e.getValue().path("n").asText(),
                     f(e.getValue().path("median")), f(e.getValue().path("p90")), f(e.getValue().path("min")),
                     f(e.getValue().path("max")))));
             md.append("\n`").append(run.path("command").asText()).append("`\n\n");
         }
+    }
+
+    /** Columns of the cold-start table: the key of each in a startup run, and its heading. */
+    private static final String[][] COLD_START = {{"ready", "ready"}, {"first_answer", "first answer"},
+            {"jvm", "JVM"}, {"framework", "framework"}, {"model_load", "session/load"}, {"warm_up", "warm-up"}};
+
+    /**
+     * One row per server and model, precision and graph-cache state, in the order they were run: medians over the
+     * runs of every result with that key (a rerun adds its runs), ms from process start; "–" where a server does
+     * not report the phase (peers report only ready and first answer).
+     */
+    static String coldStartTable(List<JsonNode> runs) {
+        Map<List<String>, List<JsonNode>> rows = new LinkedHashMap<>();
+        for (JsonNode run : runs) {
+            String cache = run.path("graphCache").asText("");
+            List<String> key = List.of(startupLabel(run), run.path("precision").asText(""),
+                    cache.isBlank() ? "–" : cache); // a peer has none
+            run.path("runs").forEach(r -> rows.computeIfAbsent(key, k -> new ArrayList<>()).add(r));
+        }
+        StringBuilder t = new StringBuilder("Cold start, medians in ms from process start (ready: readiness probe "
+                + "200; first answer: the first request answered; session/load: the model's load, ONNX Runtime "
+                + "session included):\n\n| server and model | precision | graph cache | runs |");
+        for (String[] c : COLD_START) {
+            t.append(' ').append(c[1]).append(" |");
+        }
+        t.append("\n|---|---|---|--:|").append("--:|".repeat(COLD_START.length)).append('\n');
+        rows.forEach((key, measured) -> {
+            List<String> cells = new ArrayList<>(key);
+            cells.add(Integer.toString(measured.size()));
+            for (String[] c : COLD_START) {
+                List<Double> values = measured.stream().filter(r -> r.has(c[0])).map(r -> r.path(c[0]).asDouble())
+                        .toList();
+                cells.add(values.isEmpty() ? "–"
+                        : String.format(Locale.ROOT, "%,.0f", SmallSample.of(values).median()));
+            }
+            t.append(row(cells.toArray(String[]::new)));
+        });
+        return t.toString();
+    }
+
+    /** The result's label; results from before labels name the command. */
+    private static String startupLabel(JsonNode run) {
+        String label = run.path("label").asText("");
+        return label.isBlank() ? run.path("command").asText() : label;
     }
 
     private void kpa(List<JsonNode> runs) throws IOException {

@@ -17,15 +17,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged server as a child process: started with the given JVM options, application arguments and
- * environment, its console captured line by line (startup phases are parsed from it), stopped with SIGTERM as
- * Knative stops a pod.
+ * The packaged server (or a peer server) as a child process: started with the given JVM options, application
+ * arguments and environment, its console captured line by line as it comes (startup phases are parsed from it),
+ * stopped with SIGTERM as Knative stops a pod.
  */
 public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final URI base;
     private final long startedNanos;
-    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final List<StartupPhases.Line> log = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -68,7 +68,7 @@ public final class ServerProcess implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
-                log.add(line);
+                log.add(new StartupPhases.Line(sinceStartNanos() / 1e6, line));
             }
         } catch (IOException ignored) {
             // the process is gone
@@ -122,6 +122,11 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public List<String> log() {
+        return log.stream().map(StartupPhases.Line::text).toList();
+    }
+
+    /** The console so far, each line with when it was read (ms since the process started). */
+    public List<StartupPhases.Line> timedLog() {
         return List.copyOf(log);
     }
 

@@ -1,11 +1,13 @@
 package io.quiver.bench.startup;
 
+import io.quiver.bench.load.LoadCommand;
 import io.quiver.bench.load.OpenAiClient;
 import io.quiver.bench.load.Outcome;
 import io.quiver.bench.load.RequestSpec;
 import io.quiver.bench.load.Route;
 import io.quiver.bench.results.ResultsStore;
 import io.quiver.bench.results.SmallSample;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +19,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code bench startup}: process start → ready (readiness probe 200) → first answer, N times, per phase. */
+/**
+ * {@code bench startup}: process start → ready (readiness probe 200) → first answer, N times, per phase; the
+ * packaged Quiver by default, or with {@code --command} any server that answers OpenAI requests (a peer: only
+ * ready and first answer, it reports no phases).
+ */
 @Command(name = "startup", mixinStandardHelpOptions = true,
-        description = "Starts the packaged server N times; process start → ready → first answered request")
+        description = "Starts the packaged server (or --command, a peer) N times; process start → ready → first "
+                + "answered request")
 public final class StartupCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "5")
@@ -43,14 +50,38 @@ public final class StartupCommand implements Callable<Integer> {
     @Option(names = "--env", description = "KEY=VALUE, repeatable")
     Map<String, String> env = new LinkedHashMap<>();
 
+    @Option(names = "--command", description = "A peer server instead of Quiver: its whole command line in one "
+            + "value (split on whitespace) or one --command per argument; " + PeerCommand.PORT + " becomes --port")
+    List<String> command = new ArrayList<>();
+
     @Option(names = "--route", defaultValue = "embeddings", description = "First request: chat | completions | embeddings | images")
     String route;
 
     @Option(names = "--model", description = "Model for the first request")
     String model;
 
-    @Option(names = "--ready-path", defaultValue = ServerProcess.READY_PATH, description = "Readiness probe path")
+    @Option(names = "--max-tokens", defaultValue = "8",
+            description = "Tokens the first chat or completions request asks for")
+    int maxTokens;
+
+    @Option(names = "--ready-path", description = "Readiness probe path (default " + ServerProcess.READY_PATH
+            + ", with --command " + StartupCommand.PEER_READY_PATH + ")")
     String readyPath;
+
+    @Option(names = "--prime", description = "One unmeasured start first (fills a read-write graph cache in a "
+            + "cache folder the runs share: --jvm-opt -Dquiver.cache-dir=...)")
+    boolean prime;
+
+    @Option(names = "--label", description = "The server and model in the report (default: server and --model)")
+    String label;
+
+    @Option(names = "--precision", defaultValue = "",
+            description = "The weights' precision, for the report (fp32, fp16, q4, F16, Q4_1, ...)")
+    String precision;
+
+    @Option(names = "--graph-cache", description = "The graph cache's state, for the report (default: from "
+            + "-Dquiver.graph-cache or QUIVER_GRAPH_CACHE, 'filled' with --prime; none for a peer)")
+    String graphCache;
 
     @Option(names = "--timeout", defaultValue = "120s")
     String timeout;
@@ -58,14 +89,28 @@ public final class StartupCommand implements Callable<Integer> {
     @Option(names = "--results", defaultValue = ResultsStore.DEFAULT_ROOT)
     Path results;
 
+    /** llama-server's and vLLM's: 200 once the model is loaded. */
+    static final String PEER_READY_PATH = "/health";
+
     @Override
     public Integer call() throws Exception {
         Route r = Route.valueOf(route.toUpperCase());
-        RequestSpec first = new RequestSpec(r, model, false, 8, "64x64", 2);
+        RequestSpec first = new RequestSpec(r, model, false, maxTokens, "64x64", 2);
+        PeerCommand peer = command.isEmpty() ? null : PeerCommand.parse(command, port);
+        String server = peer == null ? "Quiver" : peer.server();
+        String name = label != null ? label : model == null ? server : server + " " + model;
+        String cache = graphCache != null ? graphCache : peer == null ? graphCache(jvmOptions, env, prime) : "";
+        if (prime) {
+            Map<String, Double> unmeasured = once(peer, r, first);
+            System.out.printf("%s, unmeasured first start: %s%n", name, unmeasured);
+            if (unmeasured.isEmpty()) {
+                return 1;
+            }
+        }
         List<Map<String, Double>> measured = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            Map<String, Double> run = once(r, first);
-            System.out.printf("run %d: %s%n", i + 1, run);
+            Map<String, Double> run = once(peer, r, first);
+            System.out.printf("%s, run %d: %s%n", name, i + 1, run);
             if (run.isEmpty()) {
                 return 1;
             }
@@ -76,36 +121,59 @@ public final class StartupCommand implements Callable<Integer> {
         Map<String, SmallSample> summary = new LinkedHashMap<>();
         byKey.forEach((k, v) -> summary.put(k, SmallSample.of(v)));
         summary.forEach((k, s) -> System.out.printf("%-24s median %8.1f ms  p90 %8.1f ms%n", k, s.median(), s.p90()));
-        StartupResult result = new StartupResult("startup", String.join(" ", commandLine()), r.name().toLowerCase(),
-                measured, summary);
+        StartupResult result = new StartupResult("startup", name, server, precision, cache,
+                String.join(" ", peer == null ? commandLine() : peer.argv()), r.name().toLowerCase(), measured,
+                summary);
         System.out.println("wrote " + new ResultsStore(results).write("startup", result));
         return 0;
     }
 
-    private Map<String, Double> once(Route r, RequestSpec first) throws Exception {
-        try (ServerProcess server = ServerProcess.start(java, jar, port, jvmOptions, args, env)) {
-            Duration limit = io.quiver.bench.load.LoadCommand.Durations.parse(timeout);
-            long ready = server.awaitReady(limit, readyPath);
+    /** One start: the measured times, or an empty map (with the server's last lines on stderr) when it failed. */
+    private Map<String, Double> once(PeerCommand peer, Route r, RequestSpec first) throws Exception {
+        URI base = URI.create("http://127.0.0.1:" + port);
+        try (ServerProcess server = peer == null ? ServerProcess.start(java, jar, port, jvmOptions, args, env)
+                : ServerProcess.startCommand(peer.argv(), base, env)) {
+            Duration limit = LoadCommand.Durations.parse(timeout);
+            long ready = server.awaitReady(limit, readyPath != null ? readyPath
+                    : peer == null ? ServerProcess.READY_PATH : PEER_READY_PATH);
             if (ready < 0) {
-                System.err.println("server not ready; last log lines:");
-                List<String> log = server.log();
-                log.subList(Math.max(0, log.size() - 20), log.size()).forEach(System.err::println);
-                return Map.of();
+                return failed(server, "server not ready");
             }
-            Outcome answer = new OpenAiClient(server.base(), env.get("QUIVER_API_KEY"), limit)
+            Outcome answer = new OpenAiClient(server.base(), peer == null ? env.get("QUIVER_API_KEY") : null, limit)
                     .call(r, first.body("Hello, how are you?"), false);
             long answered = server.sinceStartNanos();
+            if (!answer.ok()) {
+                return failed(server, "first request failed: " + answer.error());
+            }
             Map<String, Double> run = new LinkedHashMap<>();
             run.put("ready", ready / 1e6);
             run.put("first_answer", answered / 1e6);
             run.put("first_request", answer.e2eNanos() / 1e6);
-            if (!answer.ok()) {
-                System.err.println("first request failed: " + answer.error());
+            if (peer == null) {
+                run.putAll(StartupPhases.breakdown(server.timedLog()));
+                StartupPhases.fromMetrics(server.get("/q/metrics")).forEach((k, v) -> run.put("metric." + k, v));
+                StartupPhases.fromLog(server.log()).forEach((k, v) -> run.put("log." + k, v));
             }
-            StartupPhases.fromMetrics(server.get("/q/metrics")).forEach((k, v) -> run.put("metric." + k, v));
-            StartupPhases.fromLog(server.log()).forEach((k, v) -> run.put("log." + k, v));
             return run;
         }
+    }
+
+    private static Map<String, Double> failed(ServerProcess server, String why) {
+        System.err.println(why + "; last log lines:");
+        List<String> log = server.log();
+        log.subList(Math.max(0, log.size() - 20), log.size()).forEach(System.err::println);
+        return Map.of();
+    }
+
+    /** Quiver's graph-cache mode as these runs meet it: the last -D option, else the environment, else the default. */
+    static String graphCache(List<String> jvmOptions, Map<String, String> env, boolean prime) {
+        String mode = env.getOrDefault("QUIVER_GRAPH_CACHE", "read-write");
+        for (String option : jvmOptions) {
+            if (option.startsWith("-Dquiver.graph-cache=")) {
+                mode = option.substring("-Dquiver.graph-cache=".length());
+            }
+        }
+        return prime && mode.equals("read-write") ? "filled" : mode;
     }
 
     private List<String> commandLine() {

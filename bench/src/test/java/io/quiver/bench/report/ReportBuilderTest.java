@@ -16,11 +16,14 @@ import io.quiver.bench.load.Outcome;
 import io.quiver.bench.results.LevelResult;
 import io.quiver.bench.results.LoadResult;
 import io.quiver.bench.results.ResultsStore;
+import io.quiver.bench.results.SmallSample;
+import io.quiver.bench.startup.StartupResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,5 +89,42 @@ class ReportBuilderTest {
             var image = ImageIO.read(png.toFile());
             assertEquals(900, image.getWidth());
         }
+    }
+
+    @Test
+    void coldStartTableHasOneRowPerServerPrecisionAndCache() throws Exception {
+        Map<String, Double> quiver1 = Map.of("ready", 28_100.0, "first_answer", 28_400.0, "first_request", 300.0,
+                "jvm", 180.0, "framework", 700.0, "model_load", 26_000.0, "warm_up", 1_200.0);
+        Map<String, Double> quiver2 = Map.of("ready", 30_100.0, "first_answer", 30_500.0, "first_request", 400.0,
+                "jvm", 200.0, "framework", 760.0, "model_load", 27_000.0, "warm_up", 1_400.0);
+        Map<String, Double> quiver3 = Map.of("ready", 29_000.0, "first_answer", 29_200.0, "first_request", 200.0,
+                "jvm", 190.0, "framework", 720.0, "model_load", 26_500.0, "warm_up", 1_300.0);
+        List<Object> results = List.of(
+                startup("Quiver r1 q4", "Quiver", "q4", "filled", List.of(quiver1, quiver2)),
+                startup("llama-server r1 Q4_1", "llama-server", "Q4_1", "", List.of(
+                        Map.of("ready", 2_000.0, "first_answer", 2_150.0, "first_request", 150.0))),
+                startup("Quiver r1 q4", "Quiver", "q4", "off", List.of(quiver2)),
+                // A rerun of the first: its runs join that row (medians of three).
+                startup("Quiver r1 q4", "Quiver", "q4", "filled", List.of(quiver3)));
+        List<JsonNode> parsed = new ArrayList<>();
+        for (Object r : results) {
+            parsed.add(ResultsStore.JSON.readTree(ResultsStore.JSON.writeValueAsString(r)));
+        }
+        String md = Files.readString(new ReportBuilder(dir).write(parsed, "cold"));
+        assertTrue(md.contains("| server and model | precision | graph cache | runs | ready | first answer | JVM | "
+                + "framework | session/load | warm-up |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+                + "| Quiver r1 q4 | q4 | filled | 3 | 29,000 | 29,200 | 190 | 720 | 26,500 | 1,300 |\n"
+                + "| llama-server r1 Q4_1 | Q4_1 | – | 1 | 2,000 | 2,150 | – | – | – | – |\n"
+                + "| Quiver r1 q4 | q4 | off | 1 | 30,100 | 30,500 | 200 | 760 | 27,000 | 1,400 |\n"), md);
+        assertTrue(md.contains("### llama-server r1 Q4_1\n"), md);
+        assertTrue(md.contains("`llama-server -m r1.gguf`"), md);
+    }
+
+    private static StartupResult startup(String label, String server, String precision, String cache,
+                                         List<Map<String, Double>> runs) {
+        Map<String, SmallSample> summary = new TreeMap<>();
+        runs.getFirst().keySet().forEach(k -> summary.put(k, SmallSample.of(runs.stream().map(r -> r.get(k)).toList())));
+        return new StartupResult("startup", label, server, precision, cache,
+                server.equals("Quiver") ? "-jar quarkus-run.jar" : "llama-server -m r1.gguf", "chat", runs, summary);
     }
 }

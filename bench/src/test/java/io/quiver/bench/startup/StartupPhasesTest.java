@@ -32,4 +32,32 @@ class StartupPhasesTest {
         assertEquals(1213.0, phases.get("ready"), 1e-9);
         assertEquals(2, phases.size());
     }
+
+    @Test
+    void breakdownFromWhenTheLinesCame() {
+        List<StartupPhases.Line> log = List.of(
+                new StartupPhases.Line(180.5, "09:01:01.300 INFO  [i.q.r.l.Preload] startup phase launch: main "
+                        + "entered, preloading [r1] beside the framework's start"),
+                new StartupPhases.Line(700.0, "09:01:01.800 INFO  [i.q.r.l.ModelRegistry] model r1 loading (preload "
+                        + "from main): chat, 1,899,784,358 bytes (1899.8 MB) from /m"),
+                new StartupPhases.Line(905.5, "09:01:02.003 INFO  [io.quarkus] quiver-runtime 0.1.0 on JVM (powered by "
+                        + "Quarkus 3.33.2) started in 0.720s. Listening on: http://0.0.0.0:18080"),
+                new StartupPhases.Line(950.0, "09:01:02.100 INFO  [io.quarkus] Listening on: http://0.0.0.0:18080"),
+                new StartupPhases.Line(28_000.0, "09:01:29.000 INFO  [i.q.r.l.ModelRegistry] model r1 warm: loaded in "
+                        + "26100 ms, warmed in 1200 ms, on cpu"),
+                new StartupPhases.Line(28_001.0, "09:01:29.001 INFO  [i.q.r.l.ModelRegistry] model e warm: loaded in "
+                        + "300 ms, warmed in 2500 ms, on cpu"));
+        // JVM: up to main(); framework: main() to the first "Listening on"; load and warm-up: the slowest model's.
+        assertEquals(Map.of("jvm", 180.5, "framework", 725.0, "model_load", 26_100.0, "warm_up", 2500.0),
+                StartupPhases.breakdown(log));
+    }
+
+    @Test
+    void noBreakdownOfJvmAndFrameworkWithoutTheLaunchLine() {
+        List<StartupPhases.Line> log = List.of(
+                new StartupPhases.Line(905.5, "Listening on: http://0.0.0.0:18080"),
+                new StartupPhases.Line(1000.0, "model m warm: loaded in 300 ms, warmed in 20 ms, on cpu"));
+        assertEquals(Map.of("model_load", 300.0, "warm_up", 20.0), StartupPhases.breakdown(log));
+        assertEquals(Map.of(), StartupPhases.breakdown(List.of(new StartupPhases.Line(5, "main: server is listening"))));
+    }
 }

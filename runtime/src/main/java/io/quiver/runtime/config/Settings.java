@@ -27,7 +27,7 @@ public final class Settings {
     static final String MODELS = "models.";
     /** Read by the build and the fixture scripts, never by the server: allowed beside the server's own. */
     static final java.util.Set<String> TOOLING = java.util.Set.of("QUIVER_SMOLLM2_DIR", "QUIVER_VENV",
-            "QUIVER_PYTHON");
+            "QUIVER_PYTHON", "QUIVER_R1_SHAPE_DIR", "QUIVER_R1_GGUF_DIR", "QUIVER_PEERS_DIR");
 
     /** A key's allowed values, as a check and the words that say them. */
     record Rule(Predicate<String> valid, String allowed) {

@@ -46,6 +46,9 @@ class SettingsTest {
     @Test
     void theScriptsOwnVariablesAreNotSettings() {
         assertEquals(Map.of(), Settings.fromEnvironment(Map.of("QUIVER_SMOLLM2_DIR", "/x", "PATH", "/bin")));
+        // The bench scripts' folders: a server that `bench/cold-start-r1.sh` starts inherits them.
+        assertEquals(Map.of(), Settings.fromEnvironment(Map.of("QUIVER_R1_SHAPE_DIR", "/s", "QUIVER_R1_GGUF_DIR",
+                "/g", "QUIVER_PEERS_DIR", "/p")));
     }
 
     @Test

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The cold-start table for a real-sized DeepSeek-R1-Distill-Qwen-1.5B-shaped model (random weights): Quiver with
+# the fp32, fp16 and q4 ONNX graphs, each with its optimised-graph cache off and filled, and llama.cpp's
+# llama-server with the F16 and Q4_1 GGUFs of the same weights, each started --runs times by `bench startup`
+# (process start -> ready -> first answer, Quiver's phases from its log), then `bench report`.
+#
+#   bench/cold-start-r1.sh [--runs 3] [--only quiver-q4-off,llama-Q4_1] [--results DIR] [--timeout 15m]
+#
+# Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4}-{off,filled}, llama-{F16,Q4_1}.
+# Every configuration gets one unmeasured start first: it leaves the model's files in the page cache for all
+# alike, unpacks ONNX Runtime's native libraries into the cache folder and, for "filled", writes the optimised graph
+# that the measured starts then load (`bench startup --prime`). Quiver: model r1, context length 2048, cap 2;
+# llama-server: 2 threads, 2 slots of 2048 tokens (-c 4096 -np 2), --no-repack (as `bench compare` runs it). The
+# first request is one chat completion of one token. Each precision's cache folder is deleted after its runs (the
+# fp32 entry alone is 7 GB).
+#
+# Made first when absent: the ONNX graphs (bench/shapes/make-r1-shapes.sh, ~12 GB), the GGUFs
+# (bench/shapes/make-r1-gguf.sh, ~6 GB), llama-server (bench/peers/llama-server.sh), the packaged server and bench.
+# QUIVER_R1_SHAPE_DIR, QUIVER_R1_GGUF_DIR, QUIVER_PEERS_DIR: as those scripts read them. JAVA_HOME selects the JDK.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=3 only="" timeout=15m
+results=${HOME}/.cache/quiver/bench-results/cold-start-r1-$(date +%Y%m%d-%H%M%S)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --results) results=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--only CONFIG,...] [--results DIR] [--timeout 15m]" >&2; exit 2 ;;
+  esac
+done
+shape=${QUIVER_R1_SHAPE_DIR:-$repo/.cache/models/r1-distill-qwen-1.5b-shape}
+peers=${QUIVER_PEERS_DIR:-$repo/.cache/peers}
+export QUIVER_R1_SHAPE_DIR=$shape QUIVER_PEERS_DIR=$peers
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+jar=$repo/runtime/target/quarkus-app/quarkus-run.jar
+bench=$repo/bench/target/quiver-bench.jar
+llama=$peers/llama.cpp/build/bin/llama-server
+gguf=${QUIVER_R1_GGUF_DIR:-$shape-gguf}/r1-distill-qwen-1.5b-shape
+
+# An existing folder is used as it is (regenerating it takes long); delete its .complete to remake it.
+[ -f "$shape/.complete" ] || "$repo/bench/shapes/make-r1-shapes.sh"
+"$repo/bench/shapes/make-r1-gguf.sh"
+[ -x "$llama" ] || "$repo/bench/peers/llama-server.sh" --build-only
+if [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
+  (cd "$repo" && ./mvnw -B -q -pl bench -am package -DskipTests)
+fi
+
+configs=(quiver-fp32-off quiver-fp32-filled quiver-fp16-off quiver-fp16-filled quiver-q4-off quiver-q4-filled
+         llama-F16 llama-Q4_1)
+if [ -n "$only" ]; then
+  for c in ${only//,/ }; do
+    [[ " ${configs[*]} " == *" $c "* ]] || { echo "unknown configuration $c (${configs[*]})" >&2; exit 2; }
+  done
+  configs=(${only//,/ })
+fi
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+work=$(mktemp -d "${TMPDIR:-/tmp}/quiver-cold-start-r1.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+common=(--runs "$runs" --prime --port "$port" --route chat --model r1 --max-tokens 1 --timeout "$timeout"
+        --results "$results")
+echo "cold-start-r1: ${configs[*]}; $runs run(s) each; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cpus"
+
+failed=()
+for c in "${configs[@]}"; do
+  IFS=- read -r server precision cache <<< "$c"
+  if [ "$server" = quiver ]; then
+    file=$(case $precision in fp32) echo model.onnx ;; fp16) echo model_fp16.onnx ;; q4) echo model_q4.onnx ;; esac)
+    mode=$([ "$cache" = off ] && echo off || echo read-write)
+    "$java" -jar "$bench" startup "${common[@]}" --jar "$jar" --label "Quiver r1 $precision" --precision "$precision" \
+      --jvm-opt "-Dquiver.models.r1.path=$shape" --jvm-opt "-Dquiver.models.r1.onnx-file=$file" \
+      --jvm-opt "-Dquiver.models.r1.context-length=2048" --jvm-opt "-Dquiver.concurrency.max=2" \
+      --jvm-opt "-Dquiver.cache-dir=$work/cache-$precision" --jvm-opt "-Dquiver.graph-cache=$mode" \
+      || failed+=("$c")
+    rm -rf "$work/cache-$precision"
+  else
+    "$java" -jar "$bench" startup "${common[@]}" --label "llama-server r1 $precision" --precision "$precision" \
+      --command "$llama -m $gguf.$precision.gguf --host 127.0.0.1 --port {port} -t 2 -tb 2 -c 4096 -np 2 --no-repack --alias r1" \
+      || failed+=("$c")
+  fi
+done
+
+# One folder for the report, should the runs have crossed midnight (results go under <results>/<date>/).
+mkdir -p "$results/table"
+find "$results" -mindepth 2 -maxdepth 2 -name 'startup-*.json' ! -path "$results/table/*" -exec cp {} "$results/table/" \;
+"$java" -jar "$bench" report --in "$results/table"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "cold-start-r1: failed (not in the table): ${failed[*]}" >&2
+  exit 1
+fi
