@@ -1,7 +1,5 @@
 package io.quiver.bench.load;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -19,47 +17,43 @@ public final class PromptSet {
             .split(" ");
 
     private final String name;
-    private final List<String> prompts;
+    private final long seed;
+    private final int minWords;
+    private final int maxWords;
+    private final String tail;
 
-    private PromptSet(String name, List<String> prompts) {
+    private PromptSet(String name, long seed, int minWords, int maxWords, String tail) {
         this.name = name;
-        this.prompts = prompts;
+        this.seed = seed;
+        this.minWords = minWords;
+        this.maxWords = maxWords;
+        this.tail = tail;
     }
 
     public static PromptSet named(String name, long seed) {
         return switch (name) {
-            case "short" -> generate(name, seed, 64, 15, 60, "");
-            case "long" -> generate(name, seed, 16, 700, 1100, "Read the document above and answer: what is it about?");
-            case "embed-long" -> generate(name, seed, 64, 120, 180, "");
+            case "short" -> new PromptSet(name, seed, 15, 60, "");
+            case "long" -> new PromptSet(name, seed, 700, 1100, "Read the document above and answer: what is it about?");
+            case "embed-long" -> new PromptSet(name, seed, 120, 180, "");
             default -> throw new IllegalArgumentException("unknown prompt set '" + name + "' (short, long, embed-long)");
         };
-    }
-
-    private static PromptSet generate(String name, long seed, int count, int minWords, int maxWords, String tail) {
-        Random random = new Random(seed);
-        List<String> prompts = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int words = minWords + random.nextInt(maxWords - minWords + 1);
-            StringBuilder text = new StringBuilder();
-            for (int w = 0; w < words; w++) {
-                text.append(w == 0 ? "" : (w % 17 == 0 ? ". " : " ")).append(WORDS[random.nextInt(WORDS.length)]);
-            }
-            text.append(tail.isEmpty() ? "?" : ".\n\n" + tail);
-            prompts.add(text.toString());
-        }
-        return new PromptSet(name, List.copyOf(prompts));
     }
 
     public String name() {
         return name;
     }
 
-    /** The i-th prompt, cycling. */
+    /**
+     * The i-th prompt: its own words for every i (the same for the same seed and i), so a server that caches
+     * prompt prefixes (llama-server, vLLM) gets no more reuse than the chat template's, as in real traffic.
+     */
     public String get(long i) {
-        return prompts.get((int) (i % prompts.size()));
-    }
-
-    public int size() {
-        return prompts.size();
+        Random random = new Random(seed * 1_000_003L + i);
+        int words = minWords + random.nextInt(maxWords - minWords + 1);
+        StringBuilder text = new StringBuilder();
+        for (int w = 0; w < words; w++) {
+            text.append(w == 0 ? "" : (w % 17 == 0 ? ". " : " ")).append(WORDS[random.nextInt(WORDS.length)]);
+        }
+        return text.append(tail.isEmpty() ? "?" : ".\n\n" + tail).toString();
     }
 }
