@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -127,12 +128,18 @@ final class ServersSuite {
                     s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration(),
                             ", long prompts")));
                 }
+                // Each server's requests draw prompts 0, 1, 2, ... across levels, rounds and warm-ups: the same
+                // sequence on both sides, and never a prompt twice to one server (whose prefix cache would reuse it).
+                AtomicLong quiverNext = new AtomicLong();
+                AtomicLong peerNext = new AtomicLong();
                 for (Level level : levels) {
                     int c = level.concurrency();
                     Supplier<LevelResult> q = () -> level(level, i -> quiverClient.call(peer.route(),
-                            body(quiverSpec, level.prompts().get(i), false, s.maxTokens()), chat));
+                            body(quiverSpec, level.prompts().get(quiverNext.getAndIncrement()), false,
+                                    s.maxTokens()), chat));
                     Supplier<LevelResult> p = () -> level(level, i -> peerClient.call(peer.route(),
-                            body(peerSpec, level.prompts().get(i), peer.minTokens(), s.maxTokens()), chat));
+                            body(peerSpec, level.prompts().get(peerNext.getAndIncrement()), peer.minTokens(),
+                                    s.maxTokens()), chat));
                     String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c) + level.suffix();
                     pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer, level)));
                     // A server that died during a level would show as 0 req/s; say it died, and how, instead.
