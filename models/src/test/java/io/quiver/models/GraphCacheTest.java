@@ -96,6 +96,20 @@ class GraphCacheTest {
     }
 
     @Test
+    void autoCachesFourBitGraphsOnly() throws Exception {
+        Path fp32 = graph();
+        Path q4 = models.resolve("model_q4.onnx");
+        Files.copy(Fixtures.testModel("tiny-random-deepseek-r1-variants").resolve("onnx/model_q4.onnx"), q4);
+        GraphCache.configure(cache, GraphCache.Mode.AUTO);
+        OnnxLoader.openSession(fp32, Placement.CPU, false).close();
+        assertTrue(entries().isEmpty(), "a float graph is opened as it is: " + entries());
+        OnnxLoader.openSession(q4, Placement.CPU, false).close();
+        assertEquals(1, entries().size(), "the 4-bit graph's entry: " + entries());
+        assertTrue(entries().getFirst().getFileName().toString().startsWith("model_q4-"));
+        assertEquals(GraphCache.Mode.AUTO, GraphCache.parse("auto"));
+    }
+
+    @Test
     void aChangedModelRuntimeOrDeviceMissesTheEntry() throws Exception {
         Path onnx = graph();
         String key = GraphCache.key(onnx, "cpu", false, "1.29.0");

@@ -62,11 +62,12 @@ public interface QuiverConfig {
     String cacheDir();
 
     /**
-     * ONNX Runtime's optimised chat and diffusion graphs under {@code <cache-dir>/graphs}: read-write (default;
-     * the first start writes them), read-only (a cache filled at image build) or off.
+     * ONNX Runtime's optimised chat and diffusion graphs under {@code <cache-dir>/graphs}: auto (default: 4-bit
+     * graphs, read and written), read-write (every graph; the first start writes them), read-only (a cache filled
+     * at image build) or off.
      */
     @WithName("graph-cache")
-    @WithDefault("read-write")
+    @WithDefault("auto")
     String graphCache();
 
     interface Model {

@@ -46,8 +46,8 @@ public final class Settings {
         KEYS.put("device", new Rule(Pattern.compile("auto|cpu|cuda(:\\d+)?").asMatchPredicate(),
                 "auto, cpu, cuda or cuda:N"));
         KEYS.put("cache-dir", any);
-        KEYS.put("graph-cache", new Rule(Pattern.compile("read-write|read-only|off").asMatchPredicate(),
-                "read-write, read-only or off"));
+        KEYS.put("graph-cache", new Rule(Pattern.compile("auto|read-write|read-only|off").asMatchPredicate(),
+                "auto, read-write, read-only or off"));
         KEYS.put("concurrency.max", atLeast(1));
         KEYS.put("concurrency.queue", atLeast(0));
         KEYS.put("concurrency.queue-timeout", duration(Duration.ZERO));

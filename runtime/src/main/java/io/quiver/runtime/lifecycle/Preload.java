@@ -56,7 +56,7 @@ public final class Preload {
     public static void start(Map<String, String> settings) {
         Path cacheDir = Path.of(settings.getOrDefault("quiver.cache-dir",
                 System.getProperty("java.io.tmpdir") + "/quiver"));
-        ModelLoader.useGraphCache(cacheDir, settings.getOrDefault("quiver.graph-cache", "read-write"));
+        ModelLoader.useGraphCache(cacheDir, settings.getOrDefault("quiver.graph-cache", "auto"));
         ModelLoader.useSpinWait(Boolean.parseBoolean(settings.getOrDefault("quiver.cpu.spin-wait", "false")));
         if (gpuLikely(settings.getOrDefault("quiver.device", "auto"))) {
             // A CPU copy would be thrown away, and a large chat model's would cost the pod gigabytes meanwhile.
