@@ -6,7 +6,8 @@
 #
 #   bench/cold-start-r1.sh [--runs 3] [--only quiver-q4-off,llama-Q4_1] [--results DIR] [--timeout 15m]
 #
-# Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4}-{off,filled}, llama-{F16,Q4_1}.
+# Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4}-{off,filled}, llama-{F16,Q4_1},
+# vllm-fp32 (vLLM CPU on the same weights as a transformers folder, made once into .cache/peers/r1-hf).
 # Every configuration gets one unmeasured start first: it leaves the model's files in the page cache for all
 # alike, unpacks ONNX Runtime's native libraries into the cache folder and, for "filled", writes the optimised graph
 # that the measured starts then load (`bench startup --prime`). Quiver: model r1, context length 2048, cap 2;
@@ -48,7 +49,7 @@ if [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
 fi
 
 configs=(quiver-fp32-off quiver-fp32-filled quiver-fp16-off quiver-fp16-filled quiver-q4-off quiver-q4-filled
-         llama-F16 llama-Q4_1)
+         llama-F16 llama-Q4_1 vllm-fp32)
 if [ -n "$only" ]; then
   for c in ${only//,/ }; do
     [[ " ${configs[*]} " == *" $c "* ]] || { echo "unknown configuration $c (${configs[*]})" >&2; exit 2; }
@@ -74,6 +75,15 @@ for c in "${configs[@]}"; do
       --jvm-opt "-Dquiver.cache-dir=$work/cache-$precision" --jvm-opt "-Dquiver.graph-cache=$mode" \
       || failed+=("$c")
     rm -rf "$work/cache-$precision"
+  elif [ "$server" = vllm ]; then
+    # vLLM reads a transformers folder: the same model saved in float16 (3.6 GB, made once), served in float32.
+    hf=$peers/r1-hf
+    [ -s "$hf/config.json" ] || "$("$repo/models/fixtures/python-env.sh")" "$repo/bench/shapes/r1_gguf.py" hf "$hf"
+    [ -x "$peers/vllm/venv/bin/python" ] || "$repo/bench/peers/vllm.sh"
+    "$java" -jar "$bench" startup "${common[@]}" --label "vLLM CPU r1 fp32" --precision fp32 \
+      --env VLLM_CPU_KVCACHE_SPACE=1 --env VLLM_TARGET_DEVICE=cpu \
+      --command "$peers/vllm/venv/bin/python -m vllm.entrypoints.openai.api_server --model $hf --served-model-name r1 --dtype float32 --host 127.0.0.1 --port {port} --max-num-seqs 2 --max-model-len 2048" \
+      || failed+=("$c")
   else
     "$java" -jar "$bench" startup "${common[@]}" --label "llama-server r1 $precision" --precision "$precision" \
       --command "$llama -m $gguf.$precision.gguf --host 127.0.0.1 --port {port} -t 2 -tb 2 -c 4096 -np 2 --no-repack --alias r1" \
