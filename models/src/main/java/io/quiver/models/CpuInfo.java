@@ -13,12 +13,18 @@ import java.util.stream.Stream;
  */
 public final class CpuInfo {
     private static final Path INFO = Path.of("/proc/cpuinfo");
+    /** Read once: the CPU does not change under a running process, and every graph open asks. */
+    private static final List<String> DESCRIBED = read();
 
     private CpuInfo() {
     }
 
     /** The first core's {@code model name} and {@code flags} lines, as the file writes them. */
     public static List<String> describe() {
+        return DESCRIBED;
+    }
+
+    private static List<String> read() {
         if (!Files.isReadable(INFO)) {
             return List.of();
         }

@@ -79,7 +79,11 @@ public final class GraphCache {
     /** What to open for {@code onnx}: a cached optimised graph (with optimisation turned off), or the graph itself. */
     static Opening prepare(Path onnx, String device, boolean convolutional, SessionOptions options)
             throws OrtException {
-        if (mode == Mode.OFF || (mode == Mode.AUTO && !fourBit(onnx))) {
+        if (mode == Mode.OFF) {
+            return new Opening(onnx, onnx, null, false, null);
+        }
+        boolean fourBit = GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
+        if (mode == Mode.AUTO && !fourBit) {
             return new Opening(onnx, onnx, null, false, null);
         }
         Path entry = dir.resolve(key(onnx, device, convolutional));
@@ -99,7 +103,7 @@ public final class GraphCache {
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
-                if (fourBit(onnx)) {
+                if (fourBit) {
                     // 4-bit weights as MatMulNBits packs them, so a later open maps them instead of packing them
                     // again (for a 1.5B q4 graph, a third of the open). Only there: ONNX Runtime 1.29 writes some
                     // small float MatMul packings that crash the session reading them back.
@@ -147,10 +151,7 @@ public final class GraphCache {
         delete(stagingPath(opening.entry()));
     }
 
-    private static boolean fourBit(Path onnx) {
-        return GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
-    }
-
+    /** What an entry is for, versions aside: the graph's path, the device and session kind, the CPU type. */
     private static String source(Path onnx, String device, boolean convolutional) {
         return onnx.toAbsolutePath().normalize() + "\ndevice " + device + (convolutional ? " convolutional" : "")
                 + "\ncpu " + cpu() + "\n";
@@ -204,7 +205,8 @@ public final class GraphCache {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             Path graph = onnx.toAbsolutePath().normalize();
             String base = graph.getFileName().toString();
-            StringBuilder text = new StringBuilder(graph.toString()).append('\n');
+            // What the entry is for, then the versions: the files' sizes and times, the entry format, the runtime.
+            StringBuilder text = new StringBuilder(source(onnx, device, convolutional));
             List<Path> files = new java.util.ArrayList<>();
             try (DirectoryStream<Path> siblings = Files.newDirectoryStream(graph.getParent(), base + "*")) {
                 siblings.forEach(files::add);
@@ -213,10 +215,7 @@ public final class GraphCache {
                 text.append(file.getFileName()).append(' ').append(Files.size(file)).append(' ')
                         .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
             }
-            text.append("entry ").append(ENTRY_FORMAT).append('\n')
-                    .append("ort ").append(ortVersion).append('\n')
-                    .append("device ").append(device).append(convolutional ? " convolutional" : "").append('\n')
-                    .append("cpu ").append(cpu()).append('\n');
+            text.append("entry ").append(ENTRY_FORMAT).append('\n').append("ort ").append(ortVersion).append('\n');
             byte[] digest = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return base.replaceFirst("\\.onnx$", "") + "-" + HexFormat.of().formatHex(digest, 0, 12);
         } catch (IOException e) {
