@@ -38,14 +38,14 @@ final class ModelLoader {
         this.queueTimeout = queueTimeout;
     }
 
-    /** The optimised-graph cache under the cache folder, for every graph this process opens from now on. */
-    static void useGraphCache(Path cacheDir, String mode) {
-        GraphCache.configure(cacheDir.resolve("graphs"), GraphCache.parse(mode));
-    }
-
-    /** Whether CPU sessions' idle threads busy-wait ({@code quiver.cpu.spin-wait}); before any session opens. */
-    static void useSpinWait(boolean spin) {
-        SessionOptionsFactory.spinWait(spin);
+    /**
+     * The process-wide ONNX Runtime settings, for every session this process opens from now on: the optimised-graph
+     * cache under the cache folder ({@code quiver.graph-cache}) and whether CPU sessions' idle threads busy-wait
+     * ({@code quiver.cpu.spin-wait}).
+     */
+    static void configureSessions(Path cacheDir, String graphCache, boolean spinWait) {
+        GraphCache.configure(cacheDir.resolve("graphs"), GraphCache.parse(graphCache));
+        SessionOptionsFactory.spinWait(spinWait);
     }
 
     /**

@@ -72,8 +72,7 @@ public class ModelRegistry {
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             // Also what main could not see (application.properties, profiles), before anything uses a value.
             Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
-            ModelLoader.useGraphCache(Path.of(config.cacheDir()), config.graphCache());
-            ModelLoader.useSpinWait(config.cpu().spinWait());
+            ModelLoader.configureSessions(Path.of(config.cacheDir()), config.graphCache(), config.cpu().spinWait());
             ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
                     config.images().maxNativeSteps(), config.concurrency().queueTimeout());
             DevicePlacement device = DevicePlacement.resolve(config);

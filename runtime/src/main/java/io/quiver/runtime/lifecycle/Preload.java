@@ -56,8 +56,8 @@ public final class Preload {
     public static void start(Map<String, String> settings) {
         Path cacheDir = Path.of(settings.getOrDefault("quiver.cache-dir",
                 System.getProperty("java.io.tmpdir") + "/quiver"));
-        ModelLoader.useGraphCache(cacheDir, settings.getOrDefault("quiver.graph-cache", "auto"));
-        ModelLoader.useSpinWait(Boolean.parseBoolean(settings.getOrDefault("quiver.cpu.spin-wait", "false")));
+        ModelLoader.configureSessions(cacheDir, settings.getOrDefault("quiver.graph-cache", "auto"),
+                Boolean.parseBoolean(settings.getOrDefault("quiver.cpu.spin-wait", "false")));
         if (gpuLikely(settings.getOrDefault("quiver.device", "auto"))) {
             // A CPU copy would be thrown away, and a large chat model's would cost the pod gigabytes meanwhile.
             LOG.info("startup phase launch: main entered, a GPU is likely, so models load once the device is known");
