@@ -27,11 +27,13 @@ final class PeerTargets {
             boolean level = concurrency == 8 || concurrency == 32;
             return level && (throughput || metric.startsWith("TTFT p50")) ? 1.0 : null;
         }
-        if (peer.startsWith("llama-server Q4") && throughput && concurrency == 1) {
-            return 0.9;
-        }
-        if (peer.startsWith("llama-server Q4") && throughput && concurrency == 8) {
-            return 1.5;
+        if (peer.startsWith("llama-server Q4") && throughput) {
+            if (concurrency == 1) {
+                return 0.9;
+            }
+            if (concurrency == 8) {
+                return 1.5;
+            }
         }
         return null;
     }

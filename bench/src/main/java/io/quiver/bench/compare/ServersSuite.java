@@ -122,11 +122,10 @@ final class ServersSuite {
                             false, 1), body(peerSpec, "a red fox", false, 1)));
                 }
                 List<Level> levels = new ArrayList<>();
-                s.levels(peer.route()).forEach(c -> levels.add(new Level(c, prompts, s.duration(), "")));
+                s.levels(peer.route()).forEach(c -> levels.add(new Level(c, prompts, s.duration())));
                 if (chat) {
                     // RAG-sized prompts (1,000–1,500 tokens): prefill decides these, so each level runs longer.
-                    s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration(),
-                            ", long prompts")));
+                    s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration())));
                 }
                 // Each server's requests draw prompts 0, 1, 2, ... across levels, rounds and warm-ups: the same
                 // sequence on both sides, and never a prompt twice to one server (whose prefix cache would reuse it).
@@ -140,7 +139,8 @@ final class ServersSuite {
                     Supplier<LevelResult> p = () -> level(level, i -> peerClient.call(peer.route(),
                             body(peerSpec, level.prompts().get(peerNext.getAndIncrement()), peer.minTokens(),
                                     s.maxTokens()), chat));
-                    String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c) + level.suffix();
+                    String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c)
+                            + (level.longPrompts() ? ", long prompts" : "");
                     pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer, level)));
                     // A server that died during a level would show as 0 req/s; say it died, and how, instead.
                     stillRunning(quiver, "Quiver", name);
@@ -186,7 +186,7 @@ final class ServersSuite {
             case IMAGES -> imageMetrics();
         };
         return plain.stream().map(m -> new Alternation.Metric(m.name(), m.read(), m.higherIsBetter(),
-                PeerTargets.of(peer.name(), peer.route(), m.name(), level.concurrency(), !level.suffix().isEmpty())))
+                PeerTargets.of(peer.name(), peer.route(), m.name(), level.concurrency(), level.longPrompts())))
                 .toList();
     }
 
@@ -234,7 +234,10 @@ final class ServersSuite {
     }
 
     /** One load level: requests in flight, the prompts they draw from, how long each side runs. */
-    private record Level(int concurrency, PromptSet prompts, Duration duration, String suffix) {
+    private record Level(int concurrency, PromptSet prompts, Duration duration) {
+        boolean longPrompts() {
+            return prompts.name().equals("long");
+        }
     }
 
     private LevelResult level(Level level, ClosedLoop.Call call) {
