@@ -2,10 +2,7 @@ package io.quiver.models.diffusion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.InvalidRequestException;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.quiver.models.PodMemory;
 
 /**
  * What one image request may cost, judged before it runs. Each field of a request is checked on its own in
@@ -22,7 +19,7 @@ public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long
     public static final int SIDE_FACTOR = 2;
     public static final int MAX_NATIVE_IMAGE_STEPS = 500;
 
-    /** The budget for a pipeline whose UNet has this config, in a pod with {@link #podMemoryBytes()}. */
+    /** The budget for a pipeline whose UNet has this config, in a pod with {@link PodMemory#bytes()}. */
     static ImageBudget of(JsonNode unetConfig, int nativeSide, int vaeScale) {
         JsonNode heads = unetConfig.hasNonNull("num_attention_heads") ? unetConfig.get("num_attention_heads")
                 : unetConfig.path("attention_head_dim");
@@ -34,7 +31,7 @@ public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long
         } else if (heads.isInt()) {
             most = heads.asInt();
         }
-        return new ImageBudget(nativeSide, vaeScale, most, podMemoryBytes(), MAX_NATIVE_IMAGE_STEPS);
+        return new ImageBudget(nativeSide, vaeScale, most, PodMemory.bytes(), MAX_NATIVE_IMAGE_STEPS);
     }
 
     /** The same budget with another work limit, in denoising steps of one native-size image. */
@@ -67,24 +64,5 @@ public record ImageBudget(int nativeSide, int vaeScale, int attentionHeads, long
                     + "attention, more than half of this pod's %d MiB; ask for fewer or smaller images",
                     s.width(), s.height(), s.n(), need >> 20, memoryBytes >> 20));
         }
-    }
-
-    /** The container's memory limit (cgroup v2, then v1), else the machine's memory. */
-    static long podMemoryBytes() {
-        for (String file : new String[] {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-            try {
-                String value = Files.readString(Path.of(file)).trim();
-                if (!value.equals("max") && !value.isEmpty()) {
-                    long limit = Long.parseLong(value);
-                    if (limit > 0 && limit < Long.MAX_VALUE / 2) {
-                        return limit;
-                    }
-                }
-            } catch (IOException | NumberFormatException | SecurityException e) {
-                // Not in a cgroup with a limit: fall through to the machine's memory.
-            }
-        }
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
     }
 }
