@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The past tensors that hold the running batch's KV caches, one row per sequence, padded to the longest (left, or
- * right where the graph's attention wants it, see {@link KvBlock}). Owned by the scheduler's thread: it rebuilds
- * them when rows leave or join, and each decode step replaces them with the step's presents.
+ * The past tensors that hold the decoding rows' KV caches, one row per slot, padded to the longest (left, or right
+ * where the graph's attention wants it, see {@link KvBlock}), for graphs whose cache grows each step
+ * ({@link GrowingPastExecutor}). Rebuilt when rows leave or join; each decode step replaces them with its presents.
  */
 final class BatchCache implements AutoCloseable {
     private final DecoderSession decoder;
@@ -22,9 +22,9 @@ final class BatchCache implements AutoCloseable {
 
     /**
      * The caches of a new batch: first the {@code oldRows} kept from the current one (their indexes in it, in
-     * order), then one row per joined sequence from the block its prefill made; {@code rows} is the new batch.
+     * order), then one row per joined slot from the block its prefill made; {@code rows} is the new batch.
      */
-    void rebuild(List<Sequence> rows, List<Integer> oldRows, int oldSize, List<KvBlock> joined) throws OrtException {
+    void rebuild(List<SlotTable.Slot> rows, List<Integer> oldRows, int oldSize, List<KvBlock> joined) throws OrtException {
         int kept = oldRows.size();
         List<KvBlock.RowRef> refs = new ArrayList<>(rows.size());
         if (kept > 0) {
@@ -48,15 +48,15 @@ final class BatchCache implements AutoCloseable {
      * One decode step: each row's last token at its own position on top of its cache; the step's presents become
      * the caches. The caller owns nothing of the returned step but its logits.
      */
-    DecoderSession.Step decode(List<Sequence> rows) throws OrtException {
+    DecoderSession.Step decode(List<SlotTable.Slot> rows) throws OrtException {
         int batch = rows.size();
         int total = length + 1;
         long[] ids = new long[batch];
         long[] positions = new long[batch];
         long[] mask = new long[batch * total];
         for (int r = 0; r < batch; r++) {
-            Sequence s = rows.get(r);
-            ids[r] = s.lastToken();
+            SlotTable.Slot s = rows.get(r);
+            ids[r] = s.owner.lastToken();
             positions[r] = s.cached;
             int from = decoder.layout.rightPadded() ? 0 : total - (s.cached + 1);
             for (int c = from; c < from + s.cached + 1; c++) {

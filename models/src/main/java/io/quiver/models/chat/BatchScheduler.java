@@ -1,10 +1,11 @@
 package io.quiver.models.chat;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.QueueTimeoutException;
-import java.time.Duration;
+import io.quiver.models.chat.StepExecutor.Logits;
+import io.quiver.models.chat.StepPlanner.Admit;
+import io.quiver.models.chat.StepPlanner.Chunk;
+import io.quiver.models.chat.StepPlanner.StepPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,42 +16,36 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
- * Continuous batching on one thread that owns the running batch: schedule (drop finished and cancelled sequences,
- * prefill new ones up to the batch limit) → execute (one decode step for every row) → update (sample, stream, finish).
- * New sequences join between decode steps; finished or cancelled ones leave before the next. Rows are padded to
- * the longest cache (left, or right where the graph's attention wants it, see {@link KvBlock}); the attention mask
- * hides the padding and each row keeps its own positions.
+ * Continuous batching on one thread that owns the slots, vLLM v1's step: {@link StepPlanner#plan plan} (who
+ * leaves, who is admitted to which slot, which prompt chunks prefill, whether to decode) → execute through the
+ * {@link StepExecutor} (the only code that touches the session and the cache) → update (sample, stream, finish).
+ * A long prompt prefills a chunk per step between decode steps, so running streams keep streaming.
  */
 final class BatchScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchScheduler.class.getName());
-    private final DecoderSession decoder;
-    private final int maxBatch;
-    private final int contextLength;
-    private final long queueTimeoutNanos;
+    private final StepExecutor executor;
+    private final SlotTable slots;
+    private final StepPlanner planner;
+    private final boolean prefixReuse;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
-    private final AtomicLong cachedTokens = new AtomicLong();
+    private final AtomicLong busyTokens = new AtomicLong();
     private final AtomicLong prefills = new AtomicLong();
+    private final AtomicLong prefixQueries = new AtomicLong();
+    private final AtomicLong prefixHits = new AtomicLong();
+    private final AtomicLong prefixTokens = new AtomicLong();
+    private final AtomicLong prefixQueryTokens = new AtomicLong();
     private volatile boolean closed;
     private volatile boolean cancelRows;
     private volatile IntConsumer stepObserver = batch -> { };
 
-    /** The running batch: rows in order, and the past tensors that hold their caches. */
-    private List<Sequence> rows = new ArrayList<>();
-    private final BatchCache cache;
-
-    /**
-     * {@code contextLength}: no sequence ever holds more tokens (prompt and completion), whatever it asked for;
-     * {@code queueTimeout}: the longest a sequence waits for a row (zero: no limit).
-     */
-    BatchScheduler(DecoderSession decoder, int maxBatch, int contextLength, Duration queueTimeout, String name) {
-        this.decoder = decoder;
-        this.maxBatch = maxBatch;
-        this.contextLength = contextLength;
-        this.queueTimeoutNanos = queueTimeout.toNanos();
-        this.cache = new BatchCache(decoder);
+    BatchScheduler(StepExecutor executor, SlotTable slots, StepPlanner.Limits limits, String name) {
+        this.executor = executor;
+        this.slots = slots;
+        this.planner = new StepPlanner(limits);
+        this.prefixReuse = limits.prefixReuse();
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -59,9 +54,9 @@ final class BatchScheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("chat engine is closed");
         }
-        if (sequence.group().size() > maxBatch) {
+        if (sequence.group().size() > slots.size()) {
             throw new InvalidRequestException("n", sequence.group().size() + " completions of one prompt cannot "
-                    + "share a batch of " + maxBatch + " rows");
+                    + "share a batch of " + slots.size() + " rows");
         }
         sequence.queuedAt = System.nanoTime();
         pending.add(sequence);
@@ -74,7 +69,7 @@ final class BatchScheduler implements AutoCloseable {
     /** Every running and queued sequence ends CANCELLED at the next step. */
     void cancelAll() {
         pending.forEach(s -> s.group().forEach(Sequence::cancel));
-        // The rows belong to the scheduler thread: it cancels them itself.
+        // The slots belong to the scheduler thread: it cancels their sequences itself.
         cancelRows = true;
     }
 
@@ -90,8 +85,9 @@ final class BatchScheduler implements AutoCloseable {
         return pending.size();
     }
 
-    long cachedTokens() {
-        return cachedTokens.get();
+    /** KV positions held by sequences that are prefilling or running. */
+    long busyTokens() {
+        return busyTokens.get();
     }
 
     /** Prompts prefilled so far (a group of n completions counts once). */
@@ -99,238 +95,283 @@ final class BatchScheduler implements AutoCloseable {
         return prefills.get();
     }
 
-    private void loop() {
-        while (!closed) {
-            try {
-                if (!schedule()) {
-                    Sequence next = pending.poll(200, TimeUnit.MILLISECONDS);
-                    if (next != null) {
-                        pending.putFirst(next);
-                    }
-                    continue;
-                }
-                decodeStep();
-            } catch (InterruptedException e) {
-                break;
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "chat batch step failed; failing its sequences", t);
-                for (Sequence s : rows) {
-                    finish(s, null, t);
-                }
-                rows = new ArrayList<>();
-                cache.close();
-            }
-        }
-        for (Sequence s : rows) {
-            finish(s, FinishReason.CANCELLED, null);
-        }
-        rows = List.of();
-        cache.close();
-        Sequence s;
-        while ((s = pending.poll()) != null) {
-            completeGroup(s, FinishReason.CANCELLED);
-        }
+    /** Admissions that looked for a cached prefix, those that found one, and the prompt tokens it saved. */
+    long prefixQueries() {
+        return prefixQueries.get();
     }
 
-    private static void completeGroup(Sequence lead, FinishReason reason) {
-        lead.group().forEach(m -> m.complete(reason));
+    long prefixHits() {
+        return prefixHits.get();
     }
 
-    /** Drops finished and cancelled rows, admits new sequences; returns false when there is nothing to decode. */
-    private boolean schedule() throws OrtException {
-        List<Sequence> next = new ArrayList<>();
-        List<Integer> oldRows = new ArrayList<>();
-        boolean changed = false;
-        boolean cancelEvery = cancelRows;
-        cancelRows = false;
-        for (int r = 0; r < rows.size(); r++) {
-            Sequence s = rows.get(r);
-            if (cancelEvery) {
-                s.cancel();
-            }
-            if (s.cancelled() && !s.isDone()) {
-                finish(s, FinishReason.CANCELLED, null);
-            }
-            if (s.isDone()) {
-                changed = true;
-            } else {
-                next.add(s);
-                oldRows.add(r);
-            }
-        }
-        expireWaiting();
-        int oldSize = rows.size();
-        // From here on the batch is `next`: whatever throws below, the loop fails every sequence in it, the ones
-        // that join included, so none can be left waiting.
-        rows = next;
-        List<KvBlock> joined = new ArrayList<>();
-        Sequence s;
-        while (next.size() < maxBatch && (s = pending.poll()) != null) {
-            if (next.size() + s.group().size() > maxBatch) {
-                // A group joins whole: it waits at the head for rows enough.
-                pending.offerFirst(s);
-                break;
-            }
-            List<Sequence> group = new ArrayList<>();
-            for (Sequence m : s.group()) {
-                if (m.cancelled()) {
-                    m.complete(FinishReason.CANCELLED);
-                } else {
-                    group.add(m);
-                }
-            }
-            if (group.isEmpty()) {
-                continue;
-            }
-            next.addAll(group);
-            KvBlock prefilled = prefill(group);
-            // The group's rows share one prefilled cache; the ones that already ended leave.
-            next.removeIf(m -> group.contains(m) && m.isDone());
-            for (Sequence m : group) {
-                if (!m.isDone()) {
-                    joined.add(prefilled);
-                    changed = true;
-                }
-            }
-        }
-        if (next.isEmpty()) {
-            cache.close();
-            return false;
-        }
-        if (changed) {
-            cache.rebuild(next, oldRows, oldSize, joined);
-        }
-        return true;
+    long prefixTokens() {
+        return prefixTokens.get();
     }
 
-    /** Fails the sequences that waited for a row past the queue timeout (the oldest are at the head). */
-    private void expireWaiting() {
-        if (queueTimeoutNanos <= 0) {
-            return;
-        }
-        long now = System.nanoTime();
-        Sequence s;
-        while ((s = pending.peek()) != null && now - s.queuedAt > queueTimeoutNanos) {
-            if (pending.remove(s)) {
-                QueueTimeoutException timeout = new QueueTimeoutException("batch row", (now - s.queuedAt) / 1_000_000);
-                s.group().forEach(m -> m.fail(timeout));
-            }
-        }
-    }
-
-    /**
-     * Runs a new prompt alone, once for its whole group (the completions of one prompt), and samples each member's
-     * first token from the same logits with its own sampler; the cache they share, or null if all of them already
-     * ended (finished, cancelled, or failed: whatever throws here ends this group alone).
-     */
-    private KvBlock prefill(List<Sequence> group) {
-        Sequence lead = group.getFirst();
-        group.forEach(m -> count(+1));
-        int n = lead.prompt.length;
-        if (n >= contextLength) {
-            InvalidRequestException tooLong = new InvalidRequestException("messages", n + " prompt tokens leave no "
-                    + "room for a completion in context length " + contextLength);
-            group.forEach(m -> finish(m, null, tooLong));
-            return null;
-        }
-        // The last line against a sequence outgrowing its context: it ends with LENGTH when the context is full.
-        group.forEach(m -> m.limitTokens(contextLength - n));
-        long[] ids = new long[n];
-        long[] mask = new long[n];
-        long[] positions = new long[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = lead.prompt[i];
-            mask[i] = 1;
-            positions[i] = i;
-        }
-        OnnxTensor[] empty = new OnnxTensor[0];
-        try {
-            empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
-        } catch (OrtException | RuntimeException | Error e) {
-            group.forEach(m -> finish(m, null, e));
-            return null;
-        }
-        boolean scoring = lead.scoresPrompt();
-        prefills.incrementAndGet();
-        try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, n, empty, scoring)) {
-            int vocab = step.vocab;
-            int offset = scoring ? (n - 1) * vocab : 0;
-            List<TokenLogprob> scored = scoring ? lead.scorePrompt(step.logits, vocab) : null;
-            boolean running = false;
-            for (int j = 0; j < group.size(); j++) {
-                Sequence m = group.get(j);
-                m.cached = n;
-                cachedTokens.addAndGet(n);
-                try {
-                    if (scoring) {
-                        m.promptScored(scored);
-                        if (m.promptOnly()) {
-                            finish(m, FinishReason.LENGTH, null);
-                            continue;
-                        }
-                    }
-                    // Each sampler changes its row in place: all but the last member sample from a copy.
-                    boolean last = j == group.size() - 1;
-                    float[] row = last ? step.logits : Arrays.copyOfRange(step.logits, offset, offset + vocab);
-                    boolean finished = m.step(row, last ? offset : 0, vocab);
-                    if (finished || m.cancelled()) {
-                        finish(m, m.endReason(), null);
-                    } else {
-                        running = true;
-                    }
-                } catch (RuntimeException e) {
-                    finish(m, null, e);
-                }
-            }
-            return running ? KvBlock.copyOf(step.presents, 1, n, decoder.layout) : null;
-        } catch (OrtException | RuntimeException | Error e) {
-            group.forEach(m -> finish(m, null, e));
-            return null;
-        } finally {
-            BatchCache.closeAll(empty);
-        }
+    /** Prompt tokens of the admissions that looked for a prefix (vLLM counts its prefix cache in tokens). */
+    long prefixQueryTokens() {
+        return prefixQueryTokens.get();
     }
 
     void observeSteps(IntConsumer observer) {
         stepObserver = observer;
     }
 
-    private void decodeStep() throws OrtException {
-        int batch = rows.size();
-        stepObserver.accept(batch);
-        DecoderSession.Step step = cache.decode(rows);
-        for (int r = 0; r < batch; r++) {
-            Sequence s = rows.get(r);
-            s.cached++;
-            cachedTokens.incrementAndGet();
-            if (s.isDone()) {
-                continue;
-            }
-            boolean finished;
+    private void loop() {
+        while (!closed) {
             try {
-                finished = s.step(step.logits, r * step.vocab, step.vocab);
-            } catch (RuntimeException e) {
-                finish(s, null, e);
-                continue;
+                if (!step()) {
+                    Sequence next = pending.poll(200, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        pending.putFirst(next);
+                    }
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "chat step failed; failing its sequences", t);
+                failAll(t);
             }
-            if (finished) {
-                finish(s, s.endReason(), null);
+        }
+        for (SlotTable.Slot s : busy()) {
+            Sequence owner = s.owner;
+            release(s, false);
+            owner.complete(FinishReason.CANCELLED);
+        }
+        executor.close();
+        Sequence s;
+        while ((s = pending.poll()) != null) {
+            completeGroup(s, FinishReason.CANCELLED);
+        }
+    }
+
+    /** One engine step; false when there was nothing to do. */
+    private boolean step() throws Exception {
+        if (cancelRows) {
+            cancelRows = false;
+            busy().forEach(s -> s.owner.cancel());
+        }
+        List<Sequence> queued = queued();
+        List<StepPlanner.Waiting> waiting = new ArrayList<>(queued.size());
+        for (Sequence lead : queued) {
+            waiting.add(new StepPlanner.Waiting(lead.prompt, lead.group().size(), lead.queuedAt,
+                    lead.scoresPrompt()));
+        }
+        StepPlan plan = planner.plan(slots.view(), waiting, System.nanoTime());
+        if (plan.idle()) {
+            return false;
+        }
+        for (int id : plan.leave()) {
+            leave(slots.get(id));
+        }
+        for (int w : plan.expire()) {
+            expire(queued.get(w));
+        }
+        for (Admit a : plan.admit()) {
+            admit(queued.get(a.waiting()), a);
+        }
+        for (Chunk c : plan.chunks()) {
+            prefill(c);
+        }
+        if (plan.decode()) {
+            decode();
+        }
+        busyTokens.set(slots.busyTokens());
+        return true;
+    }
+
+    /** The queue in order, without the groups whose every member was cancelled (they end here). */
+    private List<Sequence> queued() {
+        List<Sequence> out = new ArrayList<>();
+        for (Sequence lead : pending) {
+            if (lead.group().stream().allMatch(Sequence::cancelled)) {
+                if (pending.remove(lead)) {
+                    completeGroup(lead, FinishReason.CANCELLED);
+                }
+            } else {
+                out.add(lead);
+            }
+        }
+        return out;
+    }
+
+    private void leave(SlotTable.Slot slot) {
+        Sequence owner = slot.owner;
+        boolean lead = slot.phase == SlotTable.Phase.PREFILLING;
+        release(slot, true);
+        owner.complete(owner.endReason());
+        if (lead) {
+            // Followers wait for their lead's prompt: without it they cannot start.
+            for (Sequence f : owner.followers) {
+                if (f.slot != null && f.slot.phase == SlotTable.Phase.RESERVED) {
+                    f.cancel();
+                }
             }
         }
     }
 
-    /** Ends a sequence (reason ignored if it already completed) and releases its slot and cache accounting. */
-    private void finish(Sequence s, FinishReason reason, Throwable error) {
-        if (s.cached >= 0) {
-            cachedTokens.addAndGet(-s.cached);
-            s.cached = -1;
+    private void expire(Sequence lead) {
+        if (pending.remove(lead)) {
+            long waited = (System.nanoTime() - lead.queuedAt) / 1_000_000;
+            QueueTimeoutException timeout = new QueueTimeoutException("batch row", waited);
+            lead.group().forEach(m -> m.fail(timeout));
+        }
+    }
+
+    private void admit(Sequence lead, Admit a) {
+        pending.remove(lead);
+        List<Sequence> group = lead.group();
+        int n = lead.prompt.length;
+        if (n >= slots.capacity()) {
+            InvalidRequestException tooLong = new InvalidRequestException("messages", n + " prompt tokens leave no "
+                    + "room for a completion in context length " + slots.capacity());
+            group.forEach(m -> m.fail(tooLong));
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            Sequence m = group.get(i);
+            // The last line against a sequence outgrowing its slot: it ends with LENGTH when the slot is full.
+            m.limitTokens(slots.capacity() - n);
+            m.state = Sequence.State.PREFILLING;
+            slots.take(slots.get(a.slots()[i]), m, i == 0 ? SlotTable.Phase.PREFILLING : SlotTable.Phase.RESERVED,
+                    i == 0 ? a.reused() : 0);
+            count(+1);
+        }
+        if (prefixReuse && !lead.scoresPrompt()) {
+            prefixQueries.incrementAndGet();
+            prefixQueryTokens.addAndGet(n);
+            if (a.reused() > 0) {
+                prefixHits.incrementAndGet();
+                prefixTokens.addAndGet(a.reused());
+            }
+        }
+    }
+
+    private void prefill(Chunk c) {
+        SlotTable.Slot slot = slots.get(c.slot());
+        Sequence lead = slot.owner;
+        if (lead == null || lead.ended()) {
+            return;
+        }
+        try {
+            boolean scoring = lead.scoresPrompt();
+            Logits logits = executor.prefill(slot, lead.prompt, c.from(), c.to(), scoring);
+            if (scoring) {
+                lead.scorePrompt(logits.data(), c.from(), c.to(), logits.vocab());
+            }
+            if (c.completes()) {
+                start(lead, logits);
+            }
+        } catch (Exception | Error e) {
+            for (Sequence m : lead.group()) {
+                if (m.slot != null) {
+                    release(m.slot, false);
+                }
+                m.fail(e);
+            }
+        }
+    }
+
+    /**
+     * The prompt is whole: each member of the group samples its first token from the last position's logits with
+     * its own sampler (followers first take a copy of the lead's cache) and, unless that ended it, starts decoding.
+     */
+    private void start(Sequence lead, Logits logits) {
+        prefills.incrementAndGet();
+        int vocab = logits.vocab();
+        int offset = (logits.rows() - 1) * vocab;
+        List<Sequence> group = lead.group();
+        for (Sequence f : lead.followers) {
+            if (f.slot != null && !f.ended()) {
+                executor.copy(lead.slot, f.slot, lead.slot.cached);
+                f.slot.phase = SlotTable.Phase.PREFILLING;
+            }
+        }
+        for (int j = 0; j < group.size(); j++) {
+            Sequence m = group.get(j);
+            if (m.ended()) {
+                continue;
+            }
+            try {
+                if (m.scoresPrompt()) {
+                    m.promptScored(lead.scoredPrompt());
+                    if (m.promptOnly()) {
+                        m.finish(FinishReason.LENGTH);
+                        continue;
+                    }
+                }
+                // Each sampler changes its row in place: all but the last member sample from a copy.
+                boolean last = j == group.size() - 1;
+                float[] row = last ? logits.data() : Arrays.copyOfRange(logits.data(), offset, offset + vocab);
+                if (!m.step(row, last ? offset : 0, vocab) && !m.ended()) {
+                    m.state = Sequence.State.RUNNING;
+                    m.slot.phase = SlotTable.Phase.DECODING;
+                    executor.join(m.slot);
+                }
+            } catch (RuntimeException e) {
+                m.fail(e);
+            }
+        }
+    }
+
+    private void decode() throws Exception {
+        List<SlotTable.Slot> rows = executor.decoding();
+        if (rows.isEmpty()) {
+            return;
+        }
+        stepObserver.accept(rows.size());
+        Logits logits = executor.decode();
+        int vocab = logits.vocab();
+        for (int r = 0; r < rows.size(); r++) {
+            Sequence m = rows.get(r).owner;
+            if (m.ended()) {
+                continue;
+            }
+            try {
+                m.step(logits.data(), r * vocab, vocab);
+            } catch (RuntimeException e) {
+                m.fail(e);
+            }
+        }
+    }
+
+    /** Frees a slot: out of the decoding rows, its cache kept for reuse or not, its sequence no longer counted. */
+    private void release(SlotTable.Slot slot, boolean keep) {
+        executor.leave(slot);
+        slots.release(slot, keep && executor.retainsCaches());
+        busyTokens.set(slots.busyTokens());
+        count(-1);
+    }
+
+    /** After a failure inside a step no cache is trusted: every sequence holding a slot fails, the slots empty. */
+    private void failAll(Throwable t) {
+        for (SlotTable.Slot s : busy()) {
+            Sequence owner = s.owner;
+            slots.release(s, false);
             count(-1);
+            owner.fail(t);
         }
-        if (error != null) {
-            s.fail(error);
-        } else {
-            s.complete(reason);
+        try {
+            executor.reset();
+        } catch (RuntimeException e) {
+            t.addSuppressed(e);
         }
+        slots.clear();
+        busyTokens.set(0);
+    }
+
+    private List<SlotTable.Slot> busy() {
+        List<SlotTable.Slot> out = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            if (slots.get(i).busy()) {
+                out.add(slots.get(i));
+            }
+        }
+        return out;
+    }
+
+    private static void completeGroup(Sequence lead, FinishReason reason) {
+        lead.group().forEach(m -> m.complete(reason));
     }
 
     private void count(int delta) {

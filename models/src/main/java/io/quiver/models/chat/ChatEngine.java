@@ -28,21 +28,29 @@ public final class ChatEngine implements Engine {
     private final ChatTokenizer tokenizer;
     private final ChatTemplate template;
     private final DecoderSession decoder;
+    private static final System.Logger LOG = System.getLogger(ChatEngine.class.getName());
+    private final SlotTable slots;
     private final BatchScheduler scheduler;
     private final int contextLength;
     private volatile TokenBytes vocabulary;
     private final Grammars grammars = new Grammars();
 
-    private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, int contextLength) {
+    private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, KvPlan kv) {
         this.model = model;
         this.spec = model.spec;
         this.options = options;
         this.tokenizer = model.tokenizer;
         this.template = template;
         this.decoder = model.decoder;
-        this.contextLength = contextLength;
-        this.scheduler = new BatchScheduler(decoder, options.maxBatch(), contextLength, options.queueTimeout(),
+        this.contextLength = kv.capacity();
+        this.slots = new SlotTable(options.maxBatch(), kv.capacity());
+        StepExecutor executor = kv.inPlace()
+                ? new SharedKvExecutor(decoder, slots, spec.vocabSize(), options.prefillChunk())
+                : new GrowingPastExecutor(decoder);
+        this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(options.prefillChunk(),
+                options.prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
+        LOG.log(System.Logger.Level.INFO, kv.describe(options.maxBatch(), decoder.file().getFileName()));
     }
 
     /** Loads config, generation config, tokenizer, template and the ONNX decoder from a Hugging Face-style folder. */
@@ -72,9 +80,10 @@ public final class ChatEngine implements Engine {
                 throw new ModelLoadException(model.genai.file(), "context length " + context + " is over the "
                         + "export's " + spec.maxPositions() + " (model.context_length, search.max_length)");
             }
+            KvPlan kv = KvPlan.of(model, options, context);
             ChatTemplate template = new ChatTemplate(source, spec.bosToken(), spec.eosToken(),
-                    TokenBudget.maxChars(context));
-            return new ChatEngine(model, options, template, context);
+                    TokenBudget.maxChars(kv.capacity()));
+            return new ChatEngine(model, options, template, kv);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -357,9 +366,29 @@ public final class ChatEngine implements Engine {
         return options.maxBatch();
     }
 
-    /** KV positions held by running sequences over the capacity (batch limit × context length), in [0, 1]. */
+    /** KV positions held by running sequences over the capacity (slots × positions each), in [0, 1]. */
     public double kvCacheUsage() {
-        return (double) scheduler.cachedTokens() / ((long) options.maxBatch() * contextLength);
+        return (double) scheduler.busyTokens() / ((long) options.maxBatch() * contextLength);
+    }
+
+    /** Admissions that looked for a cached prompt prefix (prefix caching on, prompt not scored). */
+    public long prefixCacheQueries() {
+        return scheduler.prefixQueries();
+    }
+
+    /** Admissions that found one. */
+    public long prefixCacheHits() {
+        return scheduler.prefixHits();
+    }
+
+    /** Prompt tokens those hits did not prefill again. */
+    public long prefixCacheTokens() {
+        return scheduler.prefixTokens();
+    }
+
+    /** Prompt tokens of the admissions that looked for a cached prefix. */
+    public long prefixCacheQueryTokens() {
+        return scheduler.prefixQueryTokens();
     }
 
     /** Bytes one KV position takes across all layers (keys and values), for memory estimates. */

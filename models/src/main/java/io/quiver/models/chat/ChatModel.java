@@ -22,11 +22,13 @@ public final class ChatModel implements AutoCloseable {
     final DecoderSession decoder;
     /** The folder's genai_config.json; null for Optimum's layout. */
     final GenaiConfig genai;
+    final Placement placement;
     private final Path graph;
 
     private ChatModel(ModelFolder folder, ModelSpec spec, ChatTokenizer tokenizer, DecoderSession decoder,
-                      GenaiConfig genai, Path graph) {
+                      GenaiConfig genai, Placement placement, Path graph) {
         this.folder = folder;
+        this.placement = placement;
         this.spec = spec;
         this.tokenizer = tokenizer;
         this.decoder = decoder;
@@ -80,7 +82,7 @@ public final class ChatModel implements AutoCloseable {
             throw e;
         }
         try {
-            return new ChatModel(folder, spec, parsed(parse), decoder, genai, graph);
+            return new ChatModel(folder, spec, parsed(parse), decoder, genai, placement, graph);
         } catch (RuntimeException | Error e) {
             decoder.close();
             throw e;

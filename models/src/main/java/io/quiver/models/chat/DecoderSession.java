@@ -41,6 +41,8 @@ final class DecoderSession implements AutoCloseable {
     private final long[] totalLength;
     private final String[] pastNames;
     private final String[] presentNames;
+    /** The logits' element type (float32, or float16 for some exports). */
+    final OnnxJavaType logitsType;
 
     /**
      * Shape and element type of one past/present tensor: [batch, kvHeads, length, headDim]; {@code rightPadded}:
@@ -96,6 +98,7 @@ final class DecoderSession implements AutoCloseable {
         if (!outputs.containsKey(io.logits())) {
             throw new ModelLoadException(file, "decoder graph has no output " + io.logits());
         }
+        logitsType = ((TensorInfo) outputs.get(io.logits()).getInfo()).type;
         hasPositionIds = inputs.containsKey(io.positionIds());
         seqlensK = inputs.containsKey(io.seqlensK());
         totalLength = inputs.get(io.totalSequenceLength()) instanceof NodeInfo total
@@ -194,20 +197,7 @@ final class DecoderSession implements AutoCloseable {
                 feed.put(io.positionIds(),
                         OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {batch, seqLen}));
             }
-            if (seqlensK) {
-                int[] lengths = new int[batch];
-                for (int i = 0; i < mask.length; i++) {
-                    lengths[i / total] += (int) mask[i];
-                }
-                for (int b = 0; b < batch; b++) {
-                    lengths[b]--;
-                }
-                feed.put(io.seqlensK(), OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {batch}));
-            }
-            if (totalLength != null) {
-                feed.put(io.totalSequenceLength(), OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {total}),
-                        totalLength.length == 0 ? new long[0] : new long[] {1}));
-            }
+            attentionLengths(LongBuffer.wrap(mask), batch, total, feed);
             Map<String, OnnxTensor> inputs = new HashMap<>(feed);
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
@@ -230,6 +220,59 @@ final class DecoderSession implements AutoCloseable {
             }
         } finally {
             feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * One run over caches that ONNX Runtime reads and writes in place (GroupQueryAttention's shared buffer, as
+     * onnxruntime-genai binds it): each {@code kv} tensor is a layer's past input and, pinned, the same layer's present
+     * output, a view of [batch, kvHeads, capacity, headDim] of the engine's cache, so a step writes only its new
+     * positions. The logits land in the pinned {@code logits}, [batch × seqLen × vocab]. {@code ids} and
+     * {@code positions} ([batch × seqLen]) and {@code mask} ([batch × total], right-padded) are direct buffers the
+     * caller filled; nothing else is allocated beyond the tensor handles.
+     */
+    void runInPlace(LongBuffer ids, LongBuffer mask, LongBuffer positions, int batch, int seqLen, int total,
+                    OnnxTensor[] kv, OnnxTensor logits) throws OrtException {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            feed.put(io.inputIds(), OnnxTensor.createTensor(env, ids.slice(0, batch * seqLen),
+                    new long[] {batch, seqLen}));
+            feed.put(io.attentionMask(), OnnxTensor.createTensor(env, mask.slice(0, batch * total),
+                    new long[] {batch, total}));
+            if (hasPositionIds) {
+                feed.put(io.positionIds(), OnnxTensor.createTensor(env, positions.slice(0, batch * seqLen),
+                        new long[] {batch, seqLen}));
+            }
+            attentionLengths(mask, batch, total, feed);
+            Map<String, OnnxTensor> inputs = new HashMap<>(feed);
+            Map<String, OnnxTensor> outputs = new HashMap<>();
+            outputs.put(io.logits(), logits);
+            for (int i = 0; i < pastNames.length; i++) {
+                inputs.put(pastNames[i], kv[i]);
+                outputs.put(presentNames[i], kv[i]);
+            }
+            session.run(inputs, outputs).close();
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** GroupQueryAttention's seqlens_k (each row's length - 1) and total length, where the graph takes them. */
+    private void attentionLengths(LongBuffer mask, int batch, int total, Map<String, OnnxTensor> feed)
+            throws OrtException {
+        if (seqlensK) {
+            int[] lengths = new int[batch];
+            for (int i = 0; i < batch * total; i++) {
+                lengths[i / total] += (int) mask.get(i);
+            }
+            for (int b = 0; b < batch; b++) {
+                lengths[b]--;
+            }
+            feed.put(io.seqlensK(), OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {batch}));
+        }
+        if (totalLength != null) {
+            feed.put(io.totalSequenceLength(), OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {total}),
+                    totalLength.length == 0 ? new long[0] : new long[] {1}));
         }
     }
 

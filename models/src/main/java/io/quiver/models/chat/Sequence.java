@@ -12,6 +12,18 @@ import java.util.Set;
  * except {@link #cancel()}.
  */
 final class Sequence implements Generation {
+    /** Where a sequence is in the engine. */
+    enum State {
+        /** Submitted, waiting for slots. */
+        QUEUED,
+        /** Its prompt is being written into its slot (a follower waits for its lead's). */
+        PREFILLING,
+        /** Decoding a token per step. */
+        RUNNING,
+        /** Ended (its reason decided): its slot is released at the next step. */
+        FINISHED
+    }
+
     final int[] prompt;
     private final GenerationListener listener;
     private final Sampler sampler;
@@ -37,10 +49,13 @@ final class Sequence implements Generation {
     final List<Sequence> followers = new ArrayList<>();
     /** A follower's prompt was prefilled for its leader: its usage counts no prompt tokens, so a sum counts it once. */
     boolean follower;
-    /** Positions of this sequence held in the KV cache. */
-    int cached;
+    State state = State.QUEUED;
+    /** The slot it holds while prefilling or running; null otherwise. */
+    SlotTable.Slot slot;
     /** {@link System#nanoTime} when it was queued for a batch row. */
     long queuedAt;
+    /** The prompt's scored tokens so far (prompt logprobs are scored chunk by chunk). */
+    private List<TokenLogprob> scoredPrompt;
     private volatile boolean cancelled;
     private volatile boolean done;
     private FinishReason ended;
@@ -75,6 +90,11 @@ final class Sequence implements Generation {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** Whether it needs no more steps: finished, failed or cancelled. */
+    boolean ended() {
+        return done || cancelled || state == State.FINISHED;
     }
 
     /** This sequence and its followers, in choice order. */
@@ -117,15 +137,21 @@ final class Sequence implements Generation {
     }
 
     /**
-     * Scores the prompt from the prefill's logits of every position ({@code [prompt × vocab]}): position i's
-     * distribution over prompt token i + 1.
+     * Scores prompt positions [from, to) from a chunk's logits of every position ({@code [(to - from) × vocab]}):
+     * position i's distribution over prompt token i + 1. Chunk by chunk, so the logits held stay one chunk's.
      */
-    List<TokenLogprob> scorePrompt(float[] logits, int vocab) {
-        List<TokenLogprob> scored = new ArrayList<>(Math.max(0, prompt.length - 1));
-        for (int i = 0; i + 1 < prompt.length; i++) {
-            scored.add(TokenLogprob.score(logits, i * vocab, vocab, prompt[i + 1], promptLogprobs));
+    void scorePrompt(float[] logits, int from, int to, int vocab) {
+        if (scoredPrompt == null) {
+            scoredPrompt = new ArrayList<>(Math.max(0, prompt.length - 1));
         }
-        return scored;
+        for (int i = from; i < to && i + 1 < prompt.length; i++) {
+            scoredPrompt.add(TokenLogprob.score(logits, (i - from) * vocab, vocab, prompt[i + 1], promptLogprobs));
+        }
+    }
+
+    /** The prompt's scores, once every chunk is in. */
+    List<TokenLogprob> scoredPrompt() {
+        return scoredPrompt == null ? List.of() : scoredPrompt;
     }
 
     /** Hands the scored prompt to the listener. */
@@ -175,10 +201,18 @@ final class Sequence implements Generation {
         if (reason != null) {
             // The scheduler completes it once its row is released, so that a listener woken by the end never
             // sees the sequence still counted as running.
-            ended = reason;
+            finish(reason);
             return true;
         }
         return done;
+    }
+
+    /** Decides how it ends; the scheduler reports it when the slot is released. */
+    void finish(FinishReason reason) {
+        if (ended == null) {
+            ended = reason;
+        }
+        state = State.FINISHED;
     }
 
     /** Why {@link #step} ended the sequence (CANCELLED when it did not). */
@@ -234,6 +268,7 @@ final class Sequence implements Generation {
     }
 
     void complete(FinishReason reason) {
+        state = State.FINISHED;
         if (done) {
             return;
         }
@@ -246,6 +281,7 @@ final class Sequence implements Generation {
     }
 
     void fail(Throwable error) {
+        state = State.FINISHED;
         if (done) {
             return;
         }
