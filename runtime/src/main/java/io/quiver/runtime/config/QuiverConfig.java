@@ -76,6 +76,8 @@ public interface QuiverConfig {
         String MAX_BATCH_DELAY = "0ms";
         String CONCURRENT_BATCHES = "2";
         String REASONING = "true";
+        String PREFILL_CHUNK = "256";
+        String PREFIX_CACHING = "true";
 
         /** A model folder, or {@code embedded:<name>} for one shipped inside the application. */
         String path();
@@ -112,6 +114,27 @@ public interface QuiverConfig {
         /** Chat: a Jinja chat template that replaces the folder's. */
         @WithName("chat-template")
         Optional<String> chatTemplate();
+
+        /**
+         * Chat: prompt tokens prefilled per engine step, between the running streams' decode steps; smaller keeps
+         * their inter-token latency steadier while long prompts join, larger prefills a lone prompt faster.
+         */
+        @WithName("prefill-chunk")
+        @WithDefault(PREFILL_CHUNK)
+        int prefillChunk();
+
+        /**
+         * Chat, GroupQueryAttention graphs on the CPU: the size of the KV cache written in place (8Gi, 512Mi); when
+         * it cannot hold max-batch rows at the full context, each row gets fewer positions and that is the context
+         * served. Absent: full context for every row, within a quarter of the pod's memory.
+         */
+        @WithName("kv-cache-size")
+        Optional<io.quarkus.runtime.configuration.MemorySize> kvCacheSize();
+
+        /** Chat: a prompt reuses the longest prefix an idle row's cache still holds (llama-server's cache_prompt). */
+        @WithName("prefix-caching")
+        @WithDefault(PREFIX_CACHING)
+        boolean prefixCaching();
 
         /** Chat: split {@code <think>…</think>} into {@code reasoning_content}. */
         @WithDefault(REASONING)

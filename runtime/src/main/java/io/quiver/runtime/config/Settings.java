@@ -79,6 +79,10 @@ public final class Settings {
         MODEL_KEYS.put("context-length", atLeast(1));
         MODEL_KEYS.put("chat-template", any);
         MODEL_KEYS.put("reasoning", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
+        MODEL_KEYS.put("prefill-chunk", atLeast(1));
+        MODEL_KEYS.put("kv-cache-size", new Rule(v -> new MemorySizeConverter().convert(v).asLongValue() > 0,
+                "a size above 0 such as 8G or 512M"));
+        MODEL_KEYS.put("prefix-caching", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
     }
 
     private Settings() {

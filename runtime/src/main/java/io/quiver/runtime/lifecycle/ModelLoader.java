@@ -81,7 +81,8 @@ final class ModelLoader {
             }
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
-                        spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout);
+                        spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout,
+                        spec.prefillChunk(), spec.kvCacheBytes(), spec.prefixCaching());
                 Optional<ChatModel> preloaded = Preload.take(spec.path(), kind, placement, ChatModel.class,
                         model -> model.opened(options.onnxFile()));
                 yield timed(spec, folder, kind, placement, preloaded, model -> ChatEngine.start(model, options),

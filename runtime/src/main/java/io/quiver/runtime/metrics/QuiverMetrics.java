@@ -113,8 +113,14 @@ public class QuiverMetrics {
     public void engine(String model, Object engine) {
         if (engine instanceof ChatEngine chat) {
             Tags tags = Tags.of("model", model);
-            gauge("quiver.kv.cache.usage.ratio", "KV-cache positions held over capacity (batch limit × context)",
-                    tags, chat::kvCacheUsage);
+            gauge("quiver.kv.cache.usage.ratio", "KV-cache positions held by running sequences over capacity "
+                    + "(rows × positions each)", tags, chat::kvCacheUsage);
+            FunctionCounter.builder("quiver.prefix.cache.queries", chat, ChatEngine::prefixCacheQueryTokens)
+                    .description("Prompt tokens looked up in the prefix cache").baseUnit("tokens").tags(tags)
+                    .register(registry);
+            FunctionCounter.builder("quiver.prefix.cache.hits", chat, ChatEngine::prefixCacheTokens)
+                    .description("Prompt tokens found in the prefix cache (not prefilled again)").baseUnit("tokens")
+                    .tags(tags).register(registry);
             DistributionSummary batch = summary("quiver.batch.size", "Sequences in each decode step", tags,
                     BATCH_BUCKETS);
             chat.observeSteps(batch::record);
