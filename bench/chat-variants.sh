@@ -44,9 +44,7 @@ for f in model.onnx model_fp16.onnx model_int8.onnx model_q4.onnx model_q4f16.on
   variants+=("tiny-random-deepseek-r1 (Qwen2, Optimum)|$r1v|$f")
 done
 variants+=("tiny-random-r1-llama (Llama, Optimum)|$(assemble tiny-random-r1-llama)|model.onnx")
-for extra in "$repo"/models/src/test/resources/fixtures/*-genai; do
-  [ -d "$extra" ] && variants+=("$(basename "$extra") (onnxruntime-genai)|$(assemble "$(basename "$extra")")|")
-done
+variants+=("tiny-random-deepseek-r1-genai (onnxruntime-genai)|embedded:tiny-random-deepseek-r1-genai|")
 variants+=("SmolLM2-135M-Instruct (real)|$smollm2|model.onnx" "SmolLM2-135M-Instruct (real)|$smollm2|model_q4.onnx")
 
 echo "| model | graph | tok/s, 1 stream | tok/s, 4 streams | TTFT p50 at 1 (ms) |"

@@ -48,7 +48,10 @@ public final class EmbeddedModels {
         return materializeFixture(name, cacheDir);
     }
 
-    /** A fixture folder under {@code fixtures/<name>/}, listed by its {@code files.txt}. */
+    /**
+     * A fixture folder under {@code fixtures/<name>/}, listed by its {@code files.txt}; a line
+     * {@code <file> from <fixture>} takes that file from another fixture (fixtures sharing a tokenizer ship it once).
+     */
     private static Path materializeFixture(String name, Path cacheDir) {
         String base = "/fixtures/" + name + "/";
         try (InputStream index = EmbeddedModels.class.getResourceAsStream(base + "files.txt")) {
@@ -56,8 +59,10 @@ public final class EmbeddedModels {
                 throw new ModelLoadException(Path.of(SCHEME + name), "no such embedded model");
             }
             Path folder = cacheDir.resolve(name);
-            for (String file : new String(index.readAllBytes()).lines().filter(l -> !l.isBlank()).toList()) {
-                copy(base + file, folder.resolve(file));
+            for (String line : new String(index.readAllBytes()).lines().filter(l -> !l.isBlank()).toList()) {
+                String[] parts = line.split(" from ");
+                String from = parts.length == 2 ? "/fixtures/" + parts[1] + "/" : base;
+                copy(from + parts[0], folder.resolve(parts[0]));
             }
             return folder;
         } catch (IOException e) {

@@ -7,32 +7,44 @@ import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.config.QuiverConfig.Model;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** One model to serve: its served name and settings, from configuration or the embedded defaults. */
 public record ModelSpec(String name, String path, Optional<ModelKind> kind, int maxBatch, Duration maxBatchDelay,
                         int concurrentBatches, Optional<String> onnxFile, int contextLength,
-                        Optional<String> chatTemplate, boolean reasoning) {
+                        Optional<String> chatTemplate, boolean reasoning, int prefillChunk, long kvCacheBytes,
+                        boolean prefixCaching) {
 
     /** The configured models, or with none configured, the embedded defaults so every route answers. */
     public static Map<String, ModelSpec> from(QuiverConfig config) {
         Map<String, ModelSpec> specs = new LinkedHashMap<>();
         config.models().forEach((name, m) -> specs.put(name, new ModelSpec(name, m.path(), m.kind(), m.maxBatch(),
                 m.maxBatchDelay(), m.concurrentBatches(), m.onnxFile(), m.contextLength().orElse(0), m.chatTemplate(),
-                m.reasoning())));
+                m.reasoning(), m.prefillChunk(), m.kvCacheSize().map(size -> size.asLongValue()).orElse(0L),
+                m.prefixCaching())));
         if (specs.isEmpty()) {
-            for (String name : DEFAULTS) {
-                specs.put(name, new ModelSpec(name, EmbeddedModels.SCHEME + name, Optional.empty(),
+            for (Map.Entry<String, String> d : DEFAULTS.entrySet()) {
+                String name = d.getKey();
+                specs.put(name, new ModelSpec(name, d.getValue(), Optional.empty(),
                         Integer.parseInt(Model.MAX_BATCH), DurationConverter.parseDuration(Model.MAX_BATCH_DELAY),
                         Integer.parseInt(Model.CONCURRENT_BATCHES), Optional.empty(), 0, Optional.empty(),
-                        Boolean.parseBoolean(Model.REASONING)));
+                        Boolean.parseBoolean(Model.REASONING), Integer.parseInt(Model.PREFILL_CHUNK), 0,
+                        Boolean.parseBoolean(Model.PREFIX_CACHING)));
             }
         }
         return specs;
     }
 
-    /** Served when no model is configured: a real embedding model and random-weight fixtures of each family. */
-    static final List<String> DEFAULTS = List.of(EmbeddedModels.MINILM, "tiny-random-deepseek-r1", "tiny-random-sd");
+    /**
+     * Served when no model is configured, name → embedded path: a real embedding model and random-weight fixtures of
+     * each family. The chat model is the onnxruntime-genai builder's export, the layout the engine is fastest on.
+     */
+    static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put(EmbeddedModels.MINILM, EmbeddedModels.SCHEME + EmbeddedModels.MINILM);
+        DEFAULTS.put("tiny-random-deepseek-r1", EmbeddedModels.SCHEME + "tiny-random-deepseek-r1-genai");
+        DEFAULTS.put("tiny-random-sd", EmbeddedModels.SCHEME + "tiny-random-sd");
+    }
 }

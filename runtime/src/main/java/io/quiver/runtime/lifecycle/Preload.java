@@ -89,7 +89,7 @@ public final class Preload {
             }
         });
         if (models.isEmpty()) {
-            ModelSpec.DEFAULTS.forEach(name -> models.put(EmbeddedModels.SCHEME + name, new Guess(name, null)));
+            ModelSpec.DEFAULTS.forEach((name, path) -> models.put(path, new Guess(name, null)));
         }
         return models;
     }

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
  * preload from main included), not the hand-over of a preloaded model.
  */
 class StartupLogIT {
-    private static final List<String> DEFAULTS = List.of("all-minilm-l6-v2", "tiny-random-deepseek-r1",
-            "tiny-random-sd");
     /** Models the preload from main loads and warms; a chat model is warmed once served with its options. */
     private static final List<String> WARMED_IN_PRELOAD = List.of("all-minilm-l6-v2", "tiny-random-sd");
     /** Log timestamps have milliseconds; the lines sit a few milliseconds outside the timed work. */
@@ -34,13 +32,13 @@ class StartupLogIT {
             String output = server.output();
             List<String> lines = output.lines().toList();
             double models = sample(metrics, "quiver_startup_seconds", "phase=\"models\"");
-            for (String model : DEFAULTS) {
+            for (String model : ModelSpec.DEFAULTS.keySet()) {
                 List<String> loading = lines.stream().filter(l -> l.contains("model " + model + " loading (")).toList();
                 List<String> warm = lines.stream().filter(l -> l.contains("model " + model + " warm: ")).toList();
                 assertEquals(1, loading.size(), model + ": one line when its load starts\n" + output);
                 assertEquals(1, warm.size(), model + ": one line when it is warm\n" + output);
-                assertTrue(loading.getFirst().matches(".*\\d[\\d,]* bytes \\(\\d+\\.\\d MB\\) from embedded:" + model),
-                        loading.getFirst());
+                assertTrue(loading.getFirst().matches(".*\\d[\\d,]* bytes \\(\\d+\\.\\d MB\\) from "
+                        + ModelSpec.DEFAULTS.get(model)), loading.getFirst());
                 double logged = seconds(time(warm.getFirst()), time(loading.getFirst()));
                 double load = sample(metrics, "quiver_model_load_seconds", "model=\"" + model + "\"");
                 double warmUp = sample(metrics, "quiver_model_warmup_seconds", "model=\"" + model + "\"");
