@@ -30,4 +30,15 @@ public final class RealModels {
         }
         return folder;
     }
+
+    /** The model builder's export of the same weights, prepared beside it ({@code <folder>-genai}). */
+    public static Path smollm2Genai() {
+        Path folder = smollm2();
+        Path genai = folder.resolveSibling(folder.getFileName() + "-genai");
+        if (!Files.isRegularFile(genai.resolve("genai_config.json"))) {
+            throw new IllegalStateException("The builder export of " + SMOLLM2 + " is missing in " + genai
+                    + ". Run " + PREPARE + ", which writes it beside the Optimum folder.");
+        }
+        return genai;
+    }
 }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The real SmolLM2-135M-Instruct (Llama architecture, ChatML, tied embeddings) through Quiver's loader: its own
  * template and tokenizer give transformers' prompt ids; greedy decoding on the fp32 graph equals transformers'
- * generate, and on the 4-bit graph built from the GGUF's Q4_1 blocks equals onnxruntime Python on that graph.
+ * generate, on the 4-bit graph built from the GGUF's Q4_1 blocks equals onnxruntime Python on that graph, and on
+ * onnxruntime-genai's model-builder export of the same weights equals onnxruntime-genai's own generator — alone,
+ * batched, prefilled in small chunks, and again with every prompt's prefix found in the cache.
  */
 class SmolLm2GoldenTest {
     static final JsonNode GOLDEN = Fixtures.golden(RealModels.SMOLLM2);
@@ -63,10 +65,31 @@ class SmolLm2GoldenTest {
         assertGreedy("model_q4.onnx", "q4_greedy_ids", "q4_greedy_text");
     }
 
-    /** One prompt at a time, then all of them batched together: both must give the reference's ids and text. */
+    @Test
+    void builderExportGreedyEqualsOnnxruntimeGenai() throws Exception {
+        ChatOptions options = new ChatOptions(cases().size(), null, null, true, 0);
+        assertGreedy(RealModels.smollm2Genai(), options, "genai_greedy_ids", "genai_greedy_text");
+        // Small chunks, and each prompt a second time: the second finds all but its last token cached.
+        try (ChatEngine engine = ChatEngine.load(RealModels.smollm2Genai(), Placement.CPU,
+                options.withPrefillChunk(7))) {
+            for (int round = 0; round < 2; round++) {
+                for (JsonNode c : cases()) {
+                    assertArrayEquals(ChatFixture.ints(c.path("genai_greedy_ids")),
+                            engine.generate(greedy(c)).tokenIds(), c.path("name").asText() + " round " + round);
+                }
+            }
+            assertTrue(engine.prefixCacheHits() >= cases().size(), "every prompt of the second round hits at least");
+        }
+    }
+
     private static void assertGreedy(String onnxFile, String ids, String text) throws Exception {
-        ChatOptions options = new ChatOptions(cases().size(), onnxFile, null, true, 0);
-        try (ChatEngine engine = ChatEngine.load(RealModels.smollm2(), Placement.CPU, options)) {
+        assertGreedy(RealModels.smollm2(), new ChatOptions(cases().size(), onnxFile, null, true, 0), ids, text);
+    }
+
+    /** One prompt at a time, then all of them batched together: both must give the reference's ids and text. */
+    private static void assertGreedy(java.nio.file.Path folder, ChatOptions options, String ids, String text)
+            throws Exception {
+        try (ChatEngine engine = ChatEngine.load(folder, Placement.CPU, options)) {
             for (JsonNode c : cases()) {
                 int[] expected = ChatFixture.ints(c.path(ids));
                 GenerationResult result = engine.generate(greedy(c));
