@@ -47,7 +47,13 @@ public final class CachedCopy {
                 return replaced;
             }
         }
-        Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+        Path partial;
+        try {
+            partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+        } catch (IOException e) {
+            throw new IOException(replaced.map(why -> "the cached " + target + " " + why + ", and it")
+                    .orElse(target.toString()) + " cannot be written (" + e + ")", e);
+        }
         // Written into the private (0600) file just made: a copy that replaced it would take the umask's mode.
         try (InputStream in = resource.openStream(); OutputStream out = Files.newOutputStream(partial)) {
             in.transferTo(out);
