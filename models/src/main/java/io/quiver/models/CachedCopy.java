@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URL;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -102,13 +101,13 @@ public final class CachedCopy {
         return new Expected(size, crc.getValue());
     }
 
+    /** The file's CRC-32, read through a mapping: no copy, and no direct-memory buffer. */
     private static long crc(Path file) throws IOException {
         CRC32 crc = new CRC32();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-            while (channel.read(buffer) >= 0) {
-                crc.update(buffer.flip());
-                buffer.clear();
+            long size = channel.size();
+            for (long at = 0; at < size; at += Integer.MAX_VALUE) {
+                crc.update(channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(Integer.MAX_VALUE, size - at)));
             }
         }
         return crc.getValue();
