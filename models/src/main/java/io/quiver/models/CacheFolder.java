@@ -44,7 +44,7 @@ public final class CacheFolder {
      * The cache folder, created private when it does not exist yet.
      *
      * @throws Refused when it cannot be created, or exists but is a link, not a folder, another user's or
-     *                  writable by others
+     *                  writable by group or others
      */
     public static Path open(Path root) {
         Path folder = root.toAbsolutePath().normalize();
