@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -24,7 +25,10 @@ import java.util.stream.Stream;
  * which for a large decoder is most of its session creation. The first open of a graph writes what ONNX Runtime
  * made of it; a later open loads that with optimisation off. An entry is keyed by the graph file and its external
  * data (path, size, modification time), the ONNX Runtime version, the device, the CPU and the session's kind, so a
- * changed model, runtime, device or machine type misses and writes a new entry. Off until {@link #configure}d.
+ * changed model, runtime, device or machine type misses and writes a new entry. An entry is read only when no
+ * other user can have written it ({@link CacheFolder}) and its files are the ones it was written with
+ * ({@link EntryManifest}); otherwise it is written again, or, read-only, the graph itself is opened. Off until
+ * {@link #configure}d.
  */
 public final class GraphCache {
     /**
@@ -42,8 +46,11 @@ public final class GraphCache {
     static final String SOURCE = "source";
     /** Weights above this size go to one external data file, as a graph over 2 GB must. */
     private static final String EXTERNAL_MIN_BYTES = "1024";
-    /** What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too. */
-    private static final int ENTRY_FORMAT = 2;
+    /**
+     * What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too; 3: the
+     * list of its files.
+     */
+    private static final int ENTRY_FORMAT = 3;
 
     private static volatile Path dir;
     private static volatile Mode mode = Mode.OFF;
@@ -86,15 +93,30 @@ public final class GraphCache {
         if (mode == Mode.AUTO && !fourBit) {
             return new Opening(onnx, onnx, null, false, null);
         }
-        Path entry = dir.resolve(key(onnx, device, convolutional));
-        Path cached = entry.resolve(GRAPH);
-        if (Files.isRegularFile(cached)) {
-            options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
-            LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
-                    entry.getFileName());
-            return new Opening(onnx, cached, entry, false, null);
+        Optional<String> shared = Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? CacheFolder.distrust(dir, true)
+                : Optional.empty();
+        if (shared.isPresent()) {
+            LOG.log(Level.WARNING, "{0}: the optimised-graph cache {1} {2}, so it is neither read nor written",
+                    onnx.getFileName(), dir, shared.get());
+            return new Opening(onnx, onnx, null, false, null);
         }
-        if (mode == Mode.READ_WRITE || mode == Mode.AUTO) {
+        Path entry = dir.resolve(key(onnx, device, convolutional));
+        boolean writes = mode == Mode.READ_WRITE || mode == Mode.AUTO;
+        if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
+            Optional<String> refused = EntryManifest.verify(entry);
+            if (refused.isEmpty()) {
+                options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
+                LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
+                        entry.getFileName());
+                return new Opening(onnx, entry.resolve(GRAPH), entry, false, null);
+            }
+            LOG.log(Level.WARNING, "{0}: not using the cached optimised graph {1}: it {2}{3}", onnx.getFileName(),
+                    entry.getFileName(), refused.get(), writes ? "; writing it again" : "");
+            if (writes) {
+                delete(entry);
+            }
+        }
+        if (writes) {
             Optional<Path> staging = staging(entry);
             if (staging.isPresent()) {
                 options.setOptimizedModelFilePath(staging.get().resolve(GRAPH).toString());
@@ -121,11 +143,12 @@ public final class GraphCache {
             return;
         }
         Path staging = stagingPath(opening.entry());
-        if (!Files.isRegularFile(staging.resolve(GRAPH))) {
+        if (!Files.isRegularFile(staging.resolve(GRAPH), LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
             Files.writeString(staging.resolve(SOURCE), opening.source());
+            EntryManifest.seal(staging);
             Files.move(staging, opening.entry(), StandardCopyOption.ATOMIC_MOVE);
             LOG.log(Level.INFO, "{0}: optimised graph cached as {1}", opening.onnx().getFileName(),
                     opening.entry().getFileName());
@@ -165,7 +188,8 @@ public final class GraphCache {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path other : entries) {
                 Path marker = other.resolve(SOURCE);
-                if (!other.equals(kept) && Files.isRegularFile(marker) && Files.readString(marker).equals(source)) {
+                if (!other.equals(kept) && Files.exists(marker, LinkOption.NOFOLLOW_LINKS)
+                        && CacheFolder.distrust(marker, false).isEmpty() && Files.readString(marker).equals(source)) {
                     LOG.log(Level.INFO, "dropping the cached graph {0}, made from an older version of {1}",
                             other.getFileName(), kept.getFileName());
                     delete(other);
@@ -180,11 +204,11 @@ public final class GraphCache {
         Path staging = stagingPath(entry);
         try {
             delete(staging);
-            Files.createDirectories(staging);
+            CacheFolder.folder(dir.getParent(), dir.getFileName().toString(), staging.getFileName().toString());
             return Optional.of(staging);
         } catch (IOException | UncheckedIOException e) {
-            LOG.log(Level.WARNING, "optimised-graph cache {0} is not writable ({1}); graphs are optimised on "
-                    + "every start", dir, e.toString());
+            LOG.log(Level.WARNING, "cannot write into the optimised-graph cache {0} ({1}); graphs are optimised on "
+                    + "every start", dir, e.getMessage());
             return Optional.empty();
         }
     }
@@ -233,7 +257,7 @@ public final class GraphCache {
     }
 
     private static void delete(Path path) {
-        if (!Files.exists(path)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(path)) {

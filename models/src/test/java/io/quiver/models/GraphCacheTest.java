@@ -2,6 +2,7 @@ package io.quiver.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,16 +141,94 @@ class GraphCacheTest {
     }
 
     @Test
-    void aCorruptEntryIsDiscardedAndTheGraphStillOpens() throws Exception {
+    void anEntryTheRuntimeRefusesIsDiscardedAndTheGraphStillOpens() throws Exception {
         Path onnx = graph();
         GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
         OnnxLoader.openSession(onnx, Placement.CPU, false).close();
         Path entry = entries().getFirst();
         Files.write(entry.resolve(GraphCache.GRAPH), new byte[] {0, 1, 2, 3});
+        // Listed again, so that it is ONNX Runtime that refuses it, as it would an entry of a newer format.
+        EntryManifest.seal(entry);
         try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
             assertTrue(logits(session).length > 0);
         }
         assertTrue(entries().isEmpty(), "the refused entry is gone, so the next start writes it again");
+    }
+
+    /** Zeros over the entry's weights, as a later write leaves them (two writes within one clock tick share a time). */
+    private static void zero(Path file) throws IOException {
+        FileTime written = Files.getLastModifiedTime(file);
+        Files.write(file, new byte[(int) Files.size(file)]);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(written.toMillis() + 2_000));
+    }
+
+    @Test
+    void zeroedWeightsInAnEntryAreNotUsedTheEntryIsWrittenAgain() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        float[] fresh;
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            fresh = logits(session);
+        }
+        Path data = entries().getFirst().resolve(GraphCache.GRAPH + ".data");
+        zero(data);
+        try (OrtSession session = OnnxLoader.openSession(onnx, Placement.CPU, false)) {
+            assertArrayEquals(fresh, logits(session), 1e-5f, "the model's own weights, not the zeros");
+        }
+        assertEquals(1, entries().size());
+        assertNotEquals(0, anyBits(data), "the entry was written again");
+    }
+
+    private static int anyBits(Path file) throws IOException {
+        int bits = 0;
+        for (byte b : Files.readAllBytes(file)) {
+            bits |= b;
+        }
+        return bits;
+    }
+
+    @Test
+    void anEntryAnotherUserOwnsOrALinkInItIsNotRead() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+        Path entry = entries().getFirst();
+        GraphCache.configure(cache, GraphCache.Mode.READ_ONLY);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            assertEquals(entry.resolve(GraphCache.GRAPH), GraphCache.prepare(onnx, "cpu", false, options).graph());
+        }
+
+        Files.setAttribute(entry.resolve(GraphCache.GRAPH + ".data"), "unix:uid", CacheFolderTest.STRANGER);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            assertEquals(onnx, GraphCache.prepare(onnx, "cpu", false, options).graph(), "another user's weights");
+        }
+        Files.setAttribute(entry.resolve(GraphCache.GRAPH + ".data"), "unix:uid", 0);
+
+        // The same bytes, size and time, through a link to a file outside the cache.
+        Path outside = models.resolve("planted.data");
+        Path data = entry.resolve(GraphCache.GRAPH + ".data");
+        Files.copy(data, outside, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.delete(data);
+        Files.createSymbolicLink(data, outside);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            assertEquals(onnx, GraphCache.prepare(onnx, "cpu", false, options).graph(), "a link is not followed");
+        }
+        assertTrue(Files.isSymbolicLink(data), "read-only: refused, left as it is");
+    }
+
+    @Test
+    void aGraphCacheOthersCanWriteIsNeitherReadNorWritten() throws Exception {
+        Path onnx = graph();
+        GraphCache.configure(cache, GraphCache.Mode.READ_WRITE);
+        OnnxLoader.openSession(onnx, Placement.CPU, false).close();
+        List<Path> written = entries();
+        Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            GraphCache.Opening opening = GraphCache.prepare(onnx, "cpu", false, options);
+            assertEquals(onnx, opening.graph());
+            assertFalse(opening.viaCache(), "nothing read from it, nothing staged in it");
+        }
+        assertEquals(written, entries());
     }
 
     @Test

@@ -56,9 +56,13 @@ public interface QuiverConfig {
     @WithDefault("auto")
     String device();
 
-    /** Where embedded models are unpacked once and reused across starts. */
+    /**
+     * Where embedded models and ONNX Runtime's native libraries are unpacked once, and optimised graphs kept, for
+     * later starts. Created private (0700); one that another user owns, or that group or others can write, stops
+     * the start (see {@link io.quiver.models.CacheFolder}).
+     */
     @WithName("cache-dir")
-    @WithDefault("${java.io.tmpdir}/quiver")
+    @WithDefault("${java.io.tmpdir}/quiver-${user.name}")
     String cacheDir();
 
     /**

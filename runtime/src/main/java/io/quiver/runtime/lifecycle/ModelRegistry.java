@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.gpu.Placement;
+import io.quiver.models.CacheFolder;
 import io.quiver.models.Engine;
 import io.quiver.models.ModelKind;
 import io.quiver.runtime.admission.Admission;
@@ -72,8 +73,9 @@ public class ModelRegistry {
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             // Also what main could not see (application.properties, profiles), before anything uses a value.
             Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
-            ModelLoader.configureSessions(Path.of(config.cacheDir()), config.graphCache(), config.cpu().spinWait());
-            ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
+            Path cacheDir = CacheFolder.open(Path.of(config.cacheDir()));
+            ModelLoader.configureSessions(cacheDir, config.graphCache(), config.cpu().spinWait());
+            ModelLoader loader = new ModelLoader(cacheDir, admission.max(),
                     config.images().maxNativeSteps(), config.concurrency().queueTimeout());
             DevicePlacement device = DevicePlacement.resolve(config);
             metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);

@@ -1,6 +1,7 @@
 package io.quiver.runtime.lifecycle;
 
 import io.quiver.gpu.Placement;
+import io.quiver.models.CacheFolder;
 import io.quiver.models.EmbeddedModels;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatModel;
@@ -54,8 +55,14 @@ public final class Preload {
      * {@code quiver.*} keys the launch sees ({@link io.quiver.runtime.config.Settings#atLaunch}).
      */
     public static void start(Map<String, String> settings) {
-        Path cacheDir = Path.of(settings.getOrDefault("quiver.cache-dir",
-                System.getProperty("java.io.tmpdir") + "/quiver"));
+        Path cacheDir;
+        try {
+            cacheDir = CacheFolder.open(Path.of(settings.getOrDefault("quiver.cache-dir", defaultCacheDir())));
+        } catch (RuntimeException e) {
+            // The registry opens it again once the configuration is read, and stops the start with this line.
+            LOG.debugf("no preload: %s", e.getMessage());
+            return;
+        }
         ModelLoader.configureSessions(cacheDir, settings.getOrDefault("quiver.graph-cache", "auto"),
                 Boolean.parseBoolean(settings.getOrDefault("quiver.cpu.spin-wait", "false")));
         if (gpuLikely(settings.getOrDefault("quiver.device", "auto"))) {
@@ -71,6 +78,11 @@ public final class Preload {
                 thread);
         models.forEach((path, guess) -> LOADING.put(path, natives.thenApplyAsync(ignored -> load(path, guess,
                 cacheDir), thread)));
+    }
+
+    /** {@code quiver.cache-dir}'s default, as the configuration expands it: one folder per user. */
+    static String defaultCacheDir() {
+        return System.getProperty("java.io.tmpdir") + "/quiver-" + System.getProperty("user.name");
     }
 
     /** Asked for CUDA, or left to choose on a node whose NVIDIA device is mounted into the container. */

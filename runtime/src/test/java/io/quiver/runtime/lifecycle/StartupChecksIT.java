@@ -2,7 +2,11 @@ package io.quiver.runtime.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Settings that would silently weaken the pod fail its start instead, with one line. */
@@ -50,6 +54,28 @@ class StartupChecksIT {
         try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_API_KEY", ""),
                 "quiver.models.m.path=embedded:all-minilm-l6-v2")) {
             ProcessIT.assertFailsWithOneLine(server, "QUIVER_API_KEY", "empty");
+        }
+    }
+
+    @Test
+    void aCacheFolderOthersCanWriteOrAnotherUserOwnsStopsStartupWithOneLine() throws Exception {
+        Path shared = Files.createTempDirectory("quiver-shared-cache");
+        try {
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_CACHE_DIR", shared.toString()))) {
+                ProcessIT.assertFailsWithOneLine(server, shared.toString(), "writable by group and others (mode 777)",
+                        "quiver.cache-dir");
+            }
+            try (Stream<Path> left = Files.list(shared)) {
+                assertTrue(left.findAny().isEmpty(), "nothing was unpacked into it");
+            }
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwx------"));
+            Files.setAttribute(shared, "unix:uid", 4242);
+            try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_CACHE_DIR", shared.toString()))) {
+                ProcessIT.assertFailsWithOneLine(server, shared.toString(), "owned by uid 4242");
+            }
+        } finally {
+            Files.delete(shared);
         }
     }
 

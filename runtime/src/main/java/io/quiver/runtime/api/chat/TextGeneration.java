@@ -54,34 +54,32 @@ public class TextGeneration {
     }
 
     /**
-     * {@code rows}: the prompts the request runs at once, each taking one slot of the pod's cap, so that one request
-     * cannot fill the batch ahead of requests admitted beside it; a prompt's n completions share its slot (and its
-     * prefill) and take n batch rows.
+     * {@code promptCount}: the prompts the request runs at once. Each of a prompt's n completions is a batch row
+     * and takes one slot of the pod's cap (a chat batch has as many rows as the cap has slots), so that one request
+     * cannot fill the batch ahead of requests admitted beside it; a prompt's n rows still share its prefill.
      */
-    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire) {
-        return respond(route, fields, http, rows, prompts, wire, null);
+        return respond(route, fields, http, promptCount, prompts, wire, null);
     }
 
     /** {@code tools}: the chat request's tool use, or null. */
-    Response respond(String route, GenerationFields fields, HttpServerRequest http, int rows,
+    Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
+        int n = fields.choicesPerPrompt();
+        long rows = (long) promptCount * n;
         if (rows > call.cap()) {
-            throw ApiException.invalid("prompt", "At most " + call.cap() + " prompts per request on this server "
-                    + "(each runs as a batch row under quiver.concurrency.max), got " + rows);
+            throw ApiException.invalid(n == 1 ? "prompt" : "n", "At most " + call.cap() + " completions (prompts × n) "
+                    + "per request on this server, each a batch row under quiver.concurrency.max; got " + promptCount
+                    + " × " + n);
         }
-        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, rows);
+        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, (int) rows);
         // Read by the engine's thread too, when a stream's client falls behind.
         List<Generation> generations = new CopyOnWriteArrayList<>();
         boolean streaming = false;
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
-            int n = fields.choicesPerPrompt();
-            if (n > engine.maxBatch()) {
-                throw ApiException.invalid("n", "n must be at most " + engine.maxBatch() + " here (the batch rows "
-                        + "one prompt's completions share), was " + n);
-            }
             TokenGrammar structured = StructuredOutputs.grammar(fields, engine);
             TokenGrammar forced = tools == null ? null : tools.on(engine).grammar(engine);
             if (structured != null && forced != null) {

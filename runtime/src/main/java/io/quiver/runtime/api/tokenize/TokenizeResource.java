@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.ModelKind;
+import io.quiver.models.TokenBudget;
 import io.quiver.models.chat.ChatEngine;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
@@ -24,7 +25,8 @@ import java.util.Set;
 /**
  * vLLM's {@code POST /tokenize} and {@code POST /detokenize} for chat models: a prompt (or messages, rendered with
  * the chat template) to token ids, and ids back to text (special tokens included, so the two round-trip). They
- * run under a slot of the cap like any request.
+ * run under a slot of the cap like any request, and are bounded by the model's context as generation is: at most
+ * that many tokens either way, so neither the work nor the answer grows with the body.
  */
 @Path("/")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -77,7 +79,13 @@ public class TokenizeResource {
                             !Boolean.FALSE.equals(request.addGenerationPrompt()))
                     : request.prompt();
             boolean special = request.addSpecialTokens() != null ? request.addSpecialTokens() : !messages;
-            int[] ids = engine.encode(text, special);
+            int context = engine.contextLength();
+            var read = TokenBudget.encode(text, context, t -> engine.encode(t, special), encoded -> encoded.length);
+            int[] ids = read.encoding();
+            if (!read.complete() || ids.length > context) {
+                throw ApiException.invalid(messages ? "messages" : "prompt", (read.complete() ? "" : "more than ")
+                        + ids.length + " tokens are over the context length of " + context + " tokens");
+            }
             List<Integer> tokens = new ArrayList<>(ids.length);
             List<String> strs = Boolean.TRUE.equals(request.returnTokenStrs()) ? new ArrayList<>(ids.length) : null;
             for (int id : ids) {
@@ -103,6 +111,10 @@ public class TokenizeResource {
         }
         return call.run("detokenize", request.model(), CHAT, http, model -> {
             ChatEngine engine = model.engine(ChatEngine.class);
+            if (tokens.size() > engine.contextLength()) {
+                throw ApiException.invalid("tokens", "At most " + engine.contextLength() + " token ids (the context "
+                        + "length), got " + tokens.size());
+            }
             int[] ids = new int[tokens.size()];
             for (int i = 0; i < ids.length; i++) {
                 JsonNode id = tokens.get(i);

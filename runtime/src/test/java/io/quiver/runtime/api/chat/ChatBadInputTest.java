@@ -35,6 +35,8 @@ class ChatBadInputTest {
             numeric content        | /v1/chat/completions | {"messages":[{"role":"user","content":5}]}          | 400 | messages[0].content
             image part             | /v1/chat/completions | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | 400 | messages[0].content
             n zero                 | /v1/chat/completions | {"messages":USER,"n":0}                             | 400 | n
+            n negative             | /v1/chat/completions | {"messages":USER,"n":-1}                            | 400 | n
+            n one above the cap    | /v1/chat/completions | {"messages":USER,"n":9}                             | 400 | n
             n above the batch      | /v1/chat/completions | {"messages":USER,"n":64}                            | 400 | n
             completions n above    | /v1/completions      | {"prompt":"hi","n":64}                              | 400 | n
             logprobs not a boolean | /v1/chat/completions | {"messages":USER,"logprobs":3}                      | 400 | logprobs

@@ -83,6 +83,51 @@ class TokenizeRoutesTest {
         assertEquals(CASE.get("text").asText(), post("/detokenize", body).get("prompt").asText());
     }
 
+    /** The body of a refusal, checked for its status and parameter. */
+    static JsonNode refusal(String route, ObjectNode body, String param) {
+        JsonNode error = JSON.valueToTree(given().contentType("application/json").body(body.toString()).post(route)
+                .then().statusCode(400).extract().as(Object.class)).get("error");
+        assertEquals(param, error.get("param").asText(), error.toString());
+        return error;
+    }
+
+    @Test
+    void textOverTheContextIsRefusedNamingTheLimitAfterReadingABoundedPrefix() {
+        int context = engine().contextLength();
+        // About 1.4 million tokens' worth of text: before the bound, all of it was tokenised and sent back.
+        String huge = "lorem ipsum dolor sit amet ".repeat(260_000);
+        JsonNode error = refusal("/tokenize", JSON.createObjectNode().put("model", MODEL).put("prompt", huge)
+                .put("return_token_strs", true), "prompt");
+        assertTrue(error.get("message").asText().contains("over the context length of " + context),
+                error.toString());
+        ObjectNode chat = JSON.createObjectNode().put("model", MODEL);
+        chat.putArray("messages").addObject().put("role", "user").put("content", "word ".repeat(2 * context));
+        refusal("/tokenize", chat, "messages");
+
+        // As many tokens as the context holds are still counted.
+        int[] ids = engine().encode("word ".repeat(context), false);
+        String fits = engine().decode(java.util.Arrays.copyOf(ids, context), false);
+        JsonNode counted = post("/tokenize", JSON.createObjectNode().put("model", MODEL).put("prompt", fits)
+                .put("add_special_tokens", false));
+        assertEquals(context, counted.get("count").asInt(), "exactly the context is not over it");
+        assertEquals(0, admission.running());
+    }
+
+    @Test
+    void moreIdsThanTheContextAreRefusedNamingTheLimit() {
+        int context = engine().contextLength();
+        ObjectNode body = JSON.createObjectNode().put("model", MODEL);
+        var ids = body.putArray("tokens");
+        for (int i = 0; i < context; i++) {
+            ids.add(CASE.at("/prompt_ids/1").asInt());
+        }
+        assertFalse(post("/detokenize", body).get("prompt").asText().isEmpty(), "the context's worth is decoded");
+        ids.add(CASE.at("/prompt_ids/1").asInt());
+        JsonNode error = refusal("/detokenize", body, "tokens");
+        assertTrue(error.get("message").asText().contains("At most " + context + " token ids"), error.toString());
+        assertEquals(0, admission.running());
+    }
+
     @Test
     void modelCardsShowTheContextLengthOfChatModels() {
         JsonNode list = JSON.valueToTree(given().get("/v1/models").then().statusCode(200).extract().as(Object.class));
