@@ -11,8 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
@@ -29,14 +27,7 @@ final class BatchScheduler implements AutoCloseable {
     private final boolean prefixReuse;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
-    private final AtomicInteger running = new AtomicInteger();
-    private final AtomicInteger peak = new AtomicInteger();
-    private final AtomicLong busyTokens = new AtomicLong();
-    private final AtomicLong prefills = new AtomicLong();
-    private final AtomicLong prefixQueries = new AtomicLong();
-    private final AtomicLong prefixHits = new AtomicLong();
-    private final AtomicLong prefixTokens = new AtomicLong();
-    private final AtomicLong prefixQueryTokens = new AtomicLong();
+    private final EngineStats stats = new EngineStats();
     private volatile boolean closed;
     private volatile boolean cancelRows;
     private volatile IntConsumer stepObserver = batch -> { };
@@ -73,44 +64,12 @@ final class BatchScheduler implements AutoCloseable {
         cancelRows = true;
     }
 
-    int running() {
-        return running.get();
-    }
-
-    int peakRunning() {
-        return peak.get();
-    }
-
     int waiting() {
         return pending.size();
     }
 
-    /** KV positions held by sequences that are prefilling or running. */
-    long busyTokens() {
-        return busyTokens.get();
-    }
-
-    /** Prompts prefilled so far (a group of n completions counts once). */
-    long prefills() {
-        return prefills.get();
-    }
-
-    /** Admissions that looked for a cached prefix, those that found one, and the prompt tokens it saved. */
-    long prefixQueries() {
-        return prefixQueries.get();
-    }
-
-    long prefixHits() {
-        return prefixHits.get();
-    }
-
-    long prefixTokens() {
-        return prefixTokens.get();
-    }
-
-    /** Prompt tokens of the admissions that looked for a prefix (vLLM counts its prefix cache in tokens). */
-    long prefixQueryTokens() {
-        return prefixQueryTokens.get();
+    EngineStats stats() {
+        return stats;
     }
 
     void observeSteps(IntConsumer observer) {
@@ -176,7 +135,7 @@ final class BatchScheduler implements AutoCloseable {
         if (plan.decode()) {
             decode();
         }
-        busyTokens.set(slots.busyTokens());
+        stats.busyTokens(slots.busyTokens());
         return true;
     }
 
@@ -235,15 +194,10 @@ final class BatchScheduler implements AutoCloseable {
             m.state = Sequence.State.PREFILLING;
             slots.take(slots.get(a.slots()[i]), m, i == 0 ? SlotTable.Phase.PREFILLING : SlotTable.Phase.RESERVED,
                     i == 0 ? a.reused() : 0);
-            count(+1);
+            stats.running(+1);
         }
         if (prefixReuse && !lead.scoresPrompt()) {
-            prefixQueries.incrementAndGet();
-            prefixQueryTokens.addAndGet(n);
-            if (a.reused() > 0) {
-                prefixHits.incrementAndGet();
-                prefixTokens.addAndGet(a.reused());
-            }
+            stats.prefixLookup(n, a.reused());
         }
     }
 
@@ -277,7 +231,7 @@ final class BatchScheduler implements AutoCloseable {
      * its own sampler (followers first take a copy of the lead's cache) and, unless that ended it, starts decoding.
      */
     private void start(Sequence lead, Logits logits) {
-        prefills.incrementAndGet();
+        stats.prefilled();
         int vocab = logits.vocab();
         int offset = (logits.rows() - 1) * vocab;
         List<Sequence> group = lead.group();
@@ -339,17 +293,20 @@ final class BatchScheduler implements AutoCloseable {
     private void release(SlotTable.Slot slot, boolean keep) {
         executor.leave(slot);
         slots.release(slot, keep && executor.retainsCaches());
-        busyTokens.set(slots.busyTokens());
-        count(-1);
+        stats.busyTokens(slots.busyTokens());
+        stats.running(-1);
     }
 
-    /** After a failure inside a step no cache is trusted: every sequence holding a slot fails, the slots empty. */
+    /**
+     * After a failure inside a step no cache is trusted: every sequence holding a slot fails, the slots empty. The
+     * sequences hear of it last, so that none sees its slot still counted.
+     */
     private void failAll(Throwable t) {
+        List<Sequence> owners = new ArrayList<>();
         for (SlotTable.Slot s : busy()) {
-            Sequence owner = s.owner;
+            owners.add(s.owner);
             slots.release(s, false);
-            count(-1);
-            owner.fail(t);
+            stats.running(-1);
         }
         try {
             executor.reset();
@@ -357,7 +314,8 @@ final class BatchScheduler implements AutoCloseable {
             t.addSuppressed(e);
         }
         slots.clear();
-        busyTokens.set(0);
+        stats.busyTokens(0);
+        owners.forEach(o -> o.fail(t));
     }
 
     private List<SlotTable.Slot> busy() {
@@ -372,11 +330,6 @@ final class BatchScheduler implements AutoCloseable {
 
     private static void completeGroup(Sequence lead, FinishReason reason) {
         lead.group().forEach(m -> m.complete(reason));
-    }
-
-    private void count(int delta) {
-        int now = running.addAndGet(delta);
-        peak.accumulateAndGet(now, Math::max);
     }
 
     /** Stops the thread after its current step; running and queued sequences end CANCELLED. */

@@ -332,11 +332,6 @@ public final class ChatEngine implements Engine {
         }
     }
 
-    /** Prompts prefilled so far (n completions of one prompt count once). */
-    long prefills() {
-        return scheduler.prefills();
-    }
-
     /** Called on the scheduler thread with the batch size of every decode step (must be quick). */
     public void observeSteps(IntConsumer observer) {
         scheduler.observeSteps(observer);
@@ -349,12 +344,17 @@ public final class ChatEngine implements Engine {
 
     /** Sequences executing now (prefilling or in the batch); never above the batch limit. */
     public int running() {
-        return scheduler.running();
+        return scheduler.stats().running();
     }
 
     /** The most sequences ever executing at once. */
     public int peakRunning() {
-        return scheduler.peakRunning();
+        return scheduler.stats().peakRunning();
+    }
+
+    /** What the engine counts as it runs: cache fill, prefills, prefix-cache lookups. */
+    public EngineStats stats() {
+        return scheduler.stats();
     }
 
     /** Sequences submitted and not yet admitted to the batch. */
@@ -368,27 +368,7 @@ public final class ChatEngine implements Engine {
 
     /** KV positions held by running sequences over the capacity (slots × positions each), in [0, 1]. */
     public double kvCacheUsage() {
-        return (double) scheduler.busyTokens() / ((long) options.maxBatch() * contextLength);
-    }
-
-    /** Admissions that looked for a cached prompt prefix (prefix caching on, prompt not scored). */
-    public long prefixCacheQueries() {
-        return scheduler.prefixQueries();
-    }
-
-    /** Admissions that found one. */
-    public long prefixCacheHits() {
-        return scheduler.prefixHits();
-    }
-
-    /** Prompt tokens those hits did not prefill again. */
-    public long prefixCacheTokens() {
-        return scheduler.prefixTokens();
-    }
-
-    /** Prompt tokens of the admissions that looked for a cached prefix. */
-    public long prefixCacheQueryTokens() {
-        return scheduler.prefixQueryTokens();
+        return (double) scheduler.stats().busyTokens() / ((long) options.maxBatch() * contextLength);
     }
 
     /** Bytes one KV position takes across all layers (keys and values), for memory estimates. */

@@ -83,7 +83,7 @@ class ChunkedPrefillTest {
                 assertArrayEquals(ChatFixture.ints(c.path("greedy_ids")), runs.get(i++).idArray(),
                         c.path("name").asText());
             }
-            assertTrue(engine.prefills() >= ChatFixture.greedyCases().size());
+            assertTrue(engine.stats().prefills() >= ChatFixture.greedyCases().size());
         }
     }
 }

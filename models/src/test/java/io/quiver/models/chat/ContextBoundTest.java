@@ -37,8 +37,8 @@ class ContextBoundTest {
         assertEquals(FinishReason.LENGTH, recorder.await());
         assertEquals(context - prompt.length, recorder.ids.size(), "prompt + completion fill the context");
         assertEquals(new Usage(prompt.length, context - prompt.length), recorder.usage);
-        assertEquals(0, scheduler.running());
-        assertEquals(0, scheduler.busyTokens());
+        assertEquals(0, scheduler.stats().running());
+        assertEquals(0, scheduler.stats().busyTokens());
     }
 
     @Test

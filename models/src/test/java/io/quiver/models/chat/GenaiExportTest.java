@@ -90,13 +90,13 @@ class GenaiExportTest {
         int tokens = GOLDEN.path("greedy_tokens").asInt();
         try (ChatEngine engine = ChatEngine.load(folder(), Placement.CPU, new ChatOptions(4, null, null, true, 0))) {
             Recorder[] choices = {new Recorder(), new Recorder(), new Recorder()};
-            long before = engine.prefills();
+            long before = engine.stats().prefills();
             engine.submit(ChatFixture.greedy(ChatFixture.ints(c.path("prompt_ids")), tokens), 3, i -> choices[i]);
             for (Recorder choice : choices) {
                 assertEquals(FinishReason.LENGTH, choice.await());
                 assertArrayEquals(ChatFixture.ints(c.path("genai_ids")), choice.idArray());
             }
-            assertEquals(1, engine.prefills() - before, "one prefill for the three");
+            assertEquals(1, engine.stats().prefills() - before, "one prefill for the three");
         }
     }
 

@@ -66,9 +66,9 @@ class ParallelChoicesTest {
         var c = ChatFixture.goldenCase("system_user");
         int[] prompt = ChatFixture.ints(c.path("prompt_ids"));
         int[] golden = ChatFixture.ints(c.path("greedy_ids"));
-        long before = engine.prefills();
+        long before = engine.stats().prefills();
         List<int[]> choices = run(ChatFixture.greedy(prompt, golden.length), 3);
-        assertEquals(1, engine.prefills() - before, "one prefill for the three");
+        assertEquals(1, engine.stats().prefills() - before, "one prefill for the three");
         for (int[] choice : choices) {
             assertArrayEquals(golden, choice);
         }

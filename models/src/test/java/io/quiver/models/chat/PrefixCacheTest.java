@@ -28,11 +28,11 @@ class PrefixCacheTest {
         int[] prompt = ChatFixture.ints(c.path("prompt_ids"));
         try (ChatEngine engine = engine(true)) {
             GenerationResult first = engine.generate(ChatFixture.greedy(prompt, tokens));
-            assertEquals(0, engine.prefixCacheHits());
+            assertEquals(0, engine.stats().prefixHits());
             GenerationResult again = engine.generate(ChatFixture.greedy(prompt, tokens));
-            assertEquals(2, engine.prefixCacheQueries());
-            assertEquals(1, engine.prefixCacheHits());
-            assertEquals(prompt.length - 1, engine.prefixCacheTokens());
+            assertEquals(2, engine.stats().prefixQueries());
+            assertEquals(1, engine.stats().prefixHits());
+            assertEquals(prompt.length - 1, engine.stats().prefixHitTokens());
             assertArrayEquals(ChatFixture.ints(c.path("genai_ids")), first.tokenIds());
             assertArrayEquals(ChatFixture.ints(c.path("genai_ids")), again.tokenIds());
             assertEquals(new Usage(prompt.length, tokens), again.usage(), "usage counts the whole prompt");
@@ -52,7 +52,7 @@ class PrefixCacheTest {
                             c.path("name").asText() + " round " + round);
                 }
             }
-            assertTrue(engine.prefixCacheHits() >= GENAI.path("cases").size(), "the second round hits");
+            assertTrue(engine.stats().prefixHits() >= GENAI.path("cases").size(), "the second round hits");
         }
     }
 
@@ -67,12 +67,12 @@ class PrefixCacheTest {
             // The next request repeats the conversation so far and adds a new user turn.
             turn = concat(prompt, answer, Arrays.copyOfRange(prompt, 1, Math.min(prompt.length, 9)));
             warm = engine.generate(ChatFixture.greedy(turn, 16)).tokenIds();
-            assertEquals(prompt.length + answer.length - 1, engine.prefixCacheTokens(),
+            assertEquals(prompt.length + answer.length - 1, engine.stats().prefixHitTokens(),
                     "all the cached tokens: the prompt and the answer but its last, never fed");
         }
         try (ChatEngine engine = engine(false)) {
             cold = engine.generate(ChatFixture.greedy(turn, 16)).tokenIds();
-            assertEquals(0, engine.prefixCacheQueries());
+            assertEquals(0, engine.stats().prefixQueries());
         }
         assertArrayEquals(cold, warm);
     }

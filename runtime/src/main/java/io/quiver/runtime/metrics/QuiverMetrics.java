@@ -11,6 +11,7 @@ import io.quiver.gpu.DeviceChoice;
 import io.quiver.gpu.GpuUsage;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.EngineStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
@@ -115,10 +116,10 @@ public class QuiverMetrics {
             Tags tags = Tags.of("model", model);
             gauge("quiver.kv.cache.usage.ratio", "KV-cache positions held by running sequences over capacity "
                     + "(rows × positions each)", tags, chat::kvCacheUsage);
-            FunctionCounter.builder("quiver.prefix.cache.queries", chat, ChatEngine::prefixCacheQueryTokens)
+            FunctionCounter.builder("quiver.prefix.cache.queries", chat.stats(), EngineStats::prefixQueryTokens)
                     .description("Prompt tokens looked up in the prefix cache").baseUnit("tokens").tags(tags)
                     .register(registry);
-            FunctionCounter.builder("quiver.prefix.cache.hits", chat, ChatEngine::prefixCacheTokens)
+            FunctionCounter.builder("quiver.prefix.cache.hits", chat.stats(), EngineStats::prefixHitTokens)
                     .description("Prompt tokens found in the prefix cache (not prefilled again)").baseUnit("tokens")
                     .tags(tags).register(registry);
             DistributionSummary batch = summary("quiver.batch.size", "Sequences in each decode step", tags,
