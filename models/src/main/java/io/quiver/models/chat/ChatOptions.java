@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param contextLength  tokens per sequence (prompt + completion); 0 takes {@code max_position_embeddings}
  * @param queueTimeout   the longest a completion waits for a batch row before it fails with
  *                       {@link QueueTimeoutException}; zero waits as long as it takes
+ * @param grammars       what compiling structured-output grammars may cost, and what the compiled ones may hold
  */
 public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
-                          Duration queueTimeout) {
+                          Duration queueTimeout, GrammarLimits grammars) {
     public ChatOptions {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
@@ -26,6 +27,14 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         if (queueTimeout == null || queueTimeout.isNegative()) {
             throw new IllegalArgumentException("queueTimeout must be zero or positive, was " + queueTimeout);
         }
+        if (grammars == null) {
+            throw new IllegalArgumentException("grammars must be set");
+        }
+    }
+
+    public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
+                       Duration queueTimeout) {
+        this(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, GrammarLimits.defaults());
     }
 
     public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength) {
@@ -37,22 +46,26 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
     }
 
     public ChatOptions withMaxBatch(int n) {
-        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout);
+        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, grammars);
     }
 
     public ChatOptions withChatTemplate(String template) {
-        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout);
+        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout, grammars);
     }
 
     public ChatOptions withReasoningSplit(boolean on) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout, grammars);
     }
 
     public ChatOptions withContextLength(int tokens) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout, grammars);
     }
 
     public ChatOptions withQueueTimeout(Duration timeout) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout, grammars);
+    }
+
+    public ChatOptions withGrammars(GrammarLimits limits) {
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, limits);
     }
 }

@@ -74,7 +74,8 @@ public class ModelRegistry {
             Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
             ModelLoader.configureSessions(Path.of(config.cacheDir()), config.graphCache(), config.cpu().spinWait());
             ModelLoader loader = new ModelLoader(Path.of(config.cacheDir()), admission.max(),
-                    config.images().maxNativeSteps(), config.concurrency().queueTimeout());
+                    config.images().maxNativeSteps(), config.concurrency().queueTimeout(),
+                    config.structuredOutputs().limits());
             DevicePlacement device = DevicePlacement.resolve(config);
             metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);
             List<Future<ServedModel>> loading = specs.values().stream()
