@@ -80,23 +80,40 @@ final class GrammarBudget {
         return (int) n;
     }
 
-    /**
-     * The union of {@code options}, minimized whenever the options gathered so far outgrow a compiled grammar, so
-     * that many alike options (tools of one shape, enum values) stay as small as their union's language.
-     */
+    /** The union of {@code options}, as {@link Union} builds it. */
     Nfa union(List<Nfa> options) {
-        List<Nfa> pending = new ArrayList<>();
-        long states = 0;
-        for (Nfa option : options) {
+        Union union = new Union();
+        options.forEach(union::add);
+        return union.build();
+    }
+
+    /**
+     * A union built option by option, as the options are made: minimized whenever the options gathered since the
+     * last time outgrow both a compiled grammar and what that time left (so minimizing costs time linear in the
+     * options), so that many alike options (tools of one shape, say) stay as small as their union's language, and
+     * many unlike ones are refused before they are all made.
+     */
+    final class Union {
+        private final List<Nfa> pending = new ArrayList<>();
+        private long states;
+        private long merged;
+
+        void add(Nfa option) {
+            checkTime();
             pending.add(option);
             states += option.states();
-            if (states > limits.maxStates() && pending.size() > 1) {
-                Nfa merged = minimal(Nfa.union(pending));
-                pending = new ArrayList<>(List.of(merged));
-                states = merged.states();
+            if (states > Math.max(limits.maxStates(), 2 * merged) && pending.size() > 1) {
+                Nfa union = minimal(Nfa.union(pending));
+                pending.clear();
+                pending.add(union);
+                states = union.states();
+                merged = states;
             }
         }
-        return check(pending.size() == 1 ? pending.getFirst() : Nfa.union(pending));
+
+        Nfa build() {
+            return check(pending.size() == 1 ? pending.getFirst() : Nfa.union(pending));
+        }
     }
 
     /** The smallest deterministic automaton of {@code a}'s language over bytes, within the state limit. */

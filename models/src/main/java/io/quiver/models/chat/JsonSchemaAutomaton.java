@@ -120,12 +120,12 @@ final class JsonSchemaAutomaton {
             return budget.minimal(Nfa.union(values));
         }
         if (schema.has("anyOf")) {
-            List<Nfa> options = new ArrayList<>();
-            schema.get("anyOf").forEach(s -> options.add(value(s, refs)));
-            if (options.isEmpty()) {
+            if (schema.get("anyOf").isEmpty()) {
                 throw refuse("anyOf must not be empty");
             }
-            return budget.minimal(budget.union(options));
+            GrammarBudget.Union options = budget.new Union();
+            schema.get("anyOf").forEach(s -> options.add(value(s, refs)));
+            return budget.minimal(options.build());
         }
         JsonNode type = schema.get("type");
         if (type == null) {
@@ -137,11 +137,15 @@ final class JsonSchemaAutomaton {
             }
             return ANY[ANY_DEPTH];
         }
-        List<Nfa> types = new ArrayList<>();
-        for (JsonNode t : type.isArray() ? type : List.of(type)) {
-            types.add(typed(t.asText(), schema, refs));
+        if (!type.isArray()) {
+            return typed(type.asText(), schema, refs);
         }
-        return types.size() == 1 ? types.getFirst() : budget.minimal(budget.union(types));
+        if (type.isEmpty()) {
+            throw refuse("type must not be an empty list");
+        }
+        GrammarBudget.Union types = budget.new Union();
+        type.forEach(t -> types.add(typed(t.asText(), schema, refs)));
+        return budget.minimal(types.build());
     }
 
     private Nfa typed(String type, JsonNode schema, int refs) {

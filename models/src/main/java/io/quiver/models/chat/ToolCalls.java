@@ -150,14 +150,14 @@ public enum ToolCalls {
 
     /** Exactly one call of one of the tools, as this family writes it, its arguments valid for the tool. */
     Nfa forced(List<Tool> tools, GrammarBudget budget) {
-        List<Nfa> options = new ArrayList<>();
+        GrammarBudget.Union calls = budget.new Union();
         ArrayNode anyOf = JSON.createArrayNode();
         for (Tool t : tools) {
             JsonNode parameters = t.parameters() == null || t.parameters().isEmpty()
                     ? JSON.createObjectNode().put("type", "object") : t.parameters();
             if (this == DEEPSEEK) {
                 String head = DS_BEGIN + DS_CALL + "function" + DS_SEP + t.name() + "\n```json\n";
-                options.add(Nfa.concat(budget.text(head, "a tool's name"), JsonSchemaAutomaton.of(parameters, budget),
+                calls.add(Nfa.concat(budget.text(head, "a tool's name"), JsonSchemaAutomaton.of(parameters, budget),
                         JsonText.text("\n```" + DS_CALL_END + DS_END)));
                 continue;
             }
@@ -170,7 +170,7 @@ public enum ToolCalls {
             call.put("additionalProperties", false);
         }
         if (this == DEEPSEEK) {
-            return budget.union(options);
+            return calls.build();
         }
         ObjectNode schema = JSON.createObjectNode();
         schema.set("anyOf", anyOf);

@@ -133,6 +133,15 @@ class GrammarBoundsTest {
         assertOver(GrammarLimits.MAX_STATES, b -> RegexAutomaton.of("x".repeat(100_000), b));
         assertOver(GrammarLimits.MAX_STATES, b -> JsonSchemaAutomaton.of(json("{\"enum\":[\"" + "e".repeat(100_000)
                 + "\"]}"), b));
+        // Many unlike options are refused as their union grows, before they are all built.
+        Random random = new Random(3);
+        StringBuilder options = new StringBuilder("{\"anyOf\":[");
+        for (int i = 0; i < 100_000; i++) {
+            options.append(i > 0 ? "," : "").append("{\"const\":\"");
+            random.ints(10, 'a', 'z' + 1).forEach(c -> options.append((char) c));
+            options.append("\"}");
+        }
+        assertOver(GrammarLimits.MAX_STATES, b -> JsonSchemaAutomaton.of(json(options + "]}"), b));
         // What stays within the limits compiles, and small.
         assertTrue(compiled(refFanOut(4, 4)).states() < LIMITS.maxStates());
         assertTrue(compiled("{\"type\":\"string\",\"maxLength\":1000}").states() < LIMITS.maxStates());
