@@ -1,7 +1,5 @@
 package io.quiver.models.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dk.brics.automaton.Automaton;
 import io.quiver.gpu.Placement;
 import io.quiver.models.Engine;
 import io.quiver.models.InvalidRequestException;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
@@ -33,7 +32,7 @@ public final class ChatEngine implements Engine {
     private final BatchScheduler scheduler;
     private final int contextLength;
     private volatile TokenBytes vocabulary;
-    private final Grammars grammars = new Grammars();
+    private final Grammars grammars;
 
     private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, KvPlan kv) {
         this.model = model;
@@ -45,11 +44,13 @@ public final class ChatEngine implements Engine {
         this.contextLength = kv.capacity();
         this.slots = new SlotTable(options.maxBatch(), kv.capacity());
         StepExecutor executor = kv.inPlace()
-                ? new SharedKvExecutor(decoder, slots, spec.vocabSize(), options.prefillChunk())
+                ? new SharedKvExecutor(decoder, slots, spec.vocabSize(), options.cache().prefillChunk())
                 : new GrowingPastExecutor(decoder);
-        this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(options.prefillChunk(),
-                options.prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
+        this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(options.cache().prefillChunk(),
+                options.cache().prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
+        this.grammars = new Grammars(options.grammars(), model.folder.root().getFileName().toString(),
+                this::vocabulary, spec.eosIds());
         LOG.log(System.Logger.Level.INFO, kv.describe(options.maxBatch(), decoder.file().getFileName()));
     }
 
@@ -151,21 +152,21 @@ public final class ChatEngine implements Engine {
     }
 
     /**
-     * A structured-output constraint for this model's vocabulary, compiled once per distinct source and kept
-     * (see {@link Grammars}): a JSON Schema ({@code schema}), any JSON object ({@code schema} null), a regular
-     * expression, or a choice of strings. Unsupported schema keywords or a malformed regex are an
-     * {@link InvalidRequestException} naming {@code param}.
+     * A structured-output constraint for this model's vocabulary: compiled on the engine's grammar threads (never on
+     * the caller's), once per distinct source however many callers ask at once, within the engine's
+     * {@link GrammarLimits}, and kept while the grammar cache has room. Waits at most until {@code deadlineNanos}
+     * ({@link System#nanoTime}); a compile that nobody waits for any more stops.
+     *
+     * @throws io.quiver.models.InvalidRequestException unsupported schema keywords, a malformed regex, or a grammar
+     *         over a limit ({@link GrammarLimitException}, naming it); each names the source's param
+     * @throws java.util.concurrent.RejectedExecutionException too many distinct compiles are waiting
+     * @throws java.util.concurrent.CancellationException       the engine closed meanwhile
+     * @throws TimeoutException                                  the deadline passed first
+     * @throws InterruptedException                              the caller was interrupted
      */
-    public TokenGrammar jsonGrammar(JsonNode schema, String param) {
-        return grammars.json(schema, param, this::compile);
-    }
-
-    public TokenGrammar regexGrammar(String regex, String param) {
-        return grammars.regex(regex, param, this::compile);
-    }
-
-    public TokenGrammar choiceGrammar(List<String> choices, String param) {
-        return grammars.choice(choices, param, this::compile);
+    public TokenGrammar grammar(GrammarSource source, long deadlineNanos) throws InterruptedException,
+            TimeoutException {
+        return grammars.get(source, deadlineNanos);
     }
 
     /** The tool-call format this model's chat template writes. */
@@ -173,13 +174,24 @@ public final class ChatEngine implements Engine {
         return ToolCalls.of(template.source());
     }
 
-    /** A constraint that forces exactly one call of one of {@code tools}, in the template's format. */
-    public TokenGrammar toolGrammar(List<ToolCalls.Tool> tools, String param) {
-        return grammars.tools(toolCalls(), tools, param, this::compile);
+    /** Bytes the kept grammars hold now (tables and kept token sets). */
+    public long grammarBytes() {
+        return grammars.cachedBytes();
     }
 
-    private TokenGrammar compile(Automaton automaton) {
-        return new TokenGrammar(automaton, vocabulary(), spec.eosIds());
+    /** Grammars kept. */
+    public int grammarsKept() {
+        return grammars.cached();
+    }
+
+    /** Grammars compiling or waiting for a compile thread. */
+    public int grammarsCompiling() {
+        return grammars.compiling();
+    }
+
+    /** Compiles started since the engine started (each distinct source once while it compiles). */
+    public long grammarsCompiled() {
+        return grammars.compiled();
     }
 
     /** The tokenizer's vocabulary as bytes, read from tokenizer.json on first use (startup does not pay for it). */
@@ -398,6 +410,7 @@ public final class ChatEngine implements Engine {
     /** Stops the scheduler (running and queued completions end CANCELLED) and releases the session. */
     @Override
     public void close() {
+        grammars.close();
         scheduler.close();
         model.close();
     }

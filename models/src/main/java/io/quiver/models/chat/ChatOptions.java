@@ -13,15 +13,36 @@ import java.time.Duration;
  * @param contextLength  tokens per sequence (prompt + completion); 0 takes {@code max_position_embeddings}
  * @param queueTimeout   the longest a completion waits for a batch row before it fails with
  *                       {@link QueueTimeoutException}; zero waits as long as it takes
- * @param prefillChunk   prompt tokens prefilled per engine step, between decode steps of the running rows
- * @param kvCacheBytes   the in-place KV cache's size (GroupQueryAttention graphs); 0 sizes it for every row at the
- *                       full context, within a quarter of the pod's memory
- * @param prefixCaching  a new prompt reuses the longest prefix an idle slot's cache holds
+ * @param cache          how prompts are prefilled and the KV cache is sized and reused
+ * @param grammars       what compiling structured-output grammars may cost, and what the compiled ones may hold
  */
 public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
-                          Duration queueTimeout, int prefillChunk, long kvCacheBytes, boolean prefixCaching) {
-    /** Prompt tokens per step unless set: long enough to keep a prefill efficient, short enough not to stall. */
-    public static final int DEFAULT_PREFILL_CHUNK = 256;
+                          Duration queueTimeout, CacheOptions cache, GrammarLimits grammars) {
+
+    /**
+     * @param prefillChunk  prompt tokens prefilled per engine step, between decode steps of the running rows
+     * @param kvCacheBytes  the in-place KV cache's size (GroupQueryAttention graphs); 0 sizes it for every row at the
+     *                      full context, within a quarter of the pod's memory
+     * @param prefixCaching a new prompt reuses the longest prefix an idle slot's cache holds
+     */
+    public record CacheOptions(int prefillChunk, long kvCacheBytes, boolean prefixCaching) {
+        /** Prompt tokens per step unless set: long enough to keep a prefill efficient, short enough not to stall. */
+        public static final int DEFAULT_PREFILL_CHUNK = 256;
+
+        public CacheOptions {
+            if (prefillChunk < 1) {
+                throw new IllegalArgumentException("prefillChunk must be at least 1, was " + prefillChunk);
+            }
+            if (kvCacheBytes < 0) {
+                throw new IllegalArgumentException("kvCacheBytes must be 0 (sized from the model) or positive, was "
+                        + kvCacheBytes);
+            }
+        }
+
+        public static CacheOptions defaults() {
+            return new CacheOptions(DEFAULT_PREFILL_CHUNK, 0, true);
+        }
+    }
 
     public ChatOptions {
         if (maxBatch < 1) {
@@ -33,19 +54,15 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         if (queueTimeout == null || queueTimeout.isNegative()) {
             throw new IllegalArgumentException("queueTimeout must be zero or positive, was " + queueTimeout);
         }
-        if (prefillChunk < 1) {
-            throw new IllegalArgumentException("prefillChunk must be at least 1, was " + prefillChunk);
-        }
-        if (kvCacheBytes < 0) {
-            throw new IllegalArgumentException("kvCacheBytes must be 0 (sized from the model) or positive, was "
-                    + kvCacheBytes);
+        if (cache == null || grammars == null) {
+            throw new IllegalArgumentException("cache and grammars must be set");
         }
     }
 
     public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
                        Duration queueTimeout) {
-        this(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, DEFAULT_PREFILL_CHUNK, 0,
-                true);
+        this(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, CacheOptions.defaults(),
+                GrammarLimits.defaults());
     }
 
     public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength) {
@@ -57,44 +74,43 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
     }
 
     public ChatOptions withMaxBatch(int n) {
-        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, prefillChunk,
-                kvCacheBytes, prefixCaching);
+        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache, grammars);
     }
 
     public ChatOptions withChatTemplate(String template) {
-        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout, prefillChunk,
-                kvCacheBytes, prefixCaching);
+        return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout, cache,
+                grammars);
     }
 
     public ChatOptions withReasoningSplit(boolean on) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout, prefillChunk,
-                kvCacheBytes, prefixCaching);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout, cache, grammars);
     }
 
     public ChatOptions withContextLength(int tokens) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout, prefillChunk,
-                kvCacheBytes, prefixCaching);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout, cache, grammars);
     }
 
     public ChatOptions withQueueTimeout(Duration timeout) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout, prefillChunk,
-                kvCacheBytes, prefixCaching);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout, cache,
+                grammars);
     }
 
-    /** Prompt tokens per engine step ({@link #prefillChunk}). */
+    public ChatOptions withCache(CacheOptions options) {
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, options,
+                grammars);
+    }
+
+    public ChatOptions withGrammars(GrammarLimits limits) {
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache,
+                limits);
+    }
+
+    /** Prompt tokens per engine step ({@link CacheOptions#prefillChunk}). */
     public ChatOptions withPrefillChunk(int tokens) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, tokens,
-                kvCacheBytes, prefixCaching);
-    }
-
-    /** The in-place KV cache's size ({@link #kvCacheBytes}). */
-    public ChatOptions withKvCacheBytes(long bytes) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout,
-                prefillChunk, bytes, prefixCaching);
+        return withCache(new CacheOptions(tokens, cache.kvCacheBytes(), cache.prefixCaching()));
     }
 
     public ChatOptions withPrefixCaching(boolean on) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout,
-                prefillChunk, kvCacheBytes, on);
+        return withCache(new CacheOptions(cache.prefillChunk(), cache.kvCacheBytes(), on));
     }
 }

@@ -1,99 +1,208 @@
 package io.quiver.models.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dk.brics.automaton.Automaton;
-import dk.brics.automaton.BasicAutomata;
-import dk.brics.automaton.RegExp;
 import io.quiver.models.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * One engine's compiled structured-output grammars, by source: compiling a schema and its per-state token sets
- * costs milliseconds to seconds, so repeated requests with the same schema (the usual case) pay it once. The least
- * recently used are dropped past {@link #CAPACITY}.
+ * Compiles one engine's structured-output grammars: on a few threads of its own, never on a request's thread (a
+ * compile may take seconds; the carriers of virtual threads must not), each distinct source once however many
+ * requests ask for it at the same time, within {@link GrammarLimits}, and kept in a {@link GrammarCache}. A compile
+ * nobody waits for any more (its requests left or timed out) stops at its next check.
  */
-final class Grammars {
-    static final int CAPACITY = 64;
-    /** Regular expressions: brics syntax over bytes; Perl's classes are read as their ASCII sets. */
-    private static final Map<String, String> CLASSES = Map.of("\\d", "[0-9]", "\\w", "[a-zA-Z0-9_]",
-            "\\s", "[ \t\n\r]", "\\D", "[^0-9]", "\\W", "[^a-zA-Z0-9_]", "\\S", "[^ \t\n\r]");
-    private final Map<String, TokenGrammar> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TokenGrammar> eldest) {
-            return size() > CAPACITY;
-        }
-    };
+final class Grammars implements AutoCloseable {
+    /** Distinct compiles that may wait for a thread; more are refused at once. */
+    static final int QUEUE = 64;
+    private static final System.Logger LOG = System.getLogger(Grammars.class.getName());
+    private static final long STACK_BYTES = 16L << 20;
 
-    TokenGrammar json(JsonNode schema, String param, Function<Automaton, TokenGrammar> compile) {
-        String key = "json:" + (schema == null ? "object" : schema.toString());
-        return cached(key, () -> compile.apply(schema == null ? JsonSchemaAutomaton.anyObject()
-                : JsonSchemaAutomaton.of(schema, param)));
+    private final GrammarLimits limits;
+    private final Supplier<TokenBytes> vocabulary;
+    private final Set<Integer> eos;
+    private final GrammarCache cache;
+    private final ThreadPoolExecutor compiler;
+    /** Compiles under way, by key; guarded by itself. */
+    private final Map<String, Flight> flights = new HashMap<>();
+    private final AtomicLong compiled = new AtomicLong();
+
+    /** One compile and the requests waiting for it. */
+    private static final class Flight {
+        final String key;
+        final GrammarSource source;
+        final CompletableFuture<TokenGrammar> result = new CompletableFuture<>();
+        int waiters;
+        volatile boolean abandoned;
+
+        Flight(String key, GrammarSource source) {
+            this.key = key;
+            this.source = source;
+        }
     }
 
-    TokenGrammar regex(String regex, String param, Function<Automaton, TokenGrammar> compile) {
-        return cached("regex:" + regex, () -> compile.apply(regexAutomaton(regex, param)));
+    Grammars(GrammarLimits limits, String model, Supplier<TokenBytes> vocabulary, Set<Integer> eos) {
+        this.limits = limits;
+        this.vocabulary = vocabulary;
+        this.eos = eos;
+        this.cache = new GrammarCache(limits.cacheBytes());
+        this.compiler = new ThreadPoolExecutor(limits.compileThreads(), limits.compileThreads(), 0,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), Thread.ofPlatform().daemon(true)
+                .name("grammar-" + model + "-", 0).stackSize(STACK_BYTES).factory());
     }
 
-    TokenGrammar choice(List<String> choices, String param, Function<Automaton, TokenGrammar> compile) {
-        if (choices == null || choices.isEmpty()) {
-            throw new InvalidRequestException(param, param + " must be a non-empty list of strings");
+    /**
+     * The grammar of a source, compiled or kept; waits at most until {@code deadlineNanos} ({@link System#nanoTime}).
+     *
+     * @throws InvalidRequestException     the source is not supported or is over a limit ({@link GrammarLimitException})
+     * @throws RejectedExecutionException  {@link #QUEUE} other compiles are waiting
+     * @throws TimeoutException            the deadline passed first (the compile goes on for any other waiter)
+     * @throws InterruptedException        the caller was interrupted (likewise)
+     */
+    TokenGrammar get(GrammarSource source, long deadlineNanos) throws InterruptedException, TimeoutException {
+        String key = digest(source.key());
+        TokenGrammar kept = cache.get(key);
+        if (kept != null) {
+            return kept;
         }
-        return cached("choice:" + String.join("\u0000", choices), () -> {
-            List<Automaton> options = new ArrayList<>();
-            choices.forEach(c -> options.add(JsonSchemaAutomaton.text(c)));
-            Automaton a = Automaton.union(options);
-            a.minimize();
-            return compile.apply(a);
-        });
-    }
-
-    TokenGrammar tools(ToolCalls family, List<ToolCalls.Tool> tools, String param,
-                       Function<Automaton, TokenGrammar> compile) {
-        StringBuilder key = new StringBuilder("tools:" + family);
-        tools.forEach(t -> key.append('\u0000').append(t.name()).append('\u0000').append(t.parameters()));
-        return cached(key.toString(), () -> compile.apply(family.forced(tools, param)));
-    }
-
-    static Automaton regexAutomaton(String regex, String param) {
-        if (regex == null || regex.isEmpty()) {
-            throw new InvalidRequestException(param, param + " must be a non-empty regular expression");
-        }
-        if (!regex.chars().allMatch(c -> c < 128)) {
-            throw new InvalidRequestException(param, param + ": only ASCII regular expressions are supported");
-        }
-        String source = regex.startsWith("^") ? regex.substring(1) : regex;
-        source = source.endsWith("$") && !source.endsWith("\\$") ? source.substring(0, source.length() - 1) : source;
-        for (Map.Entry<String, String> c : CLASSES.entrySet()) {
-            source = source.replace(c.getKey(), c.getValue());
+        Flight flight;
+        synchronized (flights) {
+            flight = flights.get(key);
+            if (flight == null) {
+                kept = cache.get(key);
+                if (kept != null) {
+                    return kept;
+                }
+                Flight created = new Flight(key, source);
+                compiler.execute(() -> compile(created));
+                compiled.incrementAndGet();
+                flight = created;
+                flights.put(key, flight);
+            }
+            flight.waiters++;
         }
         try {
-            Automaton a = new RegExp(source, RegExp.NONE).toAutomaton()
-                    .intersection(BasicAutomata.makeCharRange('\u0000', '\u00ff').repeat());
-            a.minimize();
-            if (a.isEmpty()) {
-                throw new InvalidRequestException(param, param + " matches no text");
+            return flight.result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
-            return a;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(param, param + " is not a valid regular expression: " + e.getMessage());
+            throw new IllegalStateException("compiling the grammar for " + source.param() + " failed", e.getCause());
+        } finally {
+            synchronized (flights) {
+                if (--flight.waiters == 0 && !flight.result.isDone()) {
+                    flight.abandoned = true;
+                    flights.remove(key, flight);
+                }
+            }
         }
     }
 
-    private TokenGrammar cached(String key, Supplier<TokenGrammar> build) {
-        synchronized (cache) {
-            TokenGrammar g = cache.get(key);
-            if (g != null) {
-                return g;
+    private void compile(Flight flight) {
+        String param = flight.source.param();
+        try {
+            GrammarBudget budget = new GrammarBudget(limits, param, System.nanoTime()
+                    + limits.compileTimeout().toNanos(), () -> flight.abandoned);
+            budget.checkTime();
+            ByteDfa dfa = budget.dfa(automaton(flight.source, budget));
+            if (dfa.empty()) {
+                throw new InvalidRequestException(param, param + " allows no text");
+            }
+            TokenGrammar grammar = new TokenGrammar(dfa, vocabulary.get(), eos, cache);
+            cache.put(flight.key, grammar, budget);
+            // The first step's token set, here rather than on the engine's scheduler thread.
+            grammar.allowed(grammar.initial());
+            flight.result.complete(grammar);
+        } catch (CancellationException abandoned) {
+            flight.result.cancel(false);
+        } catch (InvalidRequestException refused) {
+            flight.result.completeExceptionally(refused);
+        } catch (StackOverflowError deep) {
+            flight.result.completeExceptionally(new InvalidRequestException(param, param + " nests too deeply"));
+        } catch (Throwable t) {
+            // Out of memory or a bug: answered and logged; the thread goes on compiling.
+            LOG.log(System.Logger.Level.ERROR, "compiling the grammar for " + param + " failed", t);
+            flight.result.completeExceptionally(t);
+        } finally {
+            synchronized (flights) {
+                flights.remove(flight.key, flight);
             }
         }
-        TokenGrammar built = build.get();
-        synchronized (cache) {
-            return cache.computeIfAbsent(key, k -> built);
+    }
+
+    private static Nfa automaton(GrammarSource source, GrammarBudget budget) {
+        return switch (source) {
+            case GrammarSource.Json j -> j.schema() == null ? JsonSchemaAutomaton.anyObject()
+                    : JsonSchemaAutomaton.of(j.schema(), budget);
+            case GrammarSource.Regex r -> RegexAutomaton.of(r.regex(), budget);
+            case GrammarSource.Tools t -> t.family().forced(t.tools(), budget);
+            case GrammarSource.Choice c -> {
+                List<Nfa> options = new ArrayList<>();
+                long states = 0;
+                for (String choice : c.choices()) {
+                    Nfa text = budget.text(choice, "a choice");
+                    states += text.states();
+                    budget.fits(states, "the choices");
+                    options.add(text);
+                }
+                yield budget.union(options);
+            }
+        };
+    }
+
+    /** Bytes the kept grammars hold now. */
+    long cachedBytes() {
+        return cache.used();
+    }
+
+    int cached() {
+        return cache.size();
+    }
+
+    /** Compiles started (each distinct source once while it compiles). */
+    long compiled() {
+        return compiled.get();
+    }
+
+    /** Compiles waiting or running. */
+    int compiling() {
+        synchronized (flights) {
+            return flights.size();
+        }
+    }
+
+    private static String digest(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        compiler.shutdownNow();
+        synchronized (flights) {
+            flights.values().forEach(f -> {
+                f.abandoned = true;
+                f.result.cancel(false);
+            });
         }
     }
 }

@@ -1,16 +1,30 @@
 package io.quiver.models.chat;
 
+import static io.quiver.models.chat.JsonText.ANY;
+import static io.quiver.models.chat.JsonText.ANY_DEPTH;
+import static io.quiver.models.chat.JsonText.ANY_OBJECT;
+import static io.quiver.models.chat.JsonText.CHARACTER;
+import static io.quiver.models.chat.JsonText.COLON;
+import static io.quiver.models.chat.JsonText.COMMA;
+import static io.quiver.models.chat.JsonText.INTEGER;
+import static io.quiver.models.chat.JsonText.NUMBER;
+import static io.quiver.models.chat.JsonText.STRING;
+import static io.quiver.models.chat.JsonText.members;
+import static io.quiver.models.chat.JsonText.naturals;
+import static io.quiver.models.chat.JsonText.separated;
+import static io.quiver.models.chat.JsonText.string;
+import static io.quiver.models.chat.JsonText.text;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dk.brics.automaton.Automaton;
-import dk.brics.automaton.BasicAutomata;
 import io.quiver.models.InvalidRequestException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,10 +37,14 @@ import java.util.TreeSet;
  * {@code $defs}/{@code definitions} (not recursive), {@code items} with {@code minItems}/{@code maxItems},
  * {@code minLength}/{@code maxLength}, integer {@code minimum}/{@code maximum} (and their exclusive forms). Texts
  * are compact: no whitespace but one optional space after {@code :} and {@code ,}. Free-form values (an empty
- * schema, {@code json_object}) nest at most {@link #ANY_DEPTH} levels.
+ * schema, {@code json_object}) nest at most {@link JsonText#ANY_DEPTH} levels.
+ *
+ * <p>Built under a {@link GrammarBudget}, so that its size grows with the schema's text and the counts in it, each
+ * within the limits: optional properties and array items take one copy of their value each (not one per
+ * combination of the ones before), every sub-schema's automaton is minimized before it is used again, a
+ * {@code $ref} target is built once, and counts are checked before anything is repeated by them.
  */
 final class JsonSchemaAutomaton {
-    static final int ANY_DEPTH = 4;
     private static final int MAX_REF_DEPTH = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "$schema", "$id", "$comment",
@@ -36,30 +54,31 @@ final class JsonSchemaAutomaton {
             "maximum", "exclusiveMinimum", "exclusiveMaximum");
 
     private final JsonNode root;
+    private final GrammarBudget budget;
     private final String param;
+    /** {@code $ref} targets built so far: a target used n times is built once. */
+    private final Map<JsonNode, Nfa> targets = new IdentityHashMap<>();
 
-    private JsonSchemaAutomaton(JsonNode root, String param) {
+    private JsonSchemaAutomaton(JsonNode root, GrammarBudget budget) {
         this.root = root;
-        this.param = param;
+        this.budget = budget;
+        this.param = budget.param();
     }
 
-    /** The automaton of a schema; {@code param} names the request field in refusals. */
-    static Automaton of(JsonNode schema, String param) {
-        Automaton a = new JsonSchemaAutomaton(schema, param).value(schema, 0);
-        a.minimize();
-        return a;
+    /** The automaton of a schema, within the budget (whose param names the request field in refusals). */
+    static Nfa of(JsonNode schema, GrammarBudget budget) {
+        return new JsonSchemaAutomaton(schema, budget).value(schema, 0);
     }
 
-    /** Any JSON object (OpenAI's {@code json_object}). */
-    static Automaton anyObject() {
-        Automaton a = object(anyValue(ANY_DEPTH - 1));
-        a.minimize();
-        return a;
+    /** Any JSON object (OpenAI's {@code json_object}); shared, so only for operations that copy. */
+    static Nfa anyObject() {
+        return ANY_OBJECT;
     }
 
-    private Automaton value(JsonNode schema, int refs) {
+    private Nfa value(JsonNode schema, int refs) {
+        budget.checkTime();
         if (schema.isBoolean() && schema.asBoolean() || schema.isObject() && schema.isEmpty()) {
-            return anyValue(ANY_DEPTH);
+            return ANY[ANY_DEPTH];
         }
         if (!schema.isObject()) {
             throw refuse("a schema must be an object, was " + schema);
@@ -75,26 +94,38 @@ final class JsonSchemaAutomaton {
                     + ")");
         }
         if (schema.has("$ref")) {
-            return value(resolve(schema.get("$ref").asText(), refs), refs + 1);
+            JsonNode target = resolve(schema.get("$ref").asText(), refs);
+            Nfa built = targets.get(target);
+            if (built == null) {
+                built = value(target, refs + 1);
+                targets.put(target, built);
+            }
+            return built;
         }
         if (schema.has("const")) {
             return literal(schema.get("const"));
         }
         if (schema.has("enum")) {
-            List<Automaton> values = new ArrayList<>();
-            schema.get("enum").forEach(v -> values.add(literal(v)));
+            List<Nfa> values = new ArrayList<>();
+            long states = 0;
+            for (JsonNode v : schema.get("enum")) {
+                Nfa text = literal(v);
+                states += text.states();
+                budget.fits(states, "enum");
+                values.add(text);
+            }
             if (values.isEmpty()) {
                 throw refuse("enum must not be empty");
             }
-            return Automaton.union(values);
+            return budget.minimal(Nfa.union(values));
         }
         if (schema.has("anyOf")) {
-            List<Automaton> options = new ArrayList<>();
-            schema.get("anyOf").forEach(s -> options.add(value(s, refs)));
-            if (options.isEmpty()) {
+            if (schema.get("anyOf").isEmpty()) {
                 throw refuse("anyOf must not be empty");
             }
-            return Automaton.union(options);
+            GrammarBudget.Union options = budget.new Union();
+            schema.get("anyOf").forEach(s -> options.add(value(s, refs)));
+            return budget.minimal(options.build());
         }
         JsonNode type = schema.get("type");
         if (type == null) {
@@ -104,29 +135,33 @@ final class JsonSchemaAutomaton {
             if (schema.has("items")) {
                 return arrayOf(schema, refs);
             }
-            return anyValue(ANY_DEPTH);
+            return ANY[ANY_DEPTH];
         }
-        List<Automaton> types = new ArrayList<>();
-        for (JsonNode t : type.isArray() ? type : List.of(type)) {
-            types.add(typed(t.asText(), schema, refs));
+        if (!type.isArray()) {
+            return typed(type.asText(), schema, refs);
         }
-        return Automaton.union(types);
+        if (type.isEmpty()) {
+            throw refuse("type must not be an empty list");
+        }
+        GrammarBudget.Union types = budget.new Union();
+        type.forEach(t -> types.add(typed(t.asText(), schema, refs)));
+        return budget.minimal(types.build());
     }
 
-    private Automaton typed(String type, JsonNode schema, int refs) {
+    private Nfa typed(String type, JsonNode schema, int refs) {
         return switch (type) {
             case "object" -> objectOf(schema, refs);
             case "array" -> arrayOf(schema, refs);
-            case "string" -> string(bound(schema, "minLength", 0), bound(schema, "maxLength", -1));
+            case "string" -> boundedString(schema);
             case "integer" -> integer(schema);
             case "number" -> {
                 if (schema.has("minimum") || schema.has("maximum") || schema.has("exclusiveMinimum")
                         || schema.has("exclusiveMaximum")) {
                     throw refuse("minimum and maximum are supported on integers only");
                 }
-                yield number();
+                yield NUMBER;
             }
-            case "boolean" -> text("true").union(text("false"));
+            case "boolean" -> Nfa.union(text("true"), text("false"));
             case "null" -> text("null");
             default -> throw refuse("unknown type '" + type + "'");
         };
@@ -146,53 +181,71 @@ final class JsonSchemaAutomaton {
         return target;
     }
 
-    private Automaton objectOf(JsonNode schema, int refs) {
+    private Nfa objectOf(JsonNode schema, int refs) {
         JsonNode properties = schema.path("properties");
         JsonNode additional = schema.path("additionalProperties");
         if (properties.isEmpty()) {
-            return additional.isBoolean() && !additional.asBoolean() ? text("{}") : object(anyValue(ANY_DEPTH - 1));
+            return additional.isBoolean() && !additional.asBoolean() ? text("{}") : ANY_OBJECT;
         }
         Set<String> required = new HashSet<>();
         schema.path("required").forEach(r -> required.add(r.asText()));
-        List<Automaton> members = new ArrayList<>();
+        List<Nfa> members = new ArrayList<>();
         List<Boolean> optional = new ArrayList<>();
+        long states = 0;
         for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            members.add(text(quote(name)).concatenate(colon()).concatenate(value(properties.get(name), refs)));
+            Nfa key = budget.text(quote(name), "a property name");
+            Nfa value = value(properties.get(name), refs);
+            states += key.states() + COLON.states() + value.states() + COMMA.states() + 3;
+            budget.fits(states, "the object's properties");
+            members.add(Nfa.concat(key, COLON, value));
             optional.add(!required.contains(name));
         }
-        // rest[i]: members i.. after at least one was written (each present one led by a comma);
-        // first[i]: members i.. before any was.
-        int n = members.size();
-        Automaton rest = BasicAutomata.makeEmptyString();
-        Automaton first = BasicAutomata.makeEmptyString();
-        for (int i = n - 1; i >= 0; i--) {
-            Automaton withRest = members.get(i).concatenate(rest);
-            Automaton nextRest = comma().concatenate(withRest);
-            Automaton nextFirst = withRest;
-            if (optional.get(i)) {
-                nextRest = nextRest.union(rest);
-                nextFirst = nextFirst.union(first);
-            }
-            rest = nextRest;
-            first = nextFirst;
-        }
-        return text("{").concatenate(first).concatenate(text("}"));
+        return budget.minimal(Nfa.concat(text("{"), members(members, optional), text("}")));
     }
 
-    private Automaton arrayOf(JsonNode schema, int refs) {
+    private Nfa arrayOf(JsonNode schema, int refs) {
         JsonNode items = schema.get("items");
-        Automaton item = items == null ? anyValue(ANY_DEPTH - 1) : value(items, refs);
+        Nfa item = items == null ? ANY[ANY_DEPTH - 1] : value(items, refs);
         int min = bound(schema, "minItems", 0);
         int max = bound(schema, "maxItems", -1);
-        return array(item, min, max);
+        if (max >= 0 && min > max) {
+            throw refuse("minItems is above maxItems");
+        }
+        if (max == 0) {
+            return text("[]");
+        }
+        Nfa list;
+        if (max < 0 && min <= 1) {
+            list = separated(item);
+        } else {
+            long copies = max < 0 ? min + 1 : max;
+            budget.fits(copies * (item.states() + COMMA.states() + 2), "an array of " + copies + " items");
+            Nfa more = Nfa.concat(COMMA, item).repeat(Math.max(0, min - 1), max < 0 ? -1 : max - 1);
+            list = Nfa.concat(item, more);
+        }
+        return budget.minimal(Nfa.concat(text("["), min == 0 ? list.optional() : list, text("]")));
     }
 
-    private Automaton integer(JsonNode schema) {
+    private Nfa boundedString(JsonNode schema) {
+        int min = bound(schema, "minLength", 0);
+        int max = bound(schema, "maxLength", -1);
+        if (max < 0 && min == 0) {
+            return STRING;
+        }
+        if (max >= 0 && min > max) {
+            throw refuse("minLength is above maxLength");
+        }
+        budget.fits((long) (max < 0 ? min + 1 : max) * (CHARACTER.states() + 1), "a string of "
+                + Math.max(min, max) + " characters");
+        return budget.minimal(string(CHARACTER.repeat(min, max)));
+    }
+
+    private Nfa integer(JsonNode schema) {
         Long lo = integerBound(schema, "minimum", "exclusiveMinimum", 1);
         Long hi = integerBound(schema, "maximum", "exclusiveMaximum", -1);
         if (lo == null && hi == null) {
-            return integerText();
+            return INTEGER;
         }
         long low = lo == null ? Integer.MIN_VALUE : lo;
         long high = hi == null ? Integer.MAX_VALUE : hi;
@@ -202,21 +255,15 @@ final class JsonSchemaAutomaton {
         if (low > high) {
             throw refuse("minimum is above maximum");
         }
-        List<Automaton> parts = new ArrayList<>();
+        List<Nfa> parts = new ArrayList<>();
         if (high >= 0) {
             parts.add(naturals(Math.max(0, low), high));
         }
         if (low < 0) {
             // Negative values: a minus sign and a magnitude in [max(1, -high), -low].
-            parts.add(text("-").concatenate(naturals(Math.max(1, -high), -low)));
+            parts.add(Nfa.concat(text("-"), naturals(Math.max(1, -high), -low)));
         }
-        return Automaton.union(parts);
-    }
-
-    /** Decimal naturals in [lo, hi] without leading zeros. */
-    private static Automaton naturals(long lo, long hi) {
-        Automaton interval = BasicAutomata.makeInterval((int) lo, (int) Math.min(hi, Integer.MAX_VALUE), 0);
-        return interval.intersection(naturalText());
+        return budget.minimal(Nfa.union(parts));
     }
 
     private Long integerBound(JsonNode schema, String inclusive, String exclusive, int step) {
@@ -235,116 +282,33 @@ final class JsonSchemaAutomaton {
         if (!n.isNumber() || n.asDouble() != Math.rint(n.asDouble())) {
             throw refuse(keyword + " must be a whole number, was " + n);
         }
+        if (!n.canConvertToLong()) {
+            throw refuse("integer bounds must fit 32 bits");
+        }
         return n.asLong();
     }
 
+    /** A count keyword's value, at most the repeat limit. */
     private int bound(JsonNode schema, String keyword, int absent) {
         JsonNode n = schema.get(keyword);
         if (n == null) {
             return absent;
         }
-        if (!n.canConvertToInt() || n.asInt() < 0) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
             throw refuse(keyword + " must be a non-negative integer, was " + n);
         }
-        return n.asInt();
+        return budget.count(n.asLong(), keyword);
     }
 
     private InvalidRequestException refuse(String message) {
         return new InvalidRequestException(param, param + ": " + message);
     }
 
-    // The JSON grammar, over UTF-8 bytes.
-
-    static Automaton anyValue(int depth) {
-        List<Automaton> scalars = new ArrayList<>(List.of(string(0, -1), number(), text("true"), text("false"),
-                text("null")));
-        if (depth > 0) {
-            Automaton inner = anyValue(depth - 1);
-            scalars.add(object(inner));
-            scalars.add(array(inner, 0, -1));
-        }
-        Automaton a = Automaton.union(scalars);
-        a.minimize();
-        return a;
-    }
-
-    /** An object with any keys and values from {@code value}. */
-    private static Automaton object(Automaton value) {
-        Automaton member = string(0, -1).concatenate(colon()).concatenate(value);
-        Automaton members = member.concatenate(comma().concatenate(member).repeat()).optional();
-        return text("{").concatenate(members).concatenate(text("}"));
-    }
-
-    private static Automaton array(Automaton item, int min, int max) {
-        if (max == 0) {
-            return text("[]");
-        }
-        Automaton more = comma().concatenate(item);
-        Automaton tail = max < 0 ? more.repeat(Math.max(0, min - 1)) : more.repeat(Math.max(0, min - 1), max - 1);
-        Automaton items = item.concatenate(tail);
-        return text("[").concatenate(min == 0 ? items.optional() : items).concatenate(text("]"));
-    }
-
-    private static Automaton string(int minLength, int maxLength) {
-        Automaton character = Automaton.union(List.of(
-                // printable ASCII but the quote and the backslash
-                BasicAutomata.makeCharRange(' ', '!'), BasicAutomata.makeCharRange('#', '['),
-                BasicAutomata.makeCharRange(']', '~'),
-                // well-formed multi-byte UTF-8
-                range(0xC2, 0xDF).concatenate(continuation(1)),
-                range(0xE0, 0xEF).concatenate(continuation(2)),
-                range(0xF0, 0xF4).concatenate(continuation(3)),
-                // escapes
-                text("\\").concatenate(Automaton.union(List.of(BasicAutomata.makeCharSet("\"\\/bfnrt"),
-                        text("u").concatenate(hex().repeat(4, 4)))))));
-        Automaton body = maxLength < 0 ? character.repeat(minLength) : character.repeat(minLength, maxLength);
-        return text("\"").concatenate(body).concatenate(text("\""));
-    }
-
-    private static Automaton number() {
-        Automaton fraction = text(".").concatenate(digits().repeat(1)).optional();
-        Automaton exponent = BasicAutomata.makeCharSet("eE").concatenate(BasicAutomata.makeCharSet("+-").optional())
-                .concatenate(digits().repeat(1)).optional();
-        return integerText().concatenate(fraction).concatenate(exponent);
-    }
-
-    private static Automaton integerText() {
-        return text("-").optional().concatenate(naturalText());
-    }
-
-    private static Automaton naturalText() {
-        return text("0").union(BasicAutomata.makeCharRange('1', '9').concatenate(digits().repeat()));
-    }
-
-    private static Automaton digits() {
-        return BasicAutomata.makeCharRange('0', '9');
-    }
-
-    private static Automaton hex() {
-        return Automaton.union(List.of(digits(), BasicAutomata.makeCharRange('a', 'f'),
-                BasicAutomata.makeCharRange('A', 'F')));
-    }
-
-    private static Automaton range(int from, int to) {
-        return BasicAutomata.makeCharRange((char) from, (char) to);
-    }
-
-    private static Automaton continuation(int n) {
-        return range(0x80, 0xBF).repeat(n, n);
-    }
-
-    private static Automaton colon() {
-        return text(":").concatenate(text(" ").optional());
-    }
-
-    private static Automaton comma() {
-        return text(",").concatenate(text(" ").optional());
-    }
-
-    /** A JSON value written compactly, as its bytes. */
-    private static Automaton literal(JsonNode value) {
+    /** A JSON value written compactly, as its bytes, if its text fits the budget. */
+    private Nfa literal(JsonNode value) {
         try {
-            return text(JSON.writeValueAsString(value));
+            String text = JSON.writeValueAsString(value);
+            return budget.text(text, "a literal of " + text.length() + " characters");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -356,10 +320,5 @@ final class JsonSchemaAutomaton {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The automaton of a text's UTF-8 bytes. */
-    static Automaton text(String s) {
-        return BasicAutomata.makeString(new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /**
  * How an engine holds its KV cache, decided at load. A GroupQueryAttention graph on the CPU gets one cache written
  * in place ({@link SharedKvExecutor}), sized for every slot at the full context when that fits the budget
- * ({@link ChatOptions#kvCacheBytes}, by default a quarter of the pod's memory), else with fewer positions per slot:
+ * ({@link ChatOptions.CacheOptions#kvCacheBytes}, by default a quarter of the pod's memory), else with fewer positions per slot:
  * the context the engine then serves. Any other graph, or a CUDA placement (ONNX Runtime's Java API cannot bind
  * device memory, so a shared host buffer would not stay shared), keeps a cache that grows by a copy each step.
  *
@@ -29,7 +29,7 @@ record KvPlan(boolean inPlace, int capacity, long bytes, String why) {
         if (model.placement.onGpu()) {
             return new KvPlan(false, context, full, "on CUDA the past is fed from host memory each step");
         }
-        long budget = options.kvCacheBytes() > 0 ? options.kvCacheBytes() : Math.min(full, PodMemory.bytes() / 4);
+        long budget = options.cache().kvCacheBytes() > 0 ? options.cache().kvCacheBytes() : Math.min(full, PodMemory.bytes() / 4);
         long capacity = Math.min(context, budget / (perToken * slots));
         if (capacity < 2) {
             throw new ModelLoadException(decoder.file(), String.format("a KV cache of %d MiB holds %d positions for "

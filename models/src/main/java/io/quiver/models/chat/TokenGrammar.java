@@ -1,62 +1,69 @@
 package io.quiver.models.chat;
 
-import dk.brics.automaton.Automaton;
-import dk.brics.automaton.RunAutomaton;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A constraint on a completion's bytes, compiled for one vocabulary: a deterministic automaton over UTF-8 bytes as
- * a dense table, and for each state reached the set of tokens whose bytes keep it alive (computed once per state,
- * then shared by every sequence using the grammar). End-of-sequence tokens are allowed in accepting states only;
- * special tokens never. Built by {@link ChatEngine#grammar}; safe to share between threads.
+ * A constraint on a completion's bytes, compiled for one vocabulary: a minimal deterministic automaton over UTF-8
+ * bytes ({@link ByteDfa}), and for each state reached the set of tokens whose bytes keep it alive, computed on first
+ * use and then shared by every sequence using the grammar. End-of-sequence tokens are allowed in accepting states
+ * only; special tokens never. A token set is kept only while its {@link Ledger} has room for it (states that allow
+ * the same tokens share one set); past that, a state's set is computed again on each visit, so memory stays within
+ * the budget and decoding goes on. Safe to share between threads.
  */
 public final class TokenGrammar {
-    private static final int DEAD = -1;
-    private final int[] table;
-    private final boolean[] accept;
-    private final int initial;
+    private static final int DEAD = ByteDfa.DEAD;
+    /** What keeping one state's set costs beside the set: the map entry and its key. */
+    private static final long ENTRY_BYTES = 64;
+    private final ByteDfa dfa;
     private final TokenBytes vocabulary;
     private final Set<Integer> eos;
+    private final Ledger ledger;
     private final ConcurrentHashMap<Integer, BitSet> allowed = new ConcurrentHashMap<>();
+    /** The distinct sets kept: many states of a grammar allow the same tokens (inside a string, say). */
+    private final ConcurrentHashMap<BitSet, BitSet> distinct = new ConcurrentHashMap<>();
+    /** Set once the ledger stopped counting this grammar: it keeps nothing from then on. */
+    private volatile boolean dropped;
 
-    TokenGrammar(Automaton automaton, TokenBytes vocabulary, Set<Integer> eos) {
-        RunAutomaton run = new RunAutomaton(automaton, true);
-        int states = run.getSize();
-        this.table = new int[states * 256];
-        this.accept = new boolean[states];
-        for (int s = 0; s < states; s++) {
-            accept[s] = run.isAccept(s);
-            for (int b = 0; b < 256; b++) {
-                table[s * 256 + b] = run.step(s, (char) b);
-            }
-        }
-        this.initial = run.getInitialState();
+    /** Where the bytes a grammar keeps are counted as it keeps them. */
+    interface Ledger {
+        /** Whether {@code grammar} may keep {@code bytes} more; they are counted when it may. */
+        boolean charge(TokenGrammar grammar, long bytes);
+    }
+
+    TokenGrammar(ByteDfa dfa, TokenBytes vocabulary, Set<Integer> eos, Ledger ledger) {
+        this.dfa = dfa;
         this.vocabulary = vocabulary;
         this.eos = eos;
+        this.ledger = ledger;
     }
 
     int initial() {
-        return initial;
+        return 0;
     }
 
     /** States of the automaton (its size). */
     public int states() {
-        return accept.length;
+        return dfa.states();
+    }
+
+    /** Bytes of the automaton's table, which the grammar holds from the start. */
+    long tableBytes() {
+        return dfa.bytes();
     }
 
     /** The state after a token's bytes, or -1 when they leave the language. */
     int next(int state, int token) {
         byte[] bytes = vocabulary.bytes(token);
         for (int i = 0; i < bytes.length && state != DEAD; i++) {
-            state = table[state * 256 + (bytes[i] & 0xff)];
+            state = dfa.step(state, bytes[i] & 0xff);
         }
         return bytes.length == 0 ? DEAD : state;
     }
 
     boolean accepting(int state) {
-        return accept[state];
+        return dfa.accepting(state);
     }
 
     /**
@@ -64,7 +71,38 @@ public final class TokenGrammar {
      * rest), end-of-sequence is, so that the completion ends rather than runs on unconstrained.
      */
     BitSet allowed(int state) {
-        return allowed.computeIfAbsent(state, this::compute);
+        BitSet kept = allowed.get(state);
+        if (kept != null) {
+            return kept;
+        }
+        BitSet computed = compute(state);
+        BitSet shared = distinct.get(computed);
+        long cost = ENTRY_BYTES + (shared == null ? ENTRY_BYTES + computed.size() / 8 : 0);
+        if (!ledger.charge(this, cost)) {
+            return shared != null ? shared : computed;
+        }
+        if (shared == null) {
+            shared = computed;
+            distinct.put(computed, computed);
+        }
+        allowed.put(state, shared);
+        if (dropped) {
+            // Dropped between the charge and the put: what was just kept is no longer counted.
+            drop();
+        }
+        return shared;
+    }
+
+    /** Drops the kept sets, now and from here on (the ledger no longer counts them). */
+    void drop() {
+        dropped = true;
+        allowed.clear();
+        distinct.clear();
+    }
+
+    /** States whose sets are kept. */
+    int keptStates() {
+        return allowed.size();
     }
 
     private BitSet compute(int state) {
@@ -74,7 +112,7 @@ public final class TokenGrammar {
                 out.set(id);
             }
         }
-        if (accept[state] || out.isEmpty()) {
+        if (dfa.accepting(state) || out.isEmpty()) {
             eos.forEach(out::set);
         }
         return out;
@@ -82,10 +120,6 @@ public final class TokenGrammar {
 
     /** Whether a text, as UTF-8 bytes, is in the language (for tests and checks). */
     public boolean matches(byte[] text) {
-        int state = initial;
-        for (int i = 0; i < text.length && state != DEAD; i++) {
-            state = table[state * 256 + (text[i] & 0xff)];
-        }
-        return state != DEAD && accept[state];
+        return dfa.matches(text);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dk.brics.automaton.Automaton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -150,16 +149,16 @@ public enum ToolCalls {
     }
 
     /** Exactly one call of one of the tools, as this family writes it, its arguments valid for the tool. */
-    Automaton forced(List<Tool> tools, String param) {
-        List<Automaton> options = new ArrayList<>();
+    Nfa forced(List<Tool> tools, GrammarBudget budget) {
+        GrammarBudget.Union calls = budget.new Union();
         ArrayNode anyOf = JSON.createArrayNode();
         for (Tool t : tools) {
             JsonNode parameters = t.parameters() == null || t.parameters().isEmpty()
                     ? JSON.createObjectNode().put("type", "object") : t.parameters();
             if (this == DEEPSEEK) {
-                options.add(JsonSchemaAutomaton.text(DS_BEGIN + DS_CALL + "function" + DS_SEP + t.name()
-                        + "\n```json\n").concatenate(JsonSchemaAutomaton.of(parameters, param))
-                        .concatenate(JsonSchemaAutomaton.text("\n```" + DS_CALL_END + DS_END)));
+                String head = DS_BEGIN + DS_CALL + "function" + DS_SEP + t.name() + "\n```json\n";
+                calls.add(Nfa.concat(budget.text(head, "a tool's name"), JsonSchemaAutomaton.of(parameters, budget),
+                        JsonText.text("\n```" + DS_CALL_END + DS_END)));
                 continue;
             }
             ObjectNode call = anyOf.addObject().put("type", "object");
@@ -170,17 +169,13 @@ public enum ToolCalls {
             call.putArray("required").add("name").add(field);
             call.put("additionalProperties", false);
         }
-        Automaton a;
         if (this == DEEPSEEK) {
-            a = Automaton.union(options);
-        } else {
-            ObjectNode schema = JSON.createObjectNode();
-            schema.set("anyOf", anyOf);
-            Automaton json = JsonSchemaAutomaton.of(schema, param);
-            a = this == HERMES ? JsonSchemaAutomaton.text("<tool_call>\n").concatenate(json)
-                    .concatenate(JsonSchemaAutomaton.text("\n</tool_call>")) : json;
+            return calls.build();
         }
-        a.minimize();
-        return a;
+        ObjectNode schema = JSON.createObjectNode();
+        schema.set("anyOf", anyOf);
+        Nfa json = JsonSchemaAutomaton.of(schema, budget);
+        return this == HERMES ? Nfa.concat(JsonText.text("<tool_call>\n"), json, JsonText.text("\n</tool_call>"))
+                : json;
     }
 }

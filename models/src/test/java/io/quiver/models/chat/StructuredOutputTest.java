@@ -63,13 +63,22 @@ class StructuredOutputTest {
         }
     }
 
+    /** Compiled by the engine, waiting at most a minute. */
+    static TokenGrammar grammar(GrammarSource source) {
+        try {
+            return engine.grammar(source, System.nanoTime() + 60_000_000_000L);
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static boolean matches(TokenGrammar g, String text) {
         return g.matches(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void theSchemaAutomatonAcceptsExactlyTheSchemasTexts() {
-        TokenGrammar g = engine.jsonGrammar(json(PERSON), "response_format");
+        TokenGrammar g = grammar(new GrammarSource.Json(json(PERSON), "response_format"));
         assertTrue(matches(g, "{\"name\":\"Al\",\"age\":7,\"role\":null,\"tags\":[\"a\"],\"home\":{\"x\":-5}}"));
         assertTrue(matches(g, "{\"name\": \"Zoë\", \"age\": 120, \"role\": 3, \"ok\": true, \"tags\": [\"\\n\", \"b\"],"
                 + " \"home\": {\"x\": 0}, \"note\": \"n/a\"}"));
@@ -83,24 +92,25 @@ class StructuredOutputTest {
                 "{\"name\":\"Al\",\"age\":7,\"role\":null,\"tags\":[\"a\"]}")) {
             assertFalse(matches(g, bad), bad);
         }
-        TokenGrammar any = engine.jsonGrammar(null, "response_format");
+        TokenGrammar any = grammar(new GrammarSource.Json(null, "response_format"));
         assertTrue(matches(any, "{\"a\":[1,2.5e-3,{\"b\":null}],\"c\":\"d\"}"));
         assertTrue(matches(any, "{}"));
         assertFalse(matches(any, "[1]"), "json_object is an object");
         assertFalse(matches(any, "{\"a\":}"));
-        assertSame(g, engine.jsonGrammar(json(PERSON), "response_format"), "compiled once per schema");
+        assertSame(g, grammar(new GrammarSource.Json(json(PERSON), "response_format")), "compiled once per schema");
     }
 
     @Test
     void unsupportedKeywordsAreRefusedByName() {
-        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.jsonGrammar(
-                json("{\"type\":\"string\",\"pattern\":\"a+\",\"format\":\"email\"}"), "response_format"));
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> grammar(new GrammarSource.Json(
+                json("{\"type\":\"string\",\"pattern\":\"a+\",\"format\":\"email\"}"), "response_format")));
         assertEquals("response_format", e.param());
         assertTrue(e.getMessage().contains("[format, pattern]"), e.getMessage());
-        assertThrows(InvalidRequestException.class, () -> engine.jsonGrammar(
+        assertThrows(InvalidRequestException.class, () -> grammar(new GrammarSource.Json(
                 json("{\"$defs\":{\"t\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/t\"}}},\"$ref\":\"#/$defs/t\"}"),
-                "response_format"), "recursive schemas");
-        assertThrows(InvalidRequestException.class, () -> engine.regexGrammar("(ab", "structured_outputs.regex"));
+                "response_format")), "recursive schemas");
+        assertThrows(InvalidRequestException.class, () -> grammar(new GrammarSource.Regex("(ab",
+                "structured_outputs.regex")));
     }
 
     private static GenerationResult generate(TokenGrammar g, SamplingParams sampling, int tokens) {
@@ -109,7 +119,7 @@ class StructuredOutputTest {
 
     @Test
     void randomWeightsStillWriteValidJson() throws Exception {
-        TokenGrammar g = engine.jsonGrammar(json(PERSON), "response_format");
+        TokenGrammar g = grammar(new GrammarSource.Json(json(PERSON), "response_format"));
         Schema schema = SCHEMAS.getSchema(PERSON);
         for (SamplingParams sampling : List.of(SamplingParams.greedy(),
                 SamplingParams.defaults().withTemperature(1.0).withSeed(1L),
@@ -124,13 +134,13 @@ class StructuredOutputTest {
 
     @Test
     void regexAndChoiceConstrainTheText() {
-        TokenGrammar code = engine.regexGrammar("^[A-Z]{2}-\\d{3}(x|y)?$", "structured_outputs.regex");
+        TokenGrammar code = grammar(new GrammarSource.Regex("^[A-Z]{2}-\\d{3}(x|y)?$", "structured_outputs.regex"));
         for (long seed = 1; seed <= 3; seed++) {
             String text = generate(code, SamplingParams.defaults().withTemperature(1.0).withSeed(seed), 40).content();
             assertTrue(text.matches("[A-Z]{2}-[0-9]{3}(x|y)?"), text);
         }
         List<String> choices = List.of("yes", "no", "maybe not");
-        TokenGrammar choice = engine.choiceGrammar(choices, "structured_outputs.choice");
+        TokenGrammar choice = grammar(new GrammarSource.Choice(choices, "structured_outputs.choice"));
         for (long seed = 1; seed <= 3; seed++) {
             String text = generate(choice, SamplingParams.defaults().withTemperature(1.0).withSeed(seed), 20)
                     .content();
@@ -141,7 +151,7 @@ class StructuredOutputTest {
     /** Not asserted: what the mask step costs per token, cold (first visit of a state) and warm. */
     @Test
     void maskStepCost() {
-        TokenGrammar g = engine.jsonGrammar(json(PERSON), "response_format");
+        TokenGrammar g = grammar(new GrammarSource.Json(json(PERSON), "response_format"));
         GenerationResult r = generate(g, SamplingParams.greedy(), 400);
         int vocab = engine.vocabSize();
         float[] row = new float[vocab];
@@ -163,8 +173,9 @@ class StructuredOutputTest {
             }
         }
         long t0 = System.nanoTime();
-        TokenGrammar fresh = new TokenGrammar(JsonSchemaAutomaton.of(json(PERSON), "p"), engine.vocabulary(),
-                java.util.Set.of(EOS));
+        GrammarBudget budget = GrammarBudget.of(GrammarLimits.defaults(), "p");
+        TokenGrammar fresh = new TokenGrammar(budget.dfa(JsonSchemaAutomaton.of(json(PERSON), budget)),
+                engine.vocabulary(), java.util.Set.of(EOS), (grammar, bytes) -> true);
         long compile = System.nanoTime() - t0;
         t0 = System.nanoTime();
         fresh.allowed(fresh.initial());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dk.brics.automaton.RunAutomaton;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -94,21 +93,23 @@ class ToolCallsTest {
                 "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}")),
                 new ToolCalls.Tool("ping", null));
         for (ToolCalls family : ToolCalls.values()) {
-            RunAutomaton a = new RunAutomaton(family.forced(tools, "tool_choice"));
+            GrammarBudget budget = GrammarBudget.of(GrammarLimits.defaults(), "tool_choice");
+            ByteDfa a = budget.dfa(family.forced(tools, budget));
             String call = switch (family) {
                 case HERMES -> "<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
                 case LLAMA -> "{\"name\":\"ping\",\"parameters\":{}}";
                 case DEEPSEEK -> "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>weather\n```json\n"
                         + "{\"city\":\"Paris\"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
             };
-            assertTrue(a.run(bytes(call)), family + ": " + call);
-            assertFalse(a.run(bytes(call.replace("weather", "rain").replace("ping", "pong"))), family + " other name");
+            assertTrue(a.matches(bytes(call)), family + ": " + call);
+            assertFalse(a.matches(bytes(call.replace("weather", "rain").replace("ping", "pong"))),
+                    family + " other name");
             assertEquals(1, family.parse(call).calls().size(), family + " parses what it forces");
         }
     }
 
-    private static String bytes(String s) {
-        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

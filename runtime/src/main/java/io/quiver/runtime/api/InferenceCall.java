@@ -97,6 +97,34 @@ public class InferenceCall {
         }
     }
 
+    /**
+     * Work a request does on its model before it asks for a slot (compiling its grammar), so that however long it
+     * takes, it holds no slot and no admitted request waits on it. A disconnect interrupts the caller meanwhile; a
+     * failure is counted as {@link #open}'s are, and a client gone by the end is answered as gone.
+     */
+    public <T> T beforeAdmission(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
+                                 Function<ServedModel, T> work) {
+        long start = System.nanoTime();
+        String label = modelName != null && registry.configuredNames().contains(modelName) ? modelName : "unknown";
+        Thread caller = Thread.currentThread();
+        http.response().closeHandler(v -> caller.interrupt());
+        try {
+            ServedModel model = registry.resolve(modelName, kinds, route);
+            label = model.name();
+            T result = work.apply(model);
+            if (http.response().closed()) {
+                throw new ClientGoneException();
+            }
+            return result;
+        } catch (RuntimeException e) {
+            metrics.request(route, label, answered(route, statusOf(e)), System.nanoTime() - start);
+            throw e;
+        } finally {
+            http.response().closeHandler(null);
+            Thread.interrupted();
+        }
+    }
+
     /** Slots under the pod's cap: the most rows of work one request may run at once. */
     public int cap() {
         return admission.max();

@@ -1,6 +1,7 @@
 package io.quiver.runtime.config;
 
 import io.quiver.models.ModelKind;
+import io.quiver.models.chat.GrammarLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -29,6 +30,9 @@ public interface QuiverConfig {
     Images images();
 
     Events events();
+
+    @WithName("structured-outputs")
+    StructuredOutputs structuredOutputs();
 
     /** One log line per API request (method, path, status, duration, model), logger {@code io.quiver.access}. */
     @WithName("access-log")
@@ -240,6 +244,39 @@ public interface QuiverConfig {
     interface Events {
         @WithDefault("api-key")
         EventsAuth auth();
+    }
+
+    /** What compiling a request's structured-output grammar (a schema, regex, choice or forced tool call) may cost. */
+    interface StructuredOutputs {
+        /** States a compiled grammar may have (those built on the way: 4 ×); past them the request gets a 400. */
+        @WithName("max-states")
+        @WithDefault("20000")
+        int maxStates();
+
+        /** The largest count a schema ({@code maxLength}, {@code maxItems}, …) or regex ({@code {n,m}}) may use. */
+        @WithName("max-repeat")
+        @WithDefault("4096")
+        int maxRepeat();
+
+        /** Bytes each chat model's compiled grammars may hold, their token sets counted as decoding makes them. */
+        @WithName("cache-size")
+        @WithDefault("128M")
+        io.quarkus.runtime.configuration.MemorySize cacheSize();
+
+        /** The longest one grammar may take to compile; past it the request gets a 400. */
+        @WithName("compile-timeout")
+        @WithDefault("10s")
+        Duration compileTimeout();
+
+        /** Threads per chat model that compile grammars, beside the request threads. */
+        @WithName("compile-threads")
+        @WithDefault("1")
+        int compileThreads();
+
+        default GrammarLimits limits() {
+            return new GrammarLimits(maxStates(), maxRepeat(), cacheSize().asLongValue(), compileTimeout(),
+                    compileThreads());
+        }
     }
 
     interface Shutdown {

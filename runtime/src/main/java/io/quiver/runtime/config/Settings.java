@@ -69,6 +69,12 @@ public final class Settings {
         KEYS.put("images.max-native-steps", atLeast(1));
         KEYS.put("access-log", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
         KEYS.put("events.auth", new Rule(v -> v.equals("api-key") || v.equals("none"), "api-key or none"));
+        KEYS.put("structured-outputs.max-states", atLeast(1));
+        KEYS.put("structured-outputs.max-repeat", atLeast(1));
+        KEYS.put("structured-outputs.cache-size", new Rule(v -> new MemorySizeConverter().convert(v)
+                .asLongValue() > 0, "a size above 0 such as 128M or 512K"));
+        KEYS.put("structured-outputs.compile-timeout", duration(Duration.ofMillis(1)));
+        KEYS.put("structured-outputs.compile-threads", atLeast(1));
         MODEL_KEYS.put("path", new Rule(v -> !v.isBlank(), "a model folder or embedded:<name>"));
         MODEL_KEYS.put("kind", new Rule(Pattern.compile("(?i)embedding|classifier|reranker|chat|diffusion")
                 .asMatchPredicate(), "embedding, classifier, reranker, chat or diffusion"));

@@ -9,6 +9,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatModel;
 import io.quiver.models.chat.ChatOptions;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.GrammarLimits;
 import io.quiver.models.chat.SamplingParams;
 import io.quiver.models.diffusion.DiffusionPipeline;
 import io.quiver.models.diffusion.DiffusionWorker;
@@ -29,13 +30,18 @@ final class ModelLoader {
     private final int podCap;
     private final int imageWork;
     private final Duration queueTimeout;
+    private final GrammarLimits grammars;
 
-    /** {@code queueTimeout}: the pod's, which also bounds the wait for a chat batch row or the diffusion worker. */
-    ModelLoader(Path cacheDir, int podCap, int imageWork, Duration queueTimeout) {
+    /**
+     * {@code queueTimeout}: the pod's, which also bounds the wait for a chat batch row or the diffusion worker;
+     * {@code grammars}: what each chat model's structured-output grammars may cost.
+     */
+    ModelLoader(Path cacheDir, int podCap, int imageWork, Duration queueTimeout, GrammarLimits grammars) {
         this.cacheDir = cacheDir;
         this.podCap = podCap;
         this.imageWork = imageWork;
         this.queueTimeout = queueTimeout;
+        this.grammars = grammars;
     }
 
     /**
@@ -82,7 +88,8 @@ final class ModelLoader {
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
                         spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout,
-                        spec.prefillChunk(), spec.kvCacheBytes(), spec.prefixCaching());
+                        new ChatOptions.CacheOptions(spec.prefillChunk(), spec.kvCacheBytes(), spec.prefixCaching()),
+                        grammars);
                 Optional<ChatModel> preloaded = Preload.take(spec.path(), kind, placement, ChatModel.class,
                         model -> model.opened(options.onnxFile()));
                 yield timed(spec, folder, kind, placement, preloaded, model -> ChatEngine.start(model, options),

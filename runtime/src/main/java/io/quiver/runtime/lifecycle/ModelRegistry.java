@@ -75,8 +75,8 @@ public class ModelRegistry {
             Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
             Path cacheDir = CacheFolder.open(Path.of(config.cacheDir()));
             ModelLoader.configureSessions(cacheDir, config.graphCache(), config.cpu().spinWait());
-            ModelLoader loader = new ModelLoader(cacheDir, admission.max(),
-                    config.images().maxNativeSteps(), config.concurrency().queueTimeout());
+            ModelLoader loader = new ModelLoader(cacheDir, admission.max(), config.images().maxNativeSteps(),
+                    config.concurrency().queueTimeout(), config.structuredOutputs().limits());
             DevicePlacement device = DevicePlacement.resolve(config);
             metrics.gpu(device.choice(), device.usage(), specs.keySet(), admission::busySeconds);
             List<Future<ServedModel>> loading = specs.values().stream()

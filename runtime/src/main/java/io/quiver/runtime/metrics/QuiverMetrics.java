@@ -125,6 +125,10 @@ public class QuiverMetrics {
             DistributionSummary batch = summary("quiver.batch.size", "Sequences in each decode step", tags,
                     BATCH_BUCKETS);
             chat.observeSteps(batch::record);
+            gauge("quiver.grammar.cache.bytes", "Bytes the model's compiled structured-output grammars hold "
+                    + "(quiver.structured-outputs.cache-size)", tags, chat::grammarBytes);
+            gauge("quiver.grammar.compiling", "Structured-output grammars compiling or waiting to", tags,
+                    chat::grammarsCompiling);
         }
     }
 

@@ -6,6 +6,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.GrammarSource;
 import io.quiver.models.chat.TokenGrammar;
 import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.QueueTimeoutException;
@@ -73,6 +74,7 @@ public class TextGeneration {
                     + "per request on this server, each a batch row under quiver.concurrency.max; got " + promptCount
                     + " × " + n);
         }
+        TokenGrammar grammar = grammar(route, fields, http, tools);
         Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, (int) rows);
         // Read by the engine's thread too, when a stream's client falls behind.
         List<Generation> generations = new CopyOnWriteArrayList<>();
@@ -80,13 +82,9 @@ public class TextGeneration {
         try {
             ChatEngine engine = lease.model().engine(ChatEngine.class);
             // Check every prompt before any starts, so a bad one leaves nothing running.
-            TokenGrammar structured = StructuredOutputs.grammar(fields, engine);
-            TokenGrammar forced = tools == null ? null : tools.on(engine).grammar(engine);
-            if (structured != null && forced != null) {
-                throw ApiException.invalid("tool_choice", "A required or named tool_choice cannot be combined with "
-                        + "structured outputs");
+            if (tools != null) {
+                tools.on(engine);
             }
-            TokenGrammar grammar = forced != null ? forced : structured;
             List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
             List<GenerationRequest> requests = prepared.stream().map(p -> fields.toRequest(p).withGrammar(grammar))
                     .toList();
@@ -124,6 +122,21 @@ public class TextGeneration {
                 Thread.interrupted();
             }
         }
+    }
+
+    /**
+     * The request's grammar, or null: compiled before the request asks for a slot, so that however long it takes no
+     * slot waits on it; its wait is bounded by quiver.request-timeout and timed as the request's preparation.
+     */
+    private TokenGrammar grammar(String route, GenerationFields fields, HttpServerRequest http, ToolUse tools) {
+        GrammarSource structured = StructuredOutputs.source(fields);
+        if (structured == null && (tools == null || !tools.forces())) {
+            return null;
+        }
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        return call.beforeAdmission(route, fields.model(), Set.of(ModelKind.CHAT), http, model -> call.prepare(route,
+                model.name(), () -> StructuredOutputs.grammar(structured, tools, model.engine(ChatEngine.class),
+                        deadline)));
     }
 
     /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */

@@ -3,7 +3,7 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.chat.ChatEngine;
-import io.quiver.models.chat.TokenGrammar;
+import io.quiver.models.chat.GrammarSource;
 import io.quiver.models.chat.ToolCall;
 import io.quiver.models.chat.ToolCalls;
 import io.quiver.runtime.api.ApiException;
@@ -94,9 +94,14 @@ final class ToolUse {
         return definitions;
     }
 
-    /** The constraint that forces a call, or null when the model may answer in text. */
-    TokenGrammar grammar(ChatEngine engine) {
-        return forced ? engine.toolGrammar(tools, "tool_choice") : null;
+    /** Whether decoding is constrained to a call (tool_choice required or named). */
+    boolean forces() {
+        return forced;
+    }
+
+    /** The constraint that forces a call in the family {@link #on} set, or null when the model may answer in text. */
+    GrammarSource source() {
+        return forced ? new GrammarSource.Tools(family, tools, "tool_choice") : null;
     }
 
     /** Reads calls in the format of this engine's chat template. */

@@ -19,7 +19,10 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** No admitted request waits on its model past quiver.request-timeout: its work is cancelled and it is answered. */
+/**
+ * No request waits on its model past quiver.request-timeout, for its grammar or its answer: its work is cancelled
+ * and it is answered.
+ */
 @QuarkusTest
 @TestProfile(RequestTimeoutProfile.class)
 class RequestTimeoutTest {
@@ -52,6 +55,19 @@ class RequestTimeoutTest {
         assertEquals("request_timeout", response.jsonPath().getString("error.code"));
         StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0
                 && engine().kvCacheUsage() == 0, "slot and batch rows freed");
+    }
+
+    @Test
+    void aGrammarStillCompilingAtTheTimeoutGets504AndItsCompileStops() throws Exception {
+        int kept = engine().grammarsKept();
+        Response response = given().contentType("application/json").body("""
+                {"model":"tiny-random-deepseek-r1","prompt":"hi","max_tokens":1,
+                 "structured_outputs":{"regex":"(a|b)*a(a|b){18}"}}""").post("/v1/completions");
+        assertEquals(504, response.statusCode(), response.asString());
+        assertEquals("request_timeout", response.jsonPath().getString("error.code"));
+        StreamDisconnectTest.await(() -> engine().grammarsCompiling() == 0, "the compile stopped");
+        assertEquals(kept, engine().grammarsKept(), "it stopped before it finished");
+        assertEquals(0, admission.running());
     }
 
     @Test
