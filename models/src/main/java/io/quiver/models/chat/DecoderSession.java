@@ -277,17 +277,39 @@ final class DecoderSession implements AutoCloseable {
     }
 
     /**
-     * The shape of the first present output after one token on an empty past: what the graph computes, where its
-     * declared shapes leave the cache's dimensions symbolic.
+     * Prompt positions [from, to) of one sequence, on top of {@code past} (the run of its previous chunk, whose
+     * presents are its cache so far) or, when null, of an empty cache: the prefill of a graph whose cache grows.
      */
-    long[] probe(long token) throws OrtException {
+    Step prefill(int[] prompt, int from, int to, Step past, boolean allPositions) throws OrtException {
+        int n = to - from;
+        long[] ids = new long[n];
+        long[] positions = new long[n];
+        long[] mask = new long[to];
+        for (int i = 0; i < n; i++) {
+            ids[i] = prompt[from + i];
+            positions[i] = from + i;
+        }
+        java.util.Arrays.fill(mask, 1);
+        if (past != null) {
+            return run(ids, mask, positions, 1, n, past.presents, allPositions);
+        }
         OnnxTensor[] empty = KvBlock.empty(1, 2 * layers, layout).tensors(env);
-        try (Step step = run(new long[] {token}, new long[] {1}, new long[] {0}, 1, 1, empty)) {
-            return step.presents[0].getInfo().getShape();
+        try {
+            return run(ids, mask, positions, 1, n, empty, allPositions);
         } finally {
             for (OnnxTensor t : empty) {
                 t.close();
             }
+        }
+    }
+
+    /**
+     * The shape of the first present output after one token on an empty past: what the graph computes, where its
+     * declared shapes leave the cache's dimensions symbolic.
+     */
+    long[] probe(int token) throws OrtException {
+        try (Step step = prefill(new int[] {token}, 0, 1, null, false)) {
+            return step.presents[0].getInfo().getShape();
         }
     }
 

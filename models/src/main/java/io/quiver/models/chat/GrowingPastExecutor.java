@@ -1,6 +1,5 @@
 package io.quiver.models.chat;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,32 +36,14 @@ final class GrowingPastExecutor implements StepExecutor {
     @Override
     public Logits prefill(SlotTable.Slot slot, int[] prompt, int from, int to, boolean allPositions)
             throws OrtException {
-        int n = to - from;
-        long[] ids = new long[n];
-        long[] positions = new long[n];
-        long[] mask = new long[to];
-        for (int i = 0; i < n; i++) {
-            ids[i] = prompt[from + i];
-            positions[i] = from + i;
-        }
-        java.util.Arrays.fill(mask, 1);
         DecoderSession.Step previous = partial.get(slot);
-        OnnxTensor[] empty = previous == null ? KvBlock.empty(1, 2 * decoder.layers, decoder.layout)
-                .tensors(decoder.env()) : null;
-        DecoderSession.Step step;
-        try {
-            step = decoder.run(ids, mask, positions, 1, n, previous == null ? empty : previous.presents, allPositions);
-        } finally {
-            if (empty != null) {
-                BatchCache.closeAll(empty);
-            }
-        }
+        DecoderSession.Step step = decoder.prefill(prompt, from, to, previous, allPositions);
         if (previous != null) {
             previous.close();
         }
         partial.put(slot, step);
         slot.append(prompt, from, to);
-        return new Logits(step.logits, allPositions ? n : 1, step.vocab);
+        return new Logits(step.logits, allPositions ? to - from : 1, step.vocab);
     }
 
     @Override

@@ -60,21 +60,7 @@ final class ChatFixture {
     /** Greedy, no penalties, past the end-of-sequence token: what the references ran. */
     /** One prefill of {@code prompt} on an empty past, as the first step of a sequence alone in its batch. */
     static DecoderSession.Step prefill(DecoderSession decoder, int[] prompt) throws ai.onnxruntime.OrtException {
-        long[] ids = new long[prompt.length];
-        long[] mask = new long[prompt.length];
-        long[] positions = new long[prompt.length];
-        for (int i = 0; i < prompt.length; i++) {
-            ids[i] = prompt[i];
-            mask[i] = 1;
-            positions[i] = i;
-        }
-        ai.onnxruntime.OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout)
-                .tensors(decoder.env());
-        try {
-            return decoder.run(ids, mask, positions, 1, prompt.length, empty);
-        } finally {
-            List.of(empty).forEach(ai.onnxruntime.OnnxTensor::close);
-        }
+        return decoder.prefill(prompt, 0, prompt.length, null, false);
     }
 
     static GenerationRequest greedy(int[] prompt, int tokens) {

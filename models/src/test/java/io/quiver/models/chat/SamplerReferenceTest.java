@@ -3,7 +3,6 @@ package io.quiver.models.chat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
 import io.quiver.gpu.Placement;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -39,18 +38,8 @@ class SamplerReferenceTest {
         }
         try (ChatModel chat = ChatModel.open(ChatFixture.folder(), Placement.CPU, null)) {
             int[] prompt = ChatFixture.ints(ChatFixture.goldenCase("user_long").path("prompt_ids"));
-            long[] ids = Arrays.stream(prompt).asLongStream().toArray();
-            long[] mask = new long[ids.length];
-            Arrays.fill(mask, 1);
-            long[] positions = IntStream.range(0, ids.length).asLongStream().toArray();
-            DecoderSession decoder = chat.decoder;
-            OnnxTensor[] empty = KvBlock.empty(1, 2 * decoder.layers, decoder.layout).tensors(decoder.env());
-            try (DecoderSession.Step step = decoder.run(ids, mask, positions, 1, ids.length, empty)) {
+            try (DecoderSession.Step step = ChatFixture.prefill(chat.decoder, prompt)) {
                 model = Arrays.copyOf(step.logits, step.vocab);
-            } finally {
-                for (OnnxTensor t : empty) {
-                    t.close();
-                }
             }
         }
     }
