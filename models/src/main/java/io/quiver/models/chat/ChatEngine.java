@@ -6,7 +6,6 @@ import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelLoadException;
 import io.quiver.models.TokenBudget;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -130,10 +129,22 @@ public final class ChatEngine implements Engine {
         var read = TokenBudget.encode(text, contextLength - 1, tokenizer::encode, ids -> ids.length);
         int[] ids = read.encoding();
         if (!read.complete() || ids.length >= contextLength) {
-            throw new InvalidRequestException(param, (read.complete() ? "" : "more than ") + ids.length
-                    + " prompt tokens leave no room for a completion in context length " + contextLength);
+            throw noRoom(param, (read.complete() ? "" : "more than ") + ids.length);
         }
         return ids;
+    }
+
+    /** Refuses a prompt of {@code tokens} that leaves no room for a completion, naming {@code param}. */
+    public void checkRoom(int tokens, String param) {
+        if (tokens >= contextLength) {
+            throw noRoom(param, Integer.toString(tokens));
+        }
+    }
+
+    /** The one refusal of a prompt that fills the context ({@code tokens}: how many, or "more than" so many). */
+    private InvalidRequestException noRoom(String param, String tokens) {
+        return new InvalidRequestException(param, tokens + " prompt tokens leave no room for a completion in context "
+                + "length " + contextLength);
     }
 
     /** Text of token ids (special tokens skipped). */
@@ -263,6 +274,29 @@ public final class ChatEngine implements Engine {
      *                                 below 1 or above the batch limit
      */
     public List<Generation> submit(GenerationRequest request, int n, IntFunction<GenerationListener> listeners) {
+        int maxTokens = check(request, n);
+        SamplingParams sampling = request.sampling().resolve(spec.defaults());
+        Set<Integer> eos = spec.eosIds();
+        boolean split = options.reasoningSplit() && request.splitReasoning();
+        Sequence lead = new Sequence(request, sampling, maxTokens, tokenizer, eos, split, listeners.apply(0));
+        for (int i = 1; i < n; i++) {
+            SamplingParams own = sampling.seed() == null ? sampling : sampling.withSeed(sampling.seed() + i);
+            Sequence follower = new Sequence(request, own, maxTokens, tokenizer, eos, split, listeners.apply(i));
+            follower.follower = true;
+            lead.followers.add(follower);
+        }
+        scheduler.submit(lead);
+        return List.copyOf(lead.group());
+    }
+
+    /**
+     * What this engine refuses in a request, checked before it asks for a slot (and again, as an assertion, when
+     * submitted): n outside [1, batch rows], an empty prompt, ids outside the vocabulary, prompt + max_tokens over the
+     * context. Returns the completion's token limit.
+     *
+     * @throws InvalidRequestException naming the parameter
+     */
+    public int check(GenerationRequest request, int n) {
         if (n < 1 || n > options.maxBatch()) {
             throw new InvalidRequestException("n", "n must be between 1 and " + options.maxBatch()
                     + " (the batch rows one prompt's completions share), was " + n);
@@ -282,51 +316,25 @@ public final class ChatEngine implements Engine {
             throw new InvalidRequestException("max_tokens", ids.length + " prompt tokens + " + maxTokens
                     + " max_tokens > context length " + contextLength);
         }
-        if (maxTokens <= 0) {
-            if (ids.length >= contextLength) {
-                throw new InvalidRequestException("messages", ids.length + " prompt tokens leave no room for a "
-                        + "completion in context length " + contextLength);
-            }
-            maxTokens = contextLength - ids.length;
-        }
-        SamplingParams sampling = request.sampling().resolve(spec.defaults());
-        Set<Integer> eos = spec.eosIds();
-        boolean split = options.reasoningSplit() && request.splitReasoning();
-        Sequence lead = new Sequence(request, sampling, maxTokens, tokenizer, eos, split, listeners.apply(0));
-        for (int i = 1; i < n; i++) {
-            SamplingParams own = sampling.seed() == null ? sampling : sampling.withSeed(sampling.seed() + i);
-            Sequence follower = new Sequence(request, own, maxTokens, tokenizer, eos, split, listeners.apply(i));
-            follower.follower = true;
-            lead.followers.add(follower);
-        }
-        scheduler.submit(lead);
-        return List.copyOf(lead.group());
+        checkRoom(ids.length, "messages");
+        return maxTokens > 0 ? maxTokens : contextLength - ids.length;
     }
 
     /** Runs a completion to its end on the calling thread's behalf (a thin wrapper over {@link #submit}). */
     public GenerationResult generate(GenerationRequest request) {
-        StringBuilder reasoning = new StringBuilder();
-        StringBuilder content = new StringBuilder();
-        int[][] ids = {new int[16]};
-        int[] count = {0};
+        Completions completion = new Completions(1);
         CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         submit(request, new GenerationListener() {
             @Override
             public void onDelta(Delta d) {
-                reasoning.append(d.reasoning());
-                content.append(d.content());
-                for (int id : d.tokenIds()) {
-                    if (count[0] == ids[0].length) {
-                        ids[0] = Arrays.copyOf(ids[0], count[0] * 2);
-                    }
-                    ids[0][count[0]++] = id;
-                }
+                completion.add(0, d);
             }
 
             @Override
             public void onComplete(FinishReason reason, Usage usage) {
-                result.complete(new GenerationResult(reasoning.toString(), content.toString(),
-                        Arrays.copyOf(ids[0], count[0]), reason, usage));
+                completion.end(0, reason, usage);
+                Completions.Choice c = completion.choice(0);
+                result.complete(new GenerationResult(c.reasoning(), c.content(), c.tokenIds(), reason, usage));
             }
 
             @Override

@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.chat;
 
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.ToolCalls;
@@ -21,9 +22,9 @@ final class ChatWire implements Wire {
     }
 
     @Override
-    public Object completion(Header h, List<Choice> choices, Usage usage) {
+    public Object completion(Header h, List<Completions.Choice> choices, Usage usage) {
         List<ChatProtocol.Choice> out = new ArrayList<>();
-        for (Choice c : choices) {
+        for (Completions.Choice c : choices) {
             String reasoning = c.reasoning().isEmpty() ? null : c.reasoning();
             Object logprobs = h.scores().logprobs() ? h.scores().chat(c.logprobs()) : null;
             ToolCalls.Parsed parsed = h.tools() == null ? null : h.tools().parse(c.content());

@@ -2,10 +2,10 @@ package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
-import io.quiver.models.QueueTimeoutException;
-import io.quiver.models.chat.Usage;
+import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.Lease;
 import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
@@ -93,18 +93,16 @@ final class EventStream implements StreamingOutput {
             for (Object chunk : wire.opening(header, generations.size())) {
                 send(out, chunk);
             }
-            int prompt = 0;
-            int completion = 0;
-            boolean[] ended = new boolean[generations.size()];
+            Completions completions = new Completions(generations.size());
             long deadline = lease.deadline();
             boolean expired = false;
-            for (int open = generations.size(); open > 0; ) {
+            while (completions.open() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     if (expired) {
                         // The engine did not confirm the cancellation in time: end the open choices here.
-                        for (int i = 0; i < ended.length; i++) {
-                            if (!ended[i]) {
+                        for (int i = 0; i < completions.size(); i++) {
+                            if (!completions.ended(i)) {
                                 send(out, wire.finish(header, i, FinishReason.CANCELLED));
                             }
                         }
@@ -116,44 +114,36 @@ final class EventStream implements StreamingOutput {
                     continue;
                 }
                 Event event = events.poll(Math.min(left, keepAlive.toNanos()));
-                switch (event) {
-                    case null -> flush(out, KEEP_ALIVE);
-                    case Scored p -> {
-                        Object chunk = wire.prompt(header, p.index(), p.prompt());
-                        if (chunk != null) {
-                            send(out, chunk);
-                        }
+                if (event == null) {
+                    flush(out, KEEP_ALIVE);
+                    continue;
+                }
+                if (event instanceof Failed f) {
+                    // Mid-stream the status is sent: the failure becomes the stream's last event.
+                    if (lease.failure(f.error()) instanceof ApiException api) {
+                        send(out, api.body());
+                    } else {
+                        LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
+                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
+                                "server_error", null, null));
                     }
-                    case Text t -> {
-                        Object chunk = wire.delta(header, t.index(), t.delta());
-                        if (chunk != null) {
-                            send(out, chunk);
-                        }
-                    }
-                    case Done d -> {
-                        send(out, wire.finish(header, d.index(), d.reason()));
-                        prompt += d.usage().promptTokens();
-                        completion += d.usage().completionTokens();
-                        ended[d.index()] = true;
-                        open--;
-                    }
-                    case Failed f -> {
-                        if (f.error() instanceof QueueTimeoutException) {
-                            send(out, OpenAiError.of("No batch row freed within the queue timeout; retry later",
-                                    "server_overloaded", null, "queue_timeout"));
-                        } else {
-                            LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                            send(out, OpenAiError.of("Generation failed; the server logged the cause",
-                                    "server_error", null, null));
-                        }
-                        flush(out, DONE);
-                        cancel();
-                        return;
-                    }
+                    flush(out, DONE);
+                    cancel();
+                    return;
+                }
+                events.addTo(completions, event);
+                Object chunk = switch (event) {
+                    case Scored p -> wire.prompt(header, p.index(), p.prompt());
+                    case Text t -> wire.delta(header, t.index(), t.delta());
+                    case Done d -> wire.finish(header, d.index(), d.reason());
+                    case Failed f -> null;
+                };
+                if (chunk != null) {
+                    send(out, chunk);
                 }
             }
             if (includeUsage) {
-                send(out, wire.usage(header, new Usage(prompt, completion)));
+                send(out, wire.usage(header, completions.usage()));
             }
             flush(out, DONE);
             // A stream cut at the deadline still ends well-formed; its status says it timed out.

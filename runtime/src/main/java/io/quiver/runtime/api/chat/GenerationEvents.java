@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.chat;
 
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.GenerationListener;
@@ -106,6 +107,16 @@ final class GenerationEvents {
                 queue.add(new Failed(index, error));
             }
         };
+    }
+
+    /** Adds a scored prompt, a delta or an end to the request's completions (a failure is the caller's to answer). */
+    void addTo(Completions completions, Event event) {
+        switch (event) {
+            case Scored p -> completions.scored(p.index(), p.prompt());
+            case Text t -> completions.add(t.index(), t.delta());
+            case Done d -> completions.end(d.index(), d.reason(), d.usage());
+            case Failed f -> throw new IllegalArgumentException("a failure is not added up", f.error());
+        }
     }
 
     /** The next event, or null when none came within {@code nanos} (none left to wait: only what is there). */

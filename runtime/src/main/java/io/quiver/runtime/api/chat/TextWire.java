@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.chat;
 
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.TokenLogprob;
@@ -21,9 +22,9 @@ final class TextWire implements Wire {
     }
 
     @Override
-    public Object completion(Header h, List<Choice> choices, Usage usage) {
+    public Object completion(Header h, List<Completions.Choice> choices, Usage usage) {
         List<CompletionProtocol.Choice> out = new ArrayList<>();
-        for (Choice c : choices) {
+        for (Completions.Choice c : choices) {
             String echo = h.scores().echo(c.index());
             Object logprobs = h.scores().logprobs() ? h.scores().text(c.index(), c.prompt(), c.logprobs()) : null;
             out.add(new CompletionProtocol.Choice(c.index(), (echo == null ? "" : echo) + c.reasoning() + c.content(),

@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.chat;
 
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.TokenLogprob;
@@ -12,19 +13,9 @@ interface Wire {
     record Header(String id, long created, String model, TokenScores scores, ToolUse tools) {
     }
 
-    /**
-     * A finished choice, for a non-streaming response.
-     *
-     * @param logprobs the completion's scored tokens (empty when not asked for)
-     * @param prompt   the prompt's scored tokens after the first (echo with logprobs), or null
-     */
-    record Choice(int index, String reasoning, String content, FinishReason reason, List<TokenLogprob> logprobs,
-                  List<TokenLogprob> prompt) {
-    }
-
     String idPrefix();
 
-    Object completion(Header header, List<Choice> choices, Usage usage);
+    Object completion(Header header, List<Completions.Choice> choices, Usage usage);
 
     /** Chunks sent before any token (the chat route announces the role). */
     List<Object> opening(Header header, int choices);
