@@ -30,6 +30,18 @@ public final class Prometheus {
         return OptionalDouble.empty();
     }
 
+    /** The sum of every sample of {@code name}, whatever its labels (0 when there is none). */
+    public static double sum(String text, String name) {
+        double total = 0;
+        for (String line : text.split("\n")) {
+            Matcher m = SAMPLE.matcher(line);
+            if (m.find() && m.group(1).equals(name)) {
+                total += Double.parseDouble(m.group(3));
+            }
+        }
+        return total;
+    }
+
     public static double require(String text, String name, String... labels) {
         return value(text, name, labels).orElseThrow(() -> new AssertionError(
                 "no sample " + name + " with " + String.join(",", labels)));

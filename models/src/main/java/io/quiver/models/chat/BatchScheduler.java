@@ -1,6 +1,5 @@
 package io.quiver.models.chat;
 
-import io.quiver.models.InvalidRequestException;
 import io.quiver.models.QueueTimeoutException;
 import io.quiver.models.chat.StepExecutor.Logits;
 import io.quiver.models.chat.StepPlanner.Admit;
@@ -46,8 +45,8 @@ final class BatchScheduler implements AutoCloseable {
             throw new IllegalStateException("chat engine is closed");
         }
         if (sequence.group().size() > slots.size()) {
-            throw new InvalidRequestException("n", sequence.group().size() + " completions of one prompt cannot "
-                    + "share a batch of " + slots.size() + " rows");
+            throw new IllegalArgumentException(sequence.group().size() + " completions of one prompt cannot share a "
+                    + "batch of " + slots.size() + " rows; ChatEngine.check refuses them");
         }
         sequence.queuedAt = System.nanoTime();
         pending.add(sequence);
@@ -182,8 +181,8 @@ final class BatchScheduler implements AutoCloseable {
         List<Sequence> group = lead.group();
         int n = lead.prompt.length;
         if (n >= slots.capacity()) {
-            InvalidRequestException tooLong = new InvalidRequestException("messages", n + " prompt tokens leave no "
-                    + "room for a completion in context length " + slots.capacity());
+            IllegalStateException tooLong = new IllegalStateException(n + " prompt tokens fill a slot of "
+                    + slots.capacity() + " positions; ChatEngine.check refuses such prompts");
             group.forEach(m -> m.fail(tooLong));
             return;
         }

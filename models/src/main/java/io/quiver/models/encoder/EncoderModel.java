@@ -44,6 +44,8 @@ public final class EncoderModel implements AutoCloseable {
     private final int vocabSize;
     private final Pooling pooling;
     private final Labels labels;
+    /** Width of an output row, read off the graph's first run (the warm-up), else the config's hidden size. */
+    private volatile int width;
 
     private EncoderModel(ModelKind kind, Model model, HuggingFaceTokenizer strict, HuggingFaceTokenizer truncating,
                          int maxLength, int vocabSize, Pooling pooling, Labels labels) {
@@ -75,8 +77,10 @@ public final class EncoderModel implements AutoCloseable {
         Model model = OnnxLoader.loadDjl(onnx, placement);
         JsonNode config = folder.config();
         int vocab = config.path("vocab_size").asInt(Integer.MAX_VALUE);
-        return new EncoderModel(kind, model, strict, truncating, maxLength, vocab, Pooling.of(folder),
+        EncoderModel encoder = new EncoderModel(kind, model, strict, truncating, maxLength, vocab, Pooling.of(folder),
                 Labels.of(config));
+        encoder.width = config.path("hidden_size").asInt(0);
+        return encoder;
     }
 
     /**
@@ -105,6 +109,11 @@ public final class EncoderModel implements AutoCloseable {
 
     public Labels labels() {
         return labels;
+    }
+
+    /** Numbers in each output row: an embedding's dimensions (or a classifier's logits), known before a request. */
+    public int dimensions() {
+        return width;
     }
 
     /**
@@ -196,6 +205,7 @@ public final class EncoderModel implements AutoCloseable {
     private float[][] pool(NDList outputs, List<Encoding> batch, int seq) {
         NDArray hidden = pick(outputs, List.of("last_hidden_state", "token_embeddings"));
         int dim = (int) hidden.getShape().get(2);
+        width = dim;
         float[] flat = hidden.toFloatArray();
         float[][] out = new float[batch.size()][];
         for (int r = 0; r < out.length; r++) {
@@ -204,10 +214,11 @@ public final class EncoderModel implements AutoCloseable {
         return out;
     }
 
-    private static float[][] logits(NDList outputs, int rows) {
+    private float[][] logits(NDList outputs, int rows) {
         NDArray logits = pick(outputs, List.of("logits"));
         float[] flat = logits.toFloatArray();
         int width = flat.length / rows;
+        this.width = width;
         float[][] out = new float[rows][width];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(flat, r * width, out[r], 0, width);

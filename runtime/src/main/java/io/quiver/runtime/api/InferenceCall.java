@@ -3,11 +3,9 @@ package io.quiver.runtime.api;
 import io.micrometer.core.instrument.Tags;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelKind;
-import io.quiver.models.QueueTimeoutException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
-import io.quiver.runtime.api.events.EventDispatcher;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.http.AccessLog;
 import io.quiver.runtime.lifecycle.ModelRegistry;
@@ -23,16 +21,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The path every inference request takes: resolve the model, wait for a slot under the pod cap, run, record the
- * outcome. A client that disconnects interrupts its (virtual) thread, which takes it out of the queue or abandons
- * the work; the slot is freed either way. No admitted request waits on its model past {@code quiver.request-timeout}.
+ * The path every inference request takes, TGI's order: resolve the model and check the request against it (render,
+ * tokenise, compile its grammar) before anything is queued, so a request that will be refused never takes a slot
+ * or waits for one; then wait for a slot under the pod cap, run, record the outcome. A client that disconnects
+ * interrupts its (virtual) thread, which stops the check, takes it out of the queue or abandons the work; the slot
+ * is freed either way. No admitted request waits on its model past {@code quiver.request-timeout}.
  */
 @ApplicationScoped
 public class InferenceCall {
+    /** The {@code route} label of requests that arrived as CloudEvents. */
+    public static final String EVENTS_ROUTE = "events";
     /** The deadline of the request {@link #run} is running, for {@link #await}. */
     private static final ScopedValue<Lease> CURRENT = ScopedValue.newInstance();
 
@@ -43,6 +46,10 @@ public class InferenceCall {
 
     private final AccessLog accessLog;
 
+    /** A request checked against its model, ready to ask for slots: what it will run, and when it arrived. */
+    public record Checked<V>(ServedModel model, V request, long start) {
+    }
+
     public InferenceCall(ModelRegistry registry, Admission admission, QuiverMetrics metrics, QuiverConfig config,
                          AccessLog accessLog) {
         this.registry = registry;
@@ -52,12 +59,16 @@ public class InferenceCall {
         this.requestTimeout = config.requestTimeout();
     }
 
-    /** Runs {@code work} on the caller's thread while holding a slot. */
-    public <T> T run(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
-                     Function<ServedModel, T> work) {
-        Lease lease = open(route, modelName, kinds, http, 1);
+    /**
+     * Checks a request against its model, then runs {@code work} on the caller's thread while holding one slot:
+     * {@code check} throws every refusal the request can earn, {@code work} only runs it.
+     */
+    public <V, T> T run(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
+                        Function<ServedModel, V> check, BiFunction<ServedModel, V, T> work) {
+        Checked<V> checked = check(route, modelName, kinds, http, check);
+        Lease lease = admit(route, checked, http, 1);
         try {
-            T result = ScopedValue.where(CURRENT, lease).call(() -> work.apply(lease.model()));
+            T result = ScopedValue.where(CURRENT, lease).call(() -> work.apply(lease.model(), checked.request()));
             lease.status(200);
             return result;
         } catch (RuntimeException e) {
@@ -70,11 +81,12 @@ public class InferenceCall {
     }
 
     /**
-     * Resolves and admits a request whose work outlives the handler (a stream), taking one slot per row of work it
-     * runs at once. The caller must close the lease; until it re-points {@link Lease#onDisconnect}, a disconnect
-     * interrupts the calling thread.
+     * Resolves the model and checks the request against it without a slot, timed as its preparation
+     * ({@code quiver_request_preparation_seconds}): its cost is bounded by the model's context (TokenBudget) and by
+     * the grammar limits. A refusal is counted as the request's outcome; a client gone meanwhile is answered as gone.
      */
-    public Lease open(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http, int rows) {
+    public <V> Checked<V> check(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
+                                Function<ServedModel, V> check) {
         long start = System.nanoTime();
         // A served model's name, even when this route refuses it; any other name is "unknown", so that requests
         // cannot add label values without bound.
@@ -85,37 +97,11 @@ public class InferenceCall {
             ServedModel model = registry.resolve(modelName, kinds, route);
             label = model.name();
             accessLog.model(http, model.name());
-            Permit permit = admission.admit(model.name(), rows);
-            Lease lease = new Lease(route, model, permit, start, requestTimeout, http, metrics, admission);
-            lease.onDisconnect(caller::interrupt);
-            return lease;
-        } catch (RuntimeException e) {
-            http.response().closeHandler(null);
-            Thread.interrupted();
-            metrics.request(route, label, answered(route, statusOf(e)), System.nanoTime() - start);
-            throw e;
-        }
-    }
-
-    /**
-     * Work a request does on its model before it asks for a slot (compiling its grammar), so that however long it
-     * takes, it holds no slot and no admitted request waits on it. A disconnect interrupts the caller meanwhile; a
-     * failure is counted as {@link #open}'s are, and a client gone by the end is answered as gone.
-     */
-    public <T> T beforeAdmission(String route, String modelName, Set<ModelKind> kinds, HttpServerRequest http,
-                                 Function<ServedModel, T> work) {
-        long start = System.nanoTime();
-        String label = modelName != null && registry.configuredNames().contains(modelName) ? modelName : "unknown";
-        Thread caller = Thread.currentThread();
-        http.response().closeHandler(v -> caller.interrupt());
-        try {
-            ServedModel model = registry.resolve(modelName, kinds, route);
-            label = model.name();
-            T result = work.apply(model);
+            V request = prepare(route, model.name(), () -> check.apply(model));
             if (http.response().closed()) {
                 throw new ClientGoneException();
             }
-            return result;
+            return new Checked<>(model, request, start);
         } catch (RuntimeException e) {
             metrics.request(route, label, answered(route, statusOf(e)), System.nanoTime() - start);
             throw e;
@@ -125,17 +111,35 @@ public class InferenceCall {
         }
     }
 
+    /**
+     * Admits a checked request, taking one slot per row of work it runs at once; for work that outlives the
+     * handler (a stream) the caller closes the lease. Until it re-points {@link Lease#onDisconnect}, a disconnect
+     * interrupts the calling thread.
+     */
+    public Lease admit(String route, Checked<?> checked, HttpServerRequest http, int rows) {
+        ServedModel model = checked.model();
+        Thread caller = Thread.currentThread();
+        http.response().closeHandler(v -> caller.interrupt());
+        try {
+            Permit permit = admission.admit(model.name(), rows);
+            Lease lease = new Lease(route, model, permit, checked.start(), requestTimeout, http, metrics, admission);
+            lease.onDisconnect(caller::interrupt);
+            return lease;
+        } catch (RuntimeException e) {
+            http.response().closeHandler(null);
+            Thread.interrupted();
+            metrics.request(route, model.name(), answered(route, statusOf(e)), System.nanoTime() - checked.start());
+            throw e;
+        }
+    }
+
     /** Slots under the pod's cap: the most rows of work one request may run at once. */
     public int cap() {
         return admission.max();
     }
 
-    /**
-     * Runs a request's preparation (rendering and tokenising its text) and times it in
-     * {@code quiver_request_preparation_seconds}: bounded by the model's context (see TokenBudget), and counted so
-     * that what requests cost before they run shows.
-     */
-    public <T> T prepare(String route, String model, Supplier<T> work) {
+    /** Times a request's preparation in {@code quiver_request_preparation_seconds}. */
+    private <T> T prepare(String route, String model, Supplier<T> work) {
         long start = System.nanoTime();
         try {
             return work.get();
@@ -150,7 +154,7 @@ public class InferenceCall {
      * the HTTP routes answer 404 or 409, since Knative would retry those (see EventsResource).
      */
     public static int answered(String route, int status) {
-        return route.equals(EventDispatcher.ROUTE) && (status == 404 || status == 409) ? 422 : status;
+        return route.equals(EVENTS_ROUTE) && (status == 404 || status == 409) ? 422 : status;
     }
 
     public static int statusOf(RuntimeException e) {
@@ -184,13 +188,7 @@ public class InferenceCall {
             throw new ApiException(503, "server_overloaded", null, "shutting_down", "The server is shutting down and "
                     + "stopped this request; retry on another replica", Map.of("Retry-After", "1"));
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof QueueTimeoutException) {
-                throw lease.queueTimedOut();
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw lease.failure(e.getCause());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.quiver.runtime.api;
 
+import io.quiver.models.QueueTimeoutException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.Permit;
 import io.quiver.runtime.lifecycle.ServedModel;
@@ -59,9 +60,15 @@ public final class Lease implements AutoCloseable {
                 + "quiver.request-timeout (" + timeout.toMillis() + " ms); the work was cancelled", Map.of());
     }
 
-    /** The error for a request its model's own queue held past the queue timeout: as if admission had. */
-    public ApiException queueTimedOut() {
-        return admission.engineQueueTimeout(model.name());
+    /**
+     * What a request answers when its model's work failed: a 503 when the model's own queue held it past the queue
+     * timeout (as if admission had), else a server error whose cause the server logs.
+     */
+    public RuntimeException failure(Throwable cause) {
+        if (cause instanceof QueueTimeoutException) {
+            return admission.engineQueueTimeout(model.name());
+        }
+        return cause instanceof RuntimeException r ? r : new IllegalStateException("generation failed", cause);
     }
 
     /** The status the request ends with when closed; 500 unless set. */

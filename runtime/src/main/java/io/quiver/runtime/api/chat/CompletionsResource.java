@@ -101,11 +101,9 @@ public class CompletionsResource {
         return new Prompt(engine.encodePrompt(text, "prompt"), false, false, text);
     }
 
+    /** Token ids as sent, read only when they leave room for a completion; their range is the engine's check. */
     private static int[] tokenIds(ChatEngine engine, JsonNode array) {
-        if (array.size() >= engine.contextLength()) {
-            throw ApiException.invalid("prompt", array.size() + " prompt tokens leave no room for a completion in "
-                    + "context length " + engine.contextLength());
-        }
+        engine.checkRoom(array.size(), "prompt");
         int[] ids = new int[array.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode id = array.get(i);

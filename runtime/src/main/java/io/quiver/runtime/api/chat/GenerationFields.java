@@ -100,35 +100,43 @@ public interface GenerationFields {
         return streamOptions() != null && Boolean.TRUE.equals(streamOptions().includeUsage());
     }
 
-    /** Checks every shared field and builds the engine request for a prompt. */
-    default GenerationRequest toRequest(Prompt prompt) {
-        int scored = scoredAlternatives();
+    /** Checks every shared field that needs no model; a refusal is a 400 naming the parameter. */
+    default void checkSampling() {
+        scoredAlternatives();
         if (logitBias() != null && !logitBias().isNull() && !logitBias().isEmpty()) {
             throw ApiException.invalid("logit_bias", "logit_bias is not supported by this server");
         }
         Integer limit = tokenLimit();
-        if (limit != null && limit == 0 && scoresPromptOnly()) {
-            // Scoring a prompt (echo with max_tokens 0): the prefill is all there is.
-            return new GenerationRequest(prompt.ids(), SamplingParams.greedy(), 1, List.of(), false, false, false)
-                    .withLogprobs(-1, Math.max(0, promptAlternatives())).scoringPromptOnly(Math.max(0,
-                            promptAlternatives()));
-        }
-        if (limit != null && limit < 1) {
+        if (limit != null && limit < 1 && !(limit == 0 && scoresPromptOnly())) {
             throw ApiException.invalid(tokenLimitParam(), tokenLimitParam() + " must be at least 1, was " + limit);
         }
-        double presence = penalty("presence_penalty", presencePenalty());
-        double frequency = penalty("frequency_penalty", frequencyPenalty());
+        penalty("presence_penalty", presencePenalty());
+        penalty("frequency_penalty", frequencyPenalty());
         if (topK() != null && topK() < -1) {
             throw ApiException.invalid("top_k", "top_k must be -1, 0 (all tokens) or positive, was " + topK());
         }
         if (temperature() != null && temperature() > 2) {
             throw ApiException.invalid("temperature", "temperature must be between 0 and 2, was " + temperature());
         }
-        SamplingParams sampling = new SamplingParams(temperature(), topP(), topK(), minP(), seed(), presence,
-                frequency, repetitionPenalty());
+        stopStrings();
+    }
+
+    /** The engine request for a prompt; the fields were checked by {@link #checkSampling}. */
+    default GenerationRequest toRequest(Prompt prompt) {
+        checkSampling();
+        Integer limit = tokenLimit();
+        if (limit != null && limit == 0) {
+            // Scoring a prompt (echo with max_tokens 0): the prefill is all there is.
+            return new GenerationRequest(prompt.ids(), SamplingParams.greedy(), 1, List.of(), false, false, false)
+                    .withLogprobs(-1, Math.max(0, promptAlternatives())).scoringPromptOnly(Math.max(0,
+                            promptAlternatives()));
+        }
+        SamplingParams sampling = new SamplingParams(temperature(), topP(), topK(), minP(), seed(),
+                penalty("presence_penalty", presencePenalty()), penalty("frequency_penalty", frequencyPenalty()),
+                repetitionPenalty());
         return new GenerationRequest(prompt.ids(), sampling, limit == null ? 0 : limit, stopStrings(),
                 Boolean.TRUE.equals(ignoreEos()), prompt.reasoningPrefilled(), prompt.splitReasoning())
-                .withLogprobs(scored, promptAlternatives());
+                .withLogprobs(scoredAlternatives(), promptAlternatives());
     }
 
     private List<String> stopStrings() {

@@ -3,23 +3,17 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
-import io.quiver.models.chat.FinishReason;
+import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
 import io.quiver.models.chat.GrammarSource;
 import io.quiver.models.chat.TokenGrammar;
-import io.quiver.models.chat.TokenLogprob;
-import io.quiver.models.QueueTimeoutException;
-import io.quiver.models.chat.Usage;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.api.Lease;
-import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
-import io.quiver.runtime.api.chat.GenerationEvents.Scored;
-import io.quiver.runtime.api.chat.GenerationEvents.Text;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.metrics.GenerationMeters;
 import io.quiver.runtime.metrics.QuiverMetrics;
@@ -36,9 +30,11 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Runs the completions of one chat or text request under a slot of the pod cap and answers either with one JSON
- * body or with a server-sent event stream. The slot is held until the last event is written, and freed at once
- * when the client goes away (its completions are cancelled and leave the batch at the next step).
+ * Runs the completions of one chat or text request: checks it against its model first (prompts rendered and
+ * tokenised, the grammar compiled, every limit the engine has), so a request that will be refused never takes a
+ * slot; then runs it under the pod cap and answers either with one JSON body or with a server-sent event stream.
+ * The slot is held until the last event is written, and freed at once when the client goes away (its completions
+ * are cancelled and leave the batch at the next step).
  */
 @ApplicationScoped
 public class TextGeneration {
@@ -46,6 +42,10 @@ public class TextGeneration {
     private final QuiverMetrics metrics;
     private final QuiverConfig config;
     private final ObjectMapper json;
+
+    /** A text request checked against its model: the engine requests of its prompts, each run n times. */
+    record Checked(ChatEngine engine, List<Prompt> prompts, List<GenerationRequest> requests, int n) {
+    }
 
     public TextGeneration(InferenceCall call, QuiverMetrics metrics, QuiverConfig config, ObjectMapper json) {
         this.call = call;
@@ -74,31 +74,51 @@ public class TextGeneration {
                     + "per request on this server, each a batch row under quiver.concurrency.max; got " + promptCount
                     + " × " + n);
         }
-        TokenGrammar grammar = grammar(route, fields, http, tools);
-        Lease lease = call.open(route, fields.model(), Set.of(ModelKind.CHAT), http, (int) rows);
+        fields.checkSampling();
+        GrammarSource structured = StructuredOutputs.source(fields);
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        InferenceCall.Checked<Checked> checked = call.check(route, fields.model(), Set.of(ModelKind.CHAT), http,
+                model -> check(model.engine(ChatEngine.class), fields, prompts, tools, structured, n, deadline));
+        Lease lease = call.admit(route, checked, http, (int) rows);
+        return run(lease, checked.request(), fields, wire, tools);
+    }
+
+    /** Every refusal the request can earn, before it asks for a slot. */
+    private static Checked check(ChatEngine engine, GenerationFields fields, Function<ChatEngine, List<Prompt>> prompts,
+                                 ToolUse tools, GrammarSource structured, int n, long deadline) {
+        if (tools != null) {
+            tools.on(engine);
+        }
+        TokenGrammar grammar = structured == null && (tools == null || !tools.forces()) ? null
+                : StructuredOutputs.grammar(structured, tools, engine, deadline);
+        List<Prompt> prepared = prompts.apply(engine);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (Prompt p : prepared) {
+            GenerationRequest request = fields.toRequest(p).withGrammar(grammar);
+            engine.check(request, n);
+            requests.add(request);
+        }
+        return new Checked(engine, prepared, requests, n);
+    }
+
+    private Response run(Lease lease, Checked checked, GenerationFields fields, Wire wire, ToolUse tools) {
         // Read by the engine's thread too, when a stream's client falls behind.
         List<Generation> generations = new CopyOnWriteArrayList<>();
         boolean streaming = false;
         try {
-            ChatEngine engine = lease.model().engine(ChatEngine.class);
-            // Check every prompt before any starts, so a bad one leaves nothing running.
-            if (tools != null) {
-                tools.on(engine);
-            }
-            List<Prompt> prepared = call.prepare(route, lease.model().name(), () -> prompts.apply(engine));
-            List<GenerationRequest> requests = prepared.stream().map(p -> fields.toRequest(p).withGrammar(grammar))
-                    .toList();
+            ChatEngine engine = checked.engine();
+            int n = checked.n();
             // Choice p × n + j is completion j of prompt p.
             List<Prompt> perChoice = new ArrayList<>();
-            prepared.forEach(p -> perChoice.addAll(Collections.nCopies(n, p)));
+            checked.prompts().forEach(p -> perChoice.addAll(Collections.nCopies(n, p)));
             TokenScores scores = new TokenScores(engine, fields.scoredAlternatives() >= 0, perChoice);
             GenerationMeters meters = metrics.generation(lease.model().name());
             GenerationEvents events = fields.streaming()
                     ? new GenerationEvents(meters, lease.start(), config.stream().buffer())
                     : new GenerationEvents(meters, lease.start());
-            for (int i = 0; i < requests.size(); i++) {
+            for (int i = 0; i < checked.requests().size(); i++) {
                 int first = i * n;
-                generations.addAll(engine.submit(requests.get(i), n, j -> events.listener(first + j)));
+                generations.addAll(engine.submit(checked.requests().get(i), n, j -> events.listener(first + j)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                     Instant.now().getEpochSecond(), lease.model().name(), scores, tools);
@@ -109,7 +129,7 @@ public class TextGeneration {
                 return Response.ok(stream).type("text/event-stream").header("Cache-Control", "no-cache")
                         .header("X-Accel-Buffering", "no").build();
             }
-            Object body = collect(lease, generations, events, wire, header);
+            Object body = collect(lease, generations.size(), events, wire, header);
             lease.status(200);
             return Response.ok(body).build();
         } catch (RuntimeException e) {
@@ -124,68 +144,23 @@ public class TextGeneration {
         }
     }
 
-    /**
-     * The request's grammar, or null: compiled before the request asks for a slot, so that however long it takes no
-     * slot waits on it; its wait is bounded by quiver.request-timeout and timed as the request's preparation.
-     */
-    private TokenGrammar grammar(String route, GenerationFields fields, HttpServerRequest http, ToolUse tools) {
-        GrammarSource structured = StructuredOutputs.source(fields);
-        if (structured == null && (tools == null || !tools.forces())) {
-            return null;
-        }
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        return call.beforeAdmission(route, fields.model(), Set.of(ModelKind.CHAT), http, model -> call.prepare(route,
-                model.name(), () -> StructuredOutputs.grammar(structured, tools, model.engine(ChatEngine.class),
-                        deadline)));
-    }
-
     /** Waits for every choice to end, at most until the lease's deadline (then the work is cancelled: 504). */
-    private static Object collect(Lease lease, List<Generation> generations, GenerationEvents events, Wire wire,
-                                  Wire.Header header) {
-        int count = generations.size();
-        StringBuilder[] reasoning = new StringBuilder[count];
-        StringBuilder[] content = new StringBuilder[count];
-        FinishReason[] reasons = new FinishReason[count];
-        List<List<TokenLogprob>> logprobs = new ArrayList<>();
-        List<List<TokenLogprob>> scoredPrompts = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            reasoning[i] = new StringBuilder();
-            content[i] = new StringBuilder();
-            logprobs.add(new ArrayList<>());
-            scoredPrompts.add(null);
-        }
-        int prompt = 0;
-        int completion = 0;
+    private static Object collect(Lease lease, int count, GenerationEvents events, Wire wire, Wire.Header header) {
+        Completions completions = new Completions(count);
         try {
-            for (int open = count; open > 0; ) {
+            while (completions.open() > 0) {
                 Event event = events.poll(lease.deadline() - System.nanoTime());
-                switch (event) {
-                    case null -> throw lease.timedOut();
-                    case Scored p -> scoredPrompts.set(p.index(), p.prompt());
-                    case Text t -> {
-                        reasoning[t.index()].append(t.delta().reasoning());
-                        content[t.index()].append(t.delta().content());
-                        logprobs.get(t.index()).addAll(t.delta().logprobs());
-                    }
-                    case Done d -> {
-                        reasons[d.index()] = d.reason();
-                        prompt += d.usage().promptTokens();
-                        completion += d.usage().completionTokens();
-                        open--;
-                    }
-                    // 503 when the engine never found it a batch row in time, else a server error.
-                    case Failed f -> throw f.error() instanceof QueueTimeoutException ? lease.queueTimedOut()
-                            : new IllegalStateException("generation failed", f.error());
+                if (event == null) {
+                    throw lease.timedOut();
                 }
+                if (event instanceof Failed f) {
+                    throw lease.failure(f.error());
+                }
+                events.addTo(completions, event);
             }
         } catch (InterruptedException e) {
             throw new ClientGoneException();
         }
-        List<Wire.Choice> choices = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            choices.add(new Wire.Choice(i, reasoning[i].toString(), content[i].toString(), reasons[i],
-                    logprobs.get(i), scoredPrompts.get(i)));
-        }
-        return wire.completion(header, choices, new Usage(prompt, completion));
+        return wire.completion(header, completions.choices(), completions.usage());
     }
 }

@@ -40,10 +40,10 @@ public class Embedder {
         }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
         return call.run(route, request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
-            List<Encoding> inputs = call.prepare(route, model.name(),
-                    () -> EncoderInputs.parse(request.input(), model.encoder().model(), truncate, "input"));
+            checkDimensions(request.dimensions(), model.encoder().model().dimensions(), model.name());
+            return EncoderInputs.parse(request.input(), model.encoder().model(), truncate, "input");
+        }, (model, inputs) -> {
             float[][] vectors = InferenceCall.await(model.encoder().submit(inputs));
-            checkDimensions(request.dimensions(), vectors[0].length, model.name());
             List<Embedding> data = new ArrayList<>(vectors.length);
             for (int i = 0; i < vectors.length; i++) {
                 data.add(new Embedding("embedding", i, format.equals("base64") ? base64(vectors[i]) : vectors[i]));

@@ -3,6 +3,7 @@ package io.quiver.runtime.api.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.api.InferenceCall;
 import io.quiver.runtime.api.chat.ChatCompletions;
 import io.quiver.runtime.api.chat.ChatProtocol;
 import io.quiver.runtime.api.embeddings.Embedder;
@@ -19,11 +20,12 @@ import java.util.Map;
 /**
  * Runs an event's operation through the same beans as the HTTP routes (so the same checks, the same admission
  * under the pod cap and the same metrics, under route {@value #ROUTE}) and returns what the route would answer.
+ * The events package uses the API's services; they do not know of it.
  */
 @ApplicationScoped
 public class EventDispatcher {
     /** The {@code route} label of requests that arrived as CloudEvents. */
-    public static final String ROUTE = "events";
+    public static final String ROUTE = InferenceCall.EVENTS_ROUTE;
 
     /** The reply's data and any extension attributes it carries besides the standard ones. */
     public record Outcome(Object data, Map<String, Object> extensions) {

@@ -50,6 +50,10 @@ public class ImageGeneration {
         }
         ImageRequest image = toImageRequest(request);
         return call.run(route, request.model(), Set.of(ModelKind.DIFFUSION), http, model -> {
+            // Size, steps and their product against the pod's memory: refused before a slot is asked for.
+            model.engine(DiffusionWorker.class).pipeline().validate(image);
+            return image;
+        }, (model, checked) -> {
             DiffusionWorker worker = model.engine(DiffusionWorker.class);
             Tags tags = Tags.of("model", model.name());
             Counter steps = metrics.counter("quiver.denoising.steps", "Denoising steps (UNet evaluations) run",

@@ -37,10 +37,9 @@ public class Classifier {
             EncoderInputs.checkCount(inputs.size(), "inputs");
         }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
-        return call.run(route, request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http, model -> {
+        return call.run(route, request.model(), Set.of(ModelKind.CLASSIFIER, ModelKind.RERANKER), http,
+                model -> encodings(model.encoder().model(), inputs, single, truncate), (model, encodings) -> {
             EncoderModel encoder = model.encoder().model();
-            List<Encoding> encodings = call.prepare(route, model.name(), () -> encodings(encoder, inputs, single,
-                    truncate));
             float[][] logits = InferenceCall.await(model.encoder().submit(encodings));
             List<List<Prediction>> out = new ArrayList<>();
             for (float[] row : logits) {

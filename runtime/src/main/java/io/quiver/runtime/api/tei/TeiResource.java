@@ -46,11 +46,9 @@ public class TeiResource {
             throw ApiException.invalid("normalize", "Quiver returns unit-length embeddings only");
         }
         boolean truncate = Boolean.TRUE.equals(request.truncate());
-        return call.run("embed", request.model(), Set.of(ModelKind.EMBEDDING), http, model -> {
-            List<Encoding> inputs = call.prepare("embed", model.name(),
-                    () -> EncoderInputs.parse(request.inputs(), model.encoder().model(), truncate, "inputs"));
-            return InferenceCall.await(model.encoder().submit(inputs));
-        });
+        return call.run("embed", request.model(), Set.of(ModelKind.EMBEDDING), http,
+                model -> EncoderInputs.parse(request.inputs(), model.encoder().model(), truncate, "inputs"),
+                (model, inputs) -> InferenceCall.await(model.encoder().submit(inputs)));
     }
 
     /** One input gives a list of label scores (best first); several inputs give one such list each. */
@@ -75,18 +73,20 @@ public class TeiResource {
         }
         EncoderInputs.checkCount(texts.size(), "texts");
         boolean truncate = Boolean.TRUE.equals(request.truncate());
+        for (int i = 0; i < texts.size(); i++) {
+            if (!texts.get(i).isTextual()) {
+                throw ApiException.invalid("texts[" + i + "]", "'texts[" + i + "]' must be a string");
+            }
+        }
         return call.run("rerank", request.model(), Set.of(ModelKind.RERANKER), http, model -> {
+            List<Encoding> pairs = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                pairs.add(model.encoder().model().encodePair(request.query(), texts.get(i).asText(), truncate,
+                        "texts[" + i + "]"));
+            }
+            return pairs;
+        }, (model, pairs) -> {
             EncoderModel encoder = model.encoder().model();
-            List<Encoding> pairs = call.prepare("rerank", model.name(), () -> {
-                List<Encoding> out = new ArrayList<>();
-                for (int i = 0; i < texts.size(); i++) {
-                    if (!texts.get(i).isTextual()) {
-                        throw ApiException.invalid("texts[" + i + "]", "'texts[" + i + "]' must be a string");
-                    }
-                    out.add(encoder.encodePair(request.query(), texts.get(i).asText(), truncate, "texts[" + i + "]"));
-                }
-                return out;
-            });
             float[][] logits = InferenceCall.await(model.encoder().submit(pairs));
             List<Rank> ranks = new ArrayList<>();
             for (int i = 0; i < logits.length; i++) {

@@ -86,6 +86,9 @@ public class TokenizeResource {
                 throw ApiException.invalid(messages ? "messages" : "prompt", (read.complete() ? "" : "more than ")
                         + ids.length + " tokens are over the context length of " + context + " tokens");
             }
+            return ids;
+        }, (model, ids) -> {
+            ChatEngine engine = model.engine(ChatEngine.class);
             List<Integer> tokens = new ArrayList<>(ids.length);
             List<String> strs = Boolean.TRUE.equals(request.returnTokenStrs()) ? new ArrayList<>(ids.length) : null;
             for (int id : ids) {
@@ -125,7 +128,7 @@ public class TokenizeResource {
                 }
                 ids[i] = id.asInt();
             }
-            return new DetokenizeResponse(engine.decode(ids, false));
-        });
+            return ids;
+        }, (model, ids) -> new DetokenizeResponse(model.engine(ChatEngine.class).decode(ids, false)));
     }
 }
