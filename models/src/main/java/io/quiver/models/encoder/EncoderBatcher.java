@@ -153,7 +153,8 @@ public final class EncoderBatcher implements Engine {
     /**
      * Splits inputs (given by their token counts) into ONNX Runtime batches of at most {@code maxBatch}, grouped
      * by length so that padding stays within a quarter of each batch's real tokens. Padded positions cost as much
-     * as real ones: on a CPU, eight mixed-length inputs padded into one batch ran 30 % slower than one by one.
+     * as real ones, so one padded batch of mixed lengths can be slower than running the inputs one by one (measured
+     * in bench/README.md, the 2026-11-23 CPU changes).
      *
      * @return indices into {@code lengths}, each batch in ascending length
      */
