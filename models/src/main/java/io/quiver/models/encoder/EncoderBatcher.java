@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
  * worker threads takes the first waiting request, keeps collecting for at most {@code maxDelay} or until
  * {@code maxBatch} inputs, then runs them (in batches of similar length, see {@link #batches}) and completes each
  * request's future. Two batches at once on one session: ONNX Runtime splits a small encoder's operators poorly
- * over the cores, and a second batch fills the gaps (MiniLM on 2 cores: 160 runs/s against 117 with one).
+ * over the cores, and a second batch fills the gaps (measured in bench/README.md, the 2026-11-23 CPU changes).
  */
 public final class EncoderBatcher implements Engine {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
