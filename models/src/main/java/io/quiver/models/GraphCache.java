@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  */
 public final class GraphCache {
     /**
-     * AUTO: read and write entries for 4-bit graphs only, where the cache pays (a 1.5B q4 revision: ready 7.7 s →
-     * 3.4 s); a float graph's entry is as large as the graph and saved a 1.5B fp32 start 14 %, an fp16 one nothing.
+     * AUTO: read and write entries for 4-bit graphs only, where the cache pays; a float graph's entry is as large as
+     * the graph and saves little (measured in deployment/README.md, "Cold start").
      */
     public enum Mode { AUTO, READ_WRITE, READ_ONLY, OFF }
 

@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
  * worker threads takes the first waiting request, keeps collecting for at most {@code maxDelay} or until
  * {@code maxBatch} inputs, then runs them (in batches of similar length, see {@link #batches}) and completes each
  * request's future. Two batches at once on one session: ONNX Runtime splits a small encoder's operators poorly
- * over the cores, and a second batch fills the gaps (MiniLM on 2 cores: 160 runs/s against 117 with one).
+ * over the cores, and a second batch fills the gaps (measured in bench/README.md, the 2026-11-23 CPU changes).
  */
 public final class EncoderBatcher implements Engine {
     private record Job(List<Encoding> inputs, CompletableFuture<float[][]> result) {
@@ -153,7 +153,8 @@ public final class EncoderBatcher implements Engine {
     /**
      * Splits inputs (given by their token counts) into ONNX Runtime batches of at most {@code maxBatch}, grouped
      * by length so that padding stays within a quarter of each batch's real tokens. Padded positions cost as much
-     * as real ones: on a CPU, eight mixed-length inputs padded into one batch ran 30 % slower than one by one.
+     * as real ones, so one padded batch of mixed lengths can be slower than running the inputs one by one (measured
+     * in bench/README.md, the 2026-11-23 CPU changes).
      *
      * @return indices into {@code lengths}, each batch in ascending length
      */

@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** Every {@code quiver.*} setting (env {@code QUIVER_*}); the README's configuration table mirrors this file. */
+/**
+ * Every {@code quiver.*} setting (env {@code QUIVER_*}), with its allowed values in {@link Settings}. The javadoc of
+ * each method is what docs/configuration.md says of the key: that page is generated from this file (see
+ * ConfigurationPageTest), so write it for users.
+ */
 @ConfigMapping(prefix = "quiver")
 public interface QuiverConfig {
 
@@ -34,45 +38,59 @@ public interface QuiverConfig {
     @WithName("structured-outputs")
     StructuredOutputs structuredOutputs();
 
-    /** One log line per API request (method, path, status, duration, model), logger {@code io.quiver.access}. */
+    /**
+     * One log line per API request once answered: method, path, status, milliseconds and served model ({@code -}
+     * when none), logger {@code io.quiver.access} ({@code POST /v1/embeddings 200 12 ms model all-minilm-l6-v2}).
+     * Probes and scrapes are not logged.
+     */
     @WithName("access-log")
     @WithDefault("false")
     boolean accessLog();
 
-    /** When set, inference routes need {@code Authorization: Bearer <key>}. */
+    /**
+     * When set, inference routes need {@code Authorization: Bearer <key>}, compared in constant time; set but empty
+     * fails the start. Open without it: exactly {@code /health}, {@code /metrics} and {@code /q/…}.
+     */
     @WithName("api-key")
     Optional<String> apiKey();
 
-    /** Largest request body accepted; larger ones get 413. */
+    /** Largest request body accepted; larger ones get 413 (HTTP/2 bodies must declare their length: 411). */
     @WithName("max-body-size")
     @WithDefault("8M")
     io.quarkus.runtime.configuration.MemorySize maxBodySize();
 
     /**
-     * The longest an admitted inference request may wait on its model; past it the work is cancelled (a 504, or a
-     * stream that ends with finish_reason abort).
+     * The longest an admitted inference request may wait on its model; past it the work is cancelled and the
+     * request answered: 504 {@code request_timeout}, or a stream that ends with finish_reason {@code abort} and
+     * {@code [DONE]}.
      */
     @WithName("request-timeout")
     @WithDefault("10m")
     Duration requestTimeout();
 
-    /** auto | cpu | cuda | cuda:N */
+    /** Where models run: {@code auto} (a GPU when one is present), {@code cpu}, {@code cuda} or {@code cuda:N}. */
     @WithDefault("auto")
     String device();
 
     /**
      * Where embedded models and ONNX Runtime's native libraries are unpacked once, and optimised graphs kept, for
-     * later starts. Created private (0700); one that another user owns, or that group or others can write, stops
-     * the start (see {@link io.quiver.models.CacheFolder}).
+     * later starts. Created private (0700); one that is a link, another user's (root's is trusted, read-only if need
+     * be) or writable by group or others stops the start with one line. A copy is reused only while it is private
+     * and has the size and CRC-32 its jar records, else copied again.
      */
     @WithName("cache-dir")
     @WithDefault("${java.io.tmpdir}/quiver-${user.name}")
     String cacheDir();
 
     /**
-     * ONNX Runtime's optimised chat and diffusion graphs under {@code <cache-dir>/graphs}: auto (default: 4-bit
-     * graphs, read and written), read-write (every graph; the first start writes them), read-only (a cache filled
-     * at image build) or off.
+     * ONNX Runtime's optimised chat and diffusion graphs under {@code <cache-dir>/graphs}: {@code auto} (4-bit
+     * graphs only, read and written: there the cache pays; a float graph's entry is as large as the graph),
+     * {@code read-write} (every graph: the first start writes them, later starts load them with graph optimisation
+     * off), {@code read-only} (a cache filled at image build; nothing written) or {@code off}. An entry is keyed by
+     * the graph and its external data (path, size, modification time), the ONNX Runtime version, the device and the
+     * CPU type, so a changed model or runtime misses it and its new entry replaces the old one; an entry the runtime
+     * refuses is deleted and the graph opened as usual. A 4-bit graph's entry keeps MatMulNBits' packed weights
+     * too.
      */
     @WithName("graph-cache")
     @WithDefault("auto")
@@ -87,13 +105,16 @@ public interface QuiverConfig {
         String PREFILL_CHUNK = "256";
         String PREFIX_CACHING = "true";
 
-        /** A model folder, or {@code embedded:<name>} for one shipped inside the application. */
+        /**
+         * A model folder, or {@code embedded:<name>} for one shipped inside the application. Configuring any model
+         * replaces the embedded defaults.
+         */
         String path();
 
-        /** Detected from the folder when absent. */
+        /** What the model serves; detected from the folder when absent. */
         Optional<ModelKind> kind();
 
-        /** Encoders: most inputs in one ONNX Runtime batch. */
+        /** Encoders: most inputs in one ONNX Runtime batch (a chat model's batch has a row per slot of the cap). */
         @WithName("max-batch")
         @WithDefault(MAX_BATCH)
         int maxBatch();
@@ -106,20 +127,30 @@ public interface QuiverConfig {
         @WithDefault(MAX_BATCH_DELAY)
         Duration maxBatchDelay();
 
-        /** Encoders: batches that run at once on the model's one session, each on its own thread. */
+        /**
+         * Encoders: batches that run at once on the model's one session, each on its own thread (a second one fills
+         * the cores a small encoder's operators leave idle).
+         */
         @WithName("concurrent-batches")
         @WithDefault(CONCURRENT_BATCHES)
         int concurrentBatches();
 
-        /** Chat: the graph under onnx/ to load (model.onnx, model_fp16.onnx, model_q4.onnx, ...). */
+        /**
+         * Chat: the graph to load, under {@code onnx/} or at the top, by file name or by dtype as transformers.js
+         * names them ({@code fp32}, {@code fp16}, {@code int8}, {@code uint8}, {@code q8}, {@code q4},
+         * {@code q4f16}, {@code bnb4}). Absent: {@code model.onnx}, or the graph {@code genai_config.json} names.
+         */
         @WithName("onnx-file")
         Optional<String> onnxFile();
 
-        /** Chat: context length override; the config's max_position_embeddings when absent. */
+        /**
+         * Chat: tokens per sequence (prompt + completion); lower it to bound KV-cache memory. Absent:
+         * {@code max_position_embeddings}, or {@code genai_config.json}'s context (a larger value is refused there).
+         */
         @WithName("context-length")
         OptionalInt contextLength();
 
-        /** Chat: a Jinja chat template that replaces the folder's. */
+        /** Chat: a Jinja chat template that replaces the folder's ({@code tokenizer_config.json}'s). */
         @WithName("chat-template")
         Optional<String> chatTemplate();
 
@@ -132,37 +163,47 @@ public interface QuiverConfig {
         int prefillChunk();
 
         /**
-         * Chat, GroupQueryAttention graphs on the CPU: the size of the KV cache written in place (8Gi, 512Mi); when
-         * it cannot hold max-batch rows at the full context, each row gets fewer positions and that is the context
-         * served. Absent: full context for every row, within a quarter of the pod's memory.
+         * Chat, GroupQueryAttention graphs on the CPU: the size of the KV cache written in place ({@code 8G},
+         * {@code 512M}); when it cannot hold a row per slot of the cap ({@code quiver.concurrency.max}) at the full
+         * context, each row gets fewer positions and that is the context served. Absent: the full context for every
+         * row, within a quarter of the pod's memory.
          */
         @WithName("kv-cache-size")
         Optional<io.quarkus.runtime.configuration.MemorySize> kvCacheSize();
 
-        /** Chat: a prompt reuses the longest prefix an idle row's cache still holds (llama-server's cache_prompt). */
+        /**
+         * Chat, KV cache written in place: a prompt reuses the longest prefix an idle row's cache still holds
+         * (llama-server's {@code cache_prompt}) and prefills only the rest.
+         */
         @WithName("prefix-caching")
         @WithDefault(PREFIX_CACHING)
         boolean prefixCaching();
 
-        /** Chat: split {@code <think>…</think>} into {@code reasoning_content}. */
+        /** Chat: split {@code <think>…</think>} into {@code reasoning_content}; off, all text is content. */
         @WithDefault(REASONING)
         boolean reasoning();
     }
 
     interface Concurrency {
-        /** Inference requests executing at once in this pod; set equal to Knative's containerConcurrency. */
+        /**
+         * Inference work executing at once in this pod, in slots: a request takes one per batch row it runs.
+         * Set equal to Knative's {@code containerConcurrency}. Also each chat model's batch rows.
+         */
         @WithDefault("8")
         int max();
 
         /** Requests that may wait for a slot; 10 × max when absent, as Knative's queue-proxy does. */
         OptionalInt queue();
 
-        /** The longest a request waits for a slot before it is turned away. */
+        /**
+         * The longest a request waits for a slot, and, once admitted, for a chat model's batch row or a diffusion
+         * model's worker; then 503 {@code queue_timeout}.
+         */
         @WithName("queue-timeout")
         @WithDefault("30s")
         Duration queueTimeout();
 
-        /** Status for a turned-away request: 503 (default) or 429. */
+        /** Status for a request turned away past the cap and the queue: 503 or 429. */
         @WithName("reject-status")
         @WithDefault("503")
         int rejectStatus();
@@ -182,7 +223,10 @@ public interface QuiverConfig {
         @WithName("memory-budget")
         Optional<String> memoryBudget();
 
-        /** Fraction of the budget source to use; 0.90 when absent. */
+        /**
+         * Fraction of the budget source to use; 0.90 when absent. Set, it is also a budget source itself: that
+         * fraction of the whole card.
+         */
         @WithName("memory-utilization")
         Optional<Double> memoryUtilization();
 
@@ -208,26 +252,36 @@ public interface QuiverConfig {
     }
 
     interface Images {
-        /** Most work one image request may ask for: n × pixels × steps, in steps of one native-size image. */
+        /**
+         * Most work one image request may ask for: n × pixels × steps, counted in denoising steps of one image at the
+         * UNet's native size (400 past it).
+         */
         @WithName("max-native-steps")
         @WithDefault("500")
         int maxNativeSteps();
     }
 
     interface Stream {
-        /** A streamed response sends an SSE comment when nothing else was sent for this long (long prefills). */
+        /**
+         * A streamed response sends an SSE comment ({@code : keep-alive}) when nothing else was sent for this long
+         * (long prefills, long silent reasoning).
+         */
         @WithName("keep-alive")
         @WithDefault("5s")
         Duration keepAlive();
 
         /**
          * Deltas a stream holds for a client that reads more slowly than the model generates; one more and the
-         * stream is aborted (its generation cancelled, its connection reset, its slot freed).
+         * stream is aborted (its generation cancelled, its connection reset, its slot freed;
+         * {@code quiver_streams_aborted_total{reason="buffer_full"}}).
          */
         @WithDefault("512")
         int buffer();
 
-        /** A stream whose client has taken nothing for this long while a write waits is aborted likewise. */
+        /**
+         * A stream whose client has taken nothing for this long while a write waits is aborted likewise
+         * ({@code reason="stalled"}).
+         */
         @WithName("stall-timeout")
         @WithDefault("30s")
         Duration stallTimeout();
@@ -280,7 +334,10 @@ public interface QuiverConfig {
     }
 
     interface Shutdown {
-        /** After SIGTERM, how long in-flight requests (streams included) may take to finish. */
+        /**
+         * After SIGTERM, how long in-flight requests (streams included) may take to finish; then what still runs is
+         * cancelled and answered ({@code abort}), for up to 2 s more, and the process exits.
+         */
         @WithDefault("30s")
         Duration grace();
     }

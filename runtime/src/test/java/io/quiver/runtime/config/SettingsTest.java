@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smallrye.config.WithName;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -82,28 +78,8 @@ class SettingsTest {
     /** Every key of the configuration interface has a rule, and no rule names a key it does not have. */
     @Test
     void theRulesMirrorTheConfiguration() {
-        Set<String> top = new TreeSet<>();
-        keys(QuiverConfig.class, "", top);
-        top.remove("models");
-        assertEquals(top, new TreeSet<>(Settings.KEYS.keySet()));
-        Set<String> model = new TreeSet<>();
-        keys(QuiverConfig.Model.class, "", model);
-        assertEquals(model, new TreeSet<>(Settings.MODEL_KEYS.keySet()));
-    }
-
-    private static void keys(Class<?> type, String prefix, Set<String> into) {
-        for (Method m : type.getDeclaredMethods()) {
-            if (m.isDefault() || Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
-                continue;
-            }
-            WithName named = m.getAnnotation(WithName.class);
-            String name = prefix + (named != null ? named.value() : m.getName());
-            Class<?> r = m.getReturnType();
-            if (r.isInterface() && r.getEnclosingClass() == QuiverConfig.class && r != QuiverConfig.Model.class) {
-                keys(r, name + ".", into);
-            } else {
-                into.add(name);
-            }
-        }
+        assertEquals(ConfigurationPage.declared(QuiverConfig.class).keySet(), new TreeSet<>(Settings.KEYS.keySet()));
+        assertEquals(ConfigurationPage.declared(QuiverConfig.Model.class).keySet(),
+                new TreeSet<>(Settings.MODEL_KEYS.keySet()));
     }
 }

@@ -103,10 +103,12 @@ class DeploymentConsistencyTest {
             }
         }
         assertTrue(containers >= 6, "containers: " + containers);
-        // Dockerfile commands, the baked-model example and the chart: the same name and tags, nothing else.
+        // Dockerfile commands, the baked-model example, the chart and the docs: the same name and tags, nothing else.
         List<Path> texts = new ArrayList<>(List.of(ROOT.resolve("README.md")));
-        try (var walk = Files.walk(DEPLOYMENT)) {
-            walk.filter(Files::isRegularFile).forEach(texts::add);
+        for (Path folder : List.of(DEPLOYMENT, ROOT.resolve("docs"))) {
+            try (var walk = Files.walk(folder)) {
+                walk.filter(Files::isRegularFile).forEach(texts::add);
+            }
         }
         Set<String> seen = new TreeSet<>();
         for (Path file : texts) {
