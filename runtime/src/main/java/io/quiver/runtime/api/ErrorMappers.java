@@ -61,7 +61,7 @@ public class ErrorMappers {
         }
         int status = e.getResponse().getStatus();
         String message = switch (e) {
-            case NotFoundException n -> "Unknown route; see GET /v1/models and the API table in the README";
+            case NotFoundException n -> "Unknown route; see GET /v1/models and the routes in docs/api.md";
             case NotAllowedException n -> "Method not allowed on this route";
             case NotSupportedException n -> "Content-Type must be application/json";
             default -> status == 400 ? "Invalid request body: " + firstLine(e.getMessage()) : firstLine(e.getMessage());
