@@ -50,7 +50,7 @@ public final class GraphCache {
      * What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too; 3: the
      * list of its files.
      */
-    private static final int ENTRY_FORMAT = 3;
+    private static final int ENTRY_FORMAT = 4;
 
     private static volatile Path dir;
     private static volatile Mode mode = Mode.OFF;
@@ -89,7 +89,8 @@ public final class GraphCache {
         if (mode == Mode.OFF) {
             return new Opening(onnx, onnx, null, false, null);
         }
-        boolean fourBit = GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
+        GraphSummary summary = GraphSummary.read(onnx);
+        boolean fourBit = summary.opTypes().contains("MatMulNBits");
         if (mode == Mode.AUTO && !fourBit) {
             return new Opening(onnx, onnx, null, false, null);
         }
@@ -125,10 +126,12 @@ public final class GraphCache {
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
-                if (fourBit) {
+                if (fourBit && !summary.int8Activations()) {
                     // 4-bit weights as MatMulNBits packs them, so a later open maps them instead of packing them
                     // again (for a 1.5B q4 graph, a third of the open). Only there: ONNX Runtime 1.29 writes some
-                    // small float MatMul packings that crash the session reading them back.
+                    // small float MatMul packings that crash the session reading them back, and reads back wrong
+                    // the packings of MatMulNBits with int8 activations (accuracy_level 4, the model builder's
+                    // CPU default): its logits come back NaN.
                     options.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
                 }
                 return new Opening(onnx, onnx, entry, true, source(onnx, device, convolutional));
