@@ -15,9 +15,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ChatCompletions {
-    private static final Wire WIRE = new ChatWire();
-
     private final TextGeneration generation;
+    private final Wire wire = new ChatWire(ReasoningField.BOTH);
 
     public ChatCompletions(TextGeneration generation) {
         this.generation = generation;
@@ -28,8 +27,8 @@ public class ChatCompletions {
             throw ApiException.invalid(null, "A JSON request body is required");
         }
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
-        ToolUse tools = ToolUse.of(request.tools(), request.toolChoice());
-        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), WIRE,
+        ToolUse tools = ToolUse.of(request.tools(), request.toolChoice(), request.parallelToolCalls());
+        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), wire,
                 tools);
     }
 
