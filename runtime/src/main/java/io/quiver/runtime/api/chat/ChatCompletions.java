@@ -4,6 +4,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.Request;
+import io.quiver.runtime.config.QuiverConfig;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -16,10 +17,11 @@ import java.util.List;
 @ApplicationScoped
 public class ChatCompletions {
     private final TextGeneration generation;
-    private final Wire wire = new ChatWire(ReasoningField.BOTH);
+    private final Wire wire;
 
-    public ChatCompletions(TextGeneration generation) {
+    public ChatCompletions(TextGeneration generation, QuiverConfig config) {
         this.generation = generation;
+        this.wire = new ChatWire(ReasoningField.of(config.reasoningField()));
     }
 
     public Response create(String route, Request request, HttpServerRequest http) {
