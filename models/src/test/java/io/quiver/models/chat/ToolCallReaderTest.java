@@ -102,7 +102,8 @@ class ToolCallReaderTest {
         assertEquals(List.of(), r.accept("_"));
         assertEquals(List.of(new Text(" <tool_x")), r.accept("x"), "not a marker after all: it is text");
         assertEquals(List.of(new Text(" <tool_xy")), r.accept(" <tool_xy"));
-        assertEquals(List.of(), r.accept(" \n<tool_call>{\"name\": \"weather\""), "the whitespace before a call is dropped");
+        assertEquals(List.of(), r.accept(" \n<tool_call>{\"name\": \"weather\""),
+                "the whitespace before a call is dropped");
         assertEquals(List.of(), r.accept(", \"arguments\": "), "no call until its arguments begin");
         assertEquals(List.of(new CallStart(0, "call_0", "weather"), new Arguments(0, "{")), r.accept("{"));
         assertEquals(List.of(new Arguments(0, "\"city\":\"Pa")), r.accept("\"city\": \"Pa"),
