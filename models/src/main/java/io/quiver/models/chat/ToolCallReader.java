@@ -1,6 +1,5 @@
 package io.quiver.models.chat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -48,11 +47,9 @@ public final class ToolCallReader {
     private final StringBuilder pending = new StringBuilder();
     /** The current call's text while it may still turn out not to be a call. */
     private final StringBuilder raw = new StringBuilder();
-    /** Answer text's trailing whitespace: dropped if a call follows. */
-    private final StringBuilder heldSpace = new StringBuilder();
     /** The current call's arguments text read and not yet handed out. */
     private final StringBuilder arguments = new StringBuilder();
-    private List<Event> events = new ArrayList<>();
+    private final ReaderEvents events = new ReaderEvents();
     private Mode mode;
     private CallJson.CallObject object;
     private CallJson.Value dsArguments;
@@ -79,29 +76,26 @@ public final class ToolCallReader {
         while (!pending.isEmpty() && step()) {
             // each step reads what it can and says whether another mode should look at the rest
         }
-        return drain();
+        return events.drain();
     }
 
     /** The text has ended: what was held back, and the end of an unfinished call. */
     public List<Event> finish() {
         switch (mode) {
-            case TEXT, PLAIN -> text(take(pending.length()));
+            case TEXT, PLAIN -> events.text(take(pending.length()));
             case LLAMA_START, OBJECT, DS_BLOCK, DS_HEAD, DS_NAME, DS_ARGS -> {
                 if (started) {
                     handOutArguments();
                 } else if (calls == 0) {
-                    text(raw + take(pending.length()));
+                    events.text(raw + take(pending.length()));
                 }
             }
             default -> {
             }
         }
         pending.setLength(0);
-        if (calls == 0) {
-            add(new Text(heldSpace.toString()));
-        }
-        heldSpace.setLength(0);
-        return drain();
+        events.end(calls == 0);
+        return events.drain();
     }
 
     /** Calls begun so far. */
@@ -114,7 +108,7 @@ public final class ToolCallReader {
             case TEXT -> text();
             case LLAMA_START -> llamaStart();
             case PLAIN -> {
-                text(take(pending.length()));
+                events.text(take(pending.length()));
                 yield false;
             }
             case OBJECT -> object();
@@ -137,10 +131,10 @@ public final class ToolCallReader {
         String marker = family == ToolCalls.DEEPSEEK ? ToolCalls.DS_BEGIN : HERMES_OPEN;
         int at = pending.indexOf(marker);
         if (at < 0) {
-            text(take(pending.length() - partialMarker(marker)));
+            events.text(take(pending.length() - partialMarker(marker)));
             return false;
         }
-        text(take(at));
+        events.text(take(at));
         begin(take(marker.length()));
         mode = family == ToolCalls.DEEPSEEK ? Mode.DS_BLOCK : Mode.OBJECT;
         return true;
@@ -165,7 +159,7 @@ public final class ToolCallReader {
             mode = Mode.OBJECT;
             return true;
         }
-        text(raw.toString() + take(pending.length()));
+        events.text(raw.toString() + take(pending.length()));
         raw.setLength(0);
         mode = Mode.PLAIN;
         return false;
@@ -352,14 +346,13 @@ public final class ToolCallReader {
 
     private void start(String name) {
         started = true;
-        heldSpace.setLength(0);
-        events.add(new CallStart(calls++, ids.get(), name));
+        events.start(new CallStart(calls++, ids.get(), name));
     }
 
     private void handOutArguments() {
         if (!arguments.isEmpty()) {
             wroteArguments = true;
-            add(new Arguments(calls - 1, arguments.toString()));
+            events.arguments(calls - 1, arguments.toString());
             arguments.setLength(0);
         }
     }
@@ -367,7 +360,7 @@ public final class ToolCallReader {
     private void endCall(Mode next) {
         if (!wroteArguments) {
             // A call written without arguments (or with an empty string) takes none.
-            add(new Arguments(calls - 1, "{}"));
+            events.arguments(calls - 1, "{}");
         }
         started = false;
         raw.setLength(0);
@@ -377,28 +370,13 @@ public final class ToolCallReader {
     /** What began like a call is not one: text while no call came before it, else dropped. */
     private void notACall() {
         if (calls == 0) {
-            text(raw.toString());
+            events.text(raw.toString());
             mode = family == ToolCalls.LLAMA ? Mode.PLAIN : Mode.TEXT;
         } else {
             mode = family == ToolCalls.HERMES ? Mode.BETWEEN : Mode.DONE;
         }
         raw.setLength(0);
         started = false;
-    }
-
-    /** Answer text, its trailing whitespace held until more text shows it is not the last before a call. */
-    private void text(String s) {
-        int end = s.length();
-        while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
-            end--;
-        }
-        if (end == 0) {
-            heldSpace.append(s);
-            return;
-        }
-        add(new Text(heldSpace + s.substring(0, end)));
-        heldSpace.setLength(0);
-        heldSpace.append(s, end, s.length());
     }
 
     /** The longest end of the pending text that begins {@code marker}. */
@@ -416,23 +394,5 @@ public final class ToolCallReader {
         String s = pending.substring(0, n);
         pending.delete(0, n);
         return s;
-    }
-
-    /** Adds an event, joined to the last one when both are text or both fragments of one call's arguments. */
-    private void add(Event e) {
-        Event last = events.isEmpty() ? null : events.getLast();
-        if (e instanceof Text t && last instanceof Text l) {
-            events.set(events.size() - 1, new Text(l.text() + t.text()));
-        } else if (e instanceof Arguments a && last instanceof Arguments l && l.index() == a.index()) {
-            events.set(events.size() - 1, new Arguments(a.index(), l.fragment() + a.fragment()));
-        } else if (!(e instanceof Text t && t.text().isEmpty())) {
-            events.add(e);
-        }
-    }
-
-    private List<Event> drain() {
-        List<Event> out = events;
-        events = new ArrayList<>();
-        return out;
     }
 }
