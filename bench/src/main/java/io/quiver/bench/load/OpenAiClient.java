@@ -130,11 +130,15 @@ public final class OpenAiClient {
                     usagePrompt);
         }
 
-        /** Text in a chat delta (answer or reasoning) or a completions choice. */
+        /**
+         * Output in a chat delta (answer, reasoning under either name servers use, or tool calls) or a completions
+         * choice.
+         */
         private static boolean hasText(JsonNode chunk) {
             for (JsonNode choice : chunk.path("choices")) {
                 JsonNode delta = choice.path("delta");
-                if (nonEmpty(delta.path("content")) || nonEmpty(delta.path("reasoning_content"))
+                if (nonEmpty(delta.path("content")) || nonEmpty(delta.path("reasoning"))
+                        || nonEmpty(delta.path("reasoning_content")) || !delta.path("tool_calls").isEmpty()
                         || nonEmpty(choice.path("text"))) {
                     return true;
                 }

@@ -57,6 +57,8 @@ class SseParserTest {
                 "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}", "",
                 ": ping", "",
                 "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"Hm\"}}]}", "",
+                "data: {\"choices\":[{\"delta\":{\"reasoning\":\"Hm\"}}]}", "",
+                "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{}\"}}]}}]}", "",
                 "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}", "",
                 "data: {\"choices\":[{\"delta\":{\"content\":\"\"},\"finish_reason\":\"length\"}]}", "",
                 "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3}}", "",
@@ -65,7 +67,7 @@ class SseParserTest {
         assertTrue(o.ok(), o.error());
         assertEquals(3, o.outputTokens());
         assertEquals(5, o.promptTokens());
-        assertEquals(1, o.gapsNanos().length);
+        assertEquals(3, o.gapsNanos().length, "four output chunks: reasoning (either name), a call, text");
         assertTrue(o.ttftNanos() >= 0 && o.ttftNanos() <= o.e2eNanos());
     }
 

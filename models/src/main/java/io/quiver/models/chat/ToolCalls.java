@@ -8,29 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a chat template's model family writes tool calls, told from the template's text: Hermes / Qwen
  * ({@code <tool_call>{"name", "arguments"}</tool_call>}), DeepSeek ({@code <｜tool▁calls▁begin｜>…}) and Llama 3
- * (a bare {@code {"name", "parameters"}} object, optionally after {@code <|python_tag|>}). Parses a completion's text
- * into calls, and builds the automaton that forces a call (tool_choice required or named).
+ * (a bare {@code {"name", "parameters"}} object, optionally after {@code <|python_tag|>}). Reads a completion's text
+ * for calls (as it streams: {@link ToolCallReader}; or whole), and builds the automaton that forces a call
+ * (tool_choice required or named).
  */
 public enum ToolCalls {
     HERMES, DEEPSEEK, LLAMA;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern HERMES_CALL = Pattern.compile("<tool_call>\\s*(.*?)\\s*(?:</tool_call>|$)",
-            Pattern.DOTALL);
-    private static final String DS_BEGIN = "<｜tool▁calls▁begin｜>";
-    private static final String DS_END = "<｜tool▁calls▁end｜>";
-    private static final String DS_CALL = "<｜tool▁call▁begin｜>";
-    private static final String DS_CALL_END = "<｜tool▁call▁end｜>";
-    private static final String DS_SEP = "<｜tool▁sep｜>";
-    private static final Pattern DS_ONE = Pattern.compile(Pattern.quote(DS_CALL) + "(.*?)" + Pattern.quote(DS_SEP)
-            + "(.*?)(?:" + Pattern.quote(DS_CALL_END) + "|$)", Pattern.DOTALL);
-    private static final String PYTHON_TAG = "<|python_tag|>";
+    static final String DS_BEGIN = "<｜tool▁calls▁begin｜>";
+    static final String DS_END = "<｜tool▁calls▁end｜>";
+    static final String DS_CALL = "<｜tool▁call▁begin｜>";
+    static final String DS_CALL_END = "<｜tool▁call▁end｜>";
+    static final String DS_SEP = "<｜tool▁sep｜>";
+    static final String PYTHON_TAG = "<|python_tag|>";
 
     /** A tool the request offers: its function's name and parameters schema (null: any object). */
     public record Tool(String name, JsonNode parameters) {
@@ -56,82 +51,62 @@ public enum ToolCalls {
 
     /** The calls in a completion's text; text that holds none is all content. */
     public Parsed parse(String text) {
-        List<ToolCall> calls = new ArrayList<>();
-        String content = text;
-        switch (this) {
-            case HERMES -> {
-                int first = text.indexOf("<tool_call>");
-                if (first >= 0) {
-                    Matcher m = HERMES_CALL.matcher(text.substring(first));
-                    while (m.find()) {
-                        call(jsonOrNull(m.group(1)), "arguments", calls);
-                    }
-                    content = text.substring(0, first);
-                }
-            }
-            case DEEPSEEK -> {
-                int first = text.indexOf(DS_BEGIN);
-                if (first >= 0) {
-                    String block = text.substring(first + DS_BEGIN.length());
-                    int end = block.indexOf(DS_END);
-                    Matcher m = DS_ONE.matcher(end >= 0 ? block.substring(0, end) : block);
-                    while (m.find()) {
-                        deepSeek(m.group(1), m.group(2), calls);
-                    }
-                    content = text.substring(0, first);
-                }
-            }
-            case LLAMA -> {
-                String body = text.strip();
-                if (body.startsWith(PYTHON_TAG)) {
-                    body = body.substring(PYTHON_TAG.length()).strip();
-                }
-                if (body.startsWith("{")) {
-                    for (String one : body.split(";")) {
-                        call(jsonOrNull(one.strip()), "parameters", calls);
-                    }
-                    if (!calls.isEmpty()) {
-                        content = "";
-                    }
-                }
-            }
-        }
-        if (calls.isEmpty()) {
+        return parse(text, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The calls in a completion's text, the first {@code maxCalls} of them, read as {@link ToolCallReader} reads a
+     * stream: the non-streamed answer is what a stream of the same text adds up to.
+     */
+    public Parsed parse(String text, int maxCalls) {
+        ToolCallReader reader = reader(maxCalls);
+        List<ToolCallReader.Event> events = new ArrayList<>(reader.accept(text));
+        events.addAll(reader.finish());
+        if (reader.calls() == 0) {
             return new Parsed(text, List.of());
         }
-        return new Parsed(content.isBlank() ? null : content.strip(), calls);
-    }
-
-    private static void deepSeek(String head, String body, List<ToolCall> calls) {
-        int fence = body.indexOf("```json");
-        if (fence >= 0) {
-            // R1: function<sep>name\n```json\n{…}\n```
-            String name = body.substring(0, fence).strip();
-            String args = body.substring(fence + "```json".length());
-            int close = args.lastIndexOf("```");
-            args = (close >= 0 ? args.substring(0, close) : args).strip();
-            add(name, jsonOrNull(args), calls);
-        } else {
-            // V3.1: name<sep>{…}
-            add(head.strip(), jsonOrNull(body.strip()), calls);
-        }
-    }
-
-    private static void call(JsonNode call, String argumentsField, List<ToolCall> calls) {
-        if (call != null && call.path("name").isTextual()) {
-            JsonNode args = call.has(argumentsField) ? call.get(argumentsField) : call.get("arguments");
-            if (args != null && args.isTextual()) {
-                args = jsonOrNull(args.asText());
+        StringBuilder content = new StringBuilder();
+        List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<StringBuilder> arguments = new ArrayList<>();
+        for (ToolCallReader.Event e : events) {
+            switch (e) {
+                case ToolCallReader.Text t -> content.append(t.text());
+                case ToolCallReader.CallStart s -> {
+                    ids.add(s.id());
+                    names.add(s.name());
+                    arguments.add(new StringBuilder());
+                }
+                case ToolCallReader.Arguments a -> arguments.get(a.index()).append(a.fragment());
             }
-            add(call.get("name").asText(), args, calls);
         }
+        List<ToolCall> calls = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            calls.add(new ToolCall(ids.get(i), names.get(i), arguments.get(i).toString()));
+        }
+        return new Parsed(content.isEmpty() ? null : content.toString(), calls);
     }
 
-    private static void add(String name, JsonNode arguments, List<ToolCall> calls) {
-        if (!name.isEmpty() && arguments != null && arguments.isObject()) {
-            calls.add(new ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24), name,
-                    arguments.toString()));
-        }
+    /** A reader of one streamed answer's calls, at most {@code maxCalls} of them. */
+    public ToolCallReader reader(int maxCalls) {
+        return new ToolCallReader(this, maxCalls, ToolCalls::newId);
+    }
+
+    /**
+     * The text that ends one call in this family's format, or null where there is none to stop at (Llama's calls
+     * end with the answer).
+     */
+    public String callEnd() {
+        return switch (this) {
+            case HERMES -> "</tool_call>";
+            case DEEPSEEK -> DS_CALL_END;
+            case LLAMA -> null;
+        };
+    }
+
+    /** A call id as OpenAI writes them. */
+    static String newId() {
+        return "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     }
 
     private static JsonNode jsonOrNull(String text) {

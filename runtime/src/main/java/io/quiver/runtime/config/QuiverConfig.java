@@ -68,6 +68,15 @@ public interface QuiverConfig {
     @WithDefault("10m")
     Duration requestTimeout();
 
+    /**
+     * Chat completions: the message field that carries an R1-style model's reasoning: {@code reasoning} (vLLM's name
+     * since it dropped {@code reasoning_content}), {@code reasoning_content} (DeepSeek's original name, which
+     * llama-server keeps) or {@code both}.
+     */
+    @WithName("reasoning-field")
+    @WithDefault("reasoning")
+    String reasoningField();
+
     /** Where models run: {@code auto} (a GPU when one is present), {@code cpu}, {@code cuda} or {@code cuda:N}. */
     @WithDefault("auto")
     String device();
@@ -179,7 +188,10 @@ public interface QuiverConfig {
         @WithDefault(PREFIX_CACHING)
         boolean prefixCaching();
 
-        /** Chat: split {@code <think>…</think>} into {@code reasoning_content}; off, all text is content. */
+        /**
+         * Chat: split {@code <think>…</think>} into the message's reasoning ({@code quiver.reasoning-field}); off, all
+         * text is content.
+         */
         @WithDefault(REASONING)
         boolean reasoning();
     }

@@ -46,6 +46,8 @@ public final class Settings {
         KEYS.put("device", new Rule(Pattern.compile("auto|cpu|cuda(:\\d+)?").asMatchPredicate(),
                 "auto, cpu, cuda or cuda:N"));
         KEYS.put("cache-dir", any);
+        KEYS.put("reasoning-field", new Rule(Pattern.compile("reasoning|reasoning_content|both").asMatchPredicate(),
+                "reasoning, reasoning_content or both"));
         KEYS.put("graph-cache", new Rule(Pattern.compile("auto|read-write|read-only|off").asMatchPredicate(),
                 "auto, read-write, read-only or off"));
         KEYS.put("concurrency.max", atLeast(1));

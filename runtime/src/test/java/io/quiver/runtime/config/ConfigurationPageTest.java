@@ -64,7 +64,8 @@ class ConfigurationPageTest {
     @Test
     void javadocBecomesMarkdown() throws IOException {
         Map<String, String> docs = ConfigurationPage.javadoc(root().resolve(ConfigurationPage.SOURCE));
-        assertEquals("Chat: split `<think>…</think>` into `reasoning_content`; off, all text is content.",
+        assertEquals("Chat: split `<think>…</think>` into the message's reasoning (`quiver.reasoning-field`); off, "
+                + "all text is content.",
                 docs.get("QuiverConfig.Model#reasoning"));
         assertEquals("Who may deliver CloudEvents to `/events`.", docs.get("QuiverConfig.EventsAuth"));
     }

@@ -4,6 +4,7 @@ import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.Request;
+import io.quiver.runtime.config.QuiverConfig;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -15,12 +16,12 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ChatCompletions {
-    private static final Wire WIRE = new ChatWire();
-
     private final TextGeneration generation;
+    private final Wire wire;
 
-    public ChatCompletions(TextGeneration generation) {
+    public ChatCompletions(TextGeneration generation, QuiverConfig config) {
         this.generation = generation;
+        this.wire = new ChatWire(ReasoningField.of(config.reasoningField()));
     }
 
     public Response create(String route, Request request, HttpServerRequest http) {
@@ -28,8 +29,8 @@ public class ChatCompletions {
             throw ApiException.invalid(null, "A JSON request body is required");
         }
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
-        ToolUse tools = ToolUse.of(request.tools(), request.toolChoice());
-        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), WIRE,
+        ToolUse tools = ToolUse.of(request.tools(), request.toolChoice(), request.parallelToolCalls());
+        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), wire,
                 tools);
     }
 

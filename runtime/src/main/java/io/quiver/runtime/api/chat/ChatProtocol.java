@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * OpenAI's chat completions request and response, plus the sampling extensions vLLM users send ({@code top_k},
- * {@code min_p}, {@code repetition_penalty}, {@code ignore_eos}) and DeepSeek's {@code reasoning_content}.
+ * {@code min_p}, {@code repetition_penalty}, {@code ignore_eos}), and reasoning as {@code reasoning} and/or DeepSeek's
+ * {@code reasoning_content} ({@link ReasoningField}).
  */
 public final class ChatProtocol {
     private ChatProtocol() {
@@ -38,6 +39,7 @@ public final class ChatProtocol {
             @JsonProperty("logit_bias") JsonNode logitBias,
             JsonNode tools,
             @JsonProperty("tool_choice") JsonNode toolChoice,
+            @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls,
             @JsonProperty("response_format") JsonNode responseFormat,
             @JsonProperty("structured_outputs") JsonNode structuredOutputs,
             @JsonProperty("json_schema") JsonNode jsonSchema) implements GenerationFields {
@@ -96,7 +98,7 @@ public final class ChatProtocol {
                          @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** {@code reasoning} repeats {@code reasoning_content} under the name newer clients read. */
+    /** {@code reasoning_content} and {@code reasoning}: the same text, in the field(s) the server is set to write. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Message(String role, String content,
                           @JsonProperty("reasoning_content") String reasoningContent, String reasoning,
@@ -111,6 +113,8 @@ public final class ChatProtocol {
     public record WireToolCall(Integer index, String id, String type, Function function) {
     }
 
+    /** A stream's later entries of a call carry only {@code arguments}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Function(String name, String arguments) {
     }
 

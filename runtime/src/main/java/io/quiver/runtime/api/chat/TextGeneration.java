@@ -95,6 +95,9 @@ public class TextGeneration {
         List<GenerationRequest> requests = new ArrayList<>();
         for (Prompt p : prepared) {
             GenerationRequest request = fields.toRequest(p).withGrammar(grammar);
+            if (tools != null) {
+                request = tools.bound(request);
+            }
             engine.check(request, n);
             requests.add(request);
         }

@@ -3,8 +3,10 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.GenerationRequest;
 import io.quiver.models.chat.GrammarSource;
 import io.quiver.models.chat.ToolCall;
+import io.quiver.models.chat.ToolCallReader;
 import io.quiver.models.chat.ToolCalls;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.WireToolCall;
@@ -17,27 +19,32 @@ import java.util.concurrent.ConcurrentHashMap;
  * A chat request's {@code tools} and {@code tool_choice}: the definitions go to the chat template's {@code tools};
  * with {@code auto} the answer is parsed for calls in the template family's format ({@link ToolCalls}), with
  * {@code required} or a named function decoding is constrained to one call of one (or that) tool, and with
- * {@code none} the tools are not shown and nothing is parsed.
+ * {@code none} the tools are not shown and nothing is parsed. {@code parallel_tool_calls: false} keeps the first call
+ * alone: decoding stops at the end of that call where the family marks it, and the reader drops any later one (a
+ * forced choice is exactly one call either way).
  */
 final class ToolUse {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<ToolCalls.Tool> tools;
     private final List<Object> definitions;
     private final boolean forced;
-    private final boolean parses;
+    private final int maxCalls;
     private ToolCalls family = ToolCalls.HERMES;
-    /** Each streamed choice's text, held until its end: a call cannot be told from text before. */
-    private final Map<Integer, StringBuilder> held = new ConcurrentHashMap<>();
+    /** Each streamed choice's reader of calls. */
+    private final Map<Integer, ToolCallReader> readers = new ConcurrentHashMap<>();
 
-    private ToolUse(List<ToolCalls.Tool> tools, List<Object> definitions, boolean forced, boolean parses) {
+    private ToolUse(List<ToolCalls.Tool> tools, List<Object> definitions, boolean forced, boolean parallel) {
         this.tools = tools;
         this.definitions = definitions;
         this.forced = forced;
-        this.parses = parses;
+        this.maxCalls = parallel ? Integer.MAX_VALUE : 1;
     }
 
-    /** The request's tool use, or null when it has none (no tools, or {@code tool_choice: none}). */
-    static ToolUse of(JsonNode toolsField, JsonNode choice) {
+    /**
+     * The request's tool use, or null when it has none (no tools, or {@code tool_choice: none}).
+     * {@code parallel}: {@code parallel_tool_calls}, null meaning OpenAI's default, true.
+     */
+    static ToolUse of(JsonNode toolsField, JsonNode choice, Boolean parallel) {
         boolean none = choice != null && choice.isTextual() && choice.asText().equals("none");
         boolean hasTools = toolsField != null && !toolsField.isNull() && !(toolsField.isArray() && toolsField.isEmpty());
         if (!hasTools) {
@@ -71,11 +78,12 @@ final class ToolUse {
             return null;
         }
         List<Object> definitions = JSON.convertValue(toolsField, List.class);
+        boolean several = !Boolean.FALSE.equals(parallel);
         if (choice == null || choice.isNull() || choice.isTextual() && choice.asText().equals("auto")) {
-            return new ToolUse(tools, definitions, false, true);
+            return new ToolUse(tools, definitions, false, several);
         }
         if (choice.isTextual() && choice.asText().equals("required")) {
-            return new ToolUse(tools, definitions, true, true);
+            return new ToolUse(tools, definitions, true, several);
         }
         String name = choice.path("function").path("name").asText("");
         if (!choice.path("type").asText("").equals("function") || name.isEmpty()) {
@@ -86,7 +94,7 @@ final class ToolUse {
         if (named.isEmpty()) {
             throw ApiException.invalid("tool_choice", "tool_choice names '" + name + "', which is not in tools");
         }
-        return new ToolUse(named, definitions, true, true);
+        return new ToolUse(named, definitions, true, several);
     }
 
     /** What the chat template gets as {@code tools}. */
@@ -110,28 +118,38 @@ final class ToolUse {
         return this;
     }
 
+    /**
+     * The engine request, with parallel_tool_calls false, stopped at the end of the first call where the family
+     * marks one (the reader keeps the first call alone either way; stopping saves the tokens after it).
+     */
+    GenerationRequest bound(GenerationRequest request) {
+        String end = family.callEnd();
+        if (maxCalls > 1 || forced || end == null) {
+            return request;
+        }
+        List<String> stop = new ArrayList<>(request.stop());
+        stop.add(end);
+        return request.withStop(stop);
+    }
+
     /** A choice's whole text read for calls. */
     ToolCalls.Parsed parse(String text) {
-        return parses ? family.parse(text) : new ToolCalls.Parsed(text, List.of());
+        return family.parse(text, maxCalls);
     }
 
-    /** Holds streamed text of choice {@code index} until {@link #release}. */
-    void hold(int index, String text) {
-        held.computeIfAbsent(index, i -> new StringBuilder()).append(text);
+    /** The reader of streamed choice {@code index}'s calls; {@link #release} it at the choice's end. */
+    ToolCallReader reader(int index) {
+        return readers.computeIfAbsent(index, i -> family.reader(maxCalls));
     }
 
-    /** Choice {@code index}'s held text, read for calls. */
-    ToolCalls.Parsed release(int index) {
-        StringBuilder text = held.remove(index);
-        return parse(text == null ? "" : text.toString());
+    void release(int index) {
+        readers.remove(index);
     }
 
-    static List<WireToolCall> wire(List<ToolCall> calls, boolean indexed) {
+    static List<WireToolCall> wire(List<ToolCall> calls) {
         List<WireToolCall> out = new ArrayList<>();
-        for (int i = 0; i < calls.size(); i++) {
-            ToolCall c = calls.get(i);
-            out.add(new WireToolCall(indexed ? i : null, c.id(), "function",
-                    new ChatProtocol.Function(c.name(), c.arguments())));
+        for (ToolCall c : calls) {
+            out.add(new WireToolCall(null, c.id(), "function", new ChatProtocol.Function(c.name(), c.arguments())));
         }
         return out;
     }

@@ -67,9 +67,9 @@ class OpenAiClientChatTest {
     }
 
     @Test
-    void reasoningContentReachesTheClient() {
+    void reasoningReachesTheClient() {
         ChatCompletion answer = client().chat().completions().create(greedy("r1-think", 8));
-        JsonValue reasoning = answer.choices().getFirst().message()._additionalProperties().get("reasoning_content");
+        JsonValue reasoning = answer.choices().getFirst().message()._additionalProperties().get("reasoning");
         assertTrue(reasoning != null && !reasoning.toString().isEmpty(), String.valueOf(reasoning));
     }
 

@@ -30,7 +30,7 @@ class ReasoningAttributionTest {
     void aThinkTagInTheUsersTextDoesNotOpenReasoning() {
         // The default template's generation prompt is "<｜Assistant｜>": the answer is content.
         JsonNode message = chat(ChatRoutesTest.MODEL, "What does the <think> tag mean?");
-        assertTrue(message.path("reasoning_content").isMissingNode(), message.toString());
+        assertTrue(message.path("reasoning").isMissingNode(), message.toString());
         assertFalse(message.path("content").asText().isEmpty(), message.toString());
     }
 
@@ -39,6 +39,6 @@ class ReasoningAttributionTest {
         // r1-think's generation prompt ends with "<think>\n": the answer starts as reasoning, even after a
         // closing tag in the user's text.
         JsonNode message = chat("r1-think", "Close it: </think> and open it: <think>");
-        assertFalse(message.path("reasoning_content").asText().isEmpty(), message.toString());
+        assertFalse(message.path("reasoning").asText().isEmpty(), message.toString());
     }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Tools on the fixture (DeepSeek's template and call format): required and named choices are forced calls whose
- * arguments validate, streaming and not; none leaves text; calls and results render back into the prompt.
+ * arguments validate, streaming (in fragments, as they decode) and not; none leaves text; calls and results render
+ * back into the prompt.
  */
 @QuarkusTest
 class ToolRoutesTest {
@@ -83,18 +84,36 @@ class ToolRoutesTest {
     }
 
     @Test
-    void streamedCallsArriveAsToolCallDeltas() {
-        ObjectNode body = request(5).put("stream", true);
+    void streamedCallsArriveAsTheyAreGeneratedAndAddUpToTheAnswer() {
+        ObjectNode body = request(5);
         body.putObject("tool_choice").put("type", "function").putObject("function").put("name", "weather");
-        String stream = ChatRoutesTest.post("/v1/chat/completions", body).then().statusCode(200).extract().asString();
+        JsonNode whole = ParallelChoicesRoutesTest.body("/v1/chat/completions", body).at("/choices/0/message/"
+                + "tool_calls/0");
+        String stream = ChatRoutesTest.post("/v1/chat/completions", body.put("stream", true)).then().statusCode(200)
+                .extract().asString();
         List<JsonNode> chunks = SseEvents.parse(stream);
-        JsonNode last = chunks.getLast().at("/choices/0");
-        assertEquals("tool_calls", last.get("finish_reason").asText());
-        JsonNode call = last.at("/delta/tool_calls/0");
-        assertEquals(0, call.get("index").asInt());
+        ObjectNode call = ChatRoutesTest.JSON.createObjectNode();
+        StringBuilder arguments = new StringBuilder();
+        int entries = 0;
+        for (JsonNode chunk : chunks) {
+            JsonNode delta = chunk.at("/choices/0/delta");
+            assertTrue(delta.path("content").asText("").isEmpty(), "no text besides the call: " + chunk);
+            for (JsonNode entry : delta.path("tool_calls")) {
+                assertEquals(0, entry.get("index").asInt());
+                if (entries++ == 0) {
+                    call.put("id", entry.get("id").asText()).put("type", entry.get("type").asText());
+                    call.putObject("function").put("name", entry.at("/function/name").asText());
+                } else {
+                    assertFalse(entry.has("id") || entry.at("/function").has("name"), entry.toString());
+                }
+                arguments.append(entry.at("/function/arguments").asText());
+            }
+        }
+        ((ObjectNode) call.get("function")).put("arguments", arguments.toString());
+        assertTrue(entries > 3, "the arguments arrive in fragments as they decode, not in one last chunk: " + stream);
+        assertEquals("tool_calls", chunks.getLast().at("/choices/0/finish_reason").asText());
         assertWeatherCall(call);
-        chunks.forEach(c -> assertTrue(c.at("/choices/0/delta/content").isMissingNode()
-                || c.at("/choices/0/delta/content").asText("").isEmpty(), "no text besides the call: " + c));
+        assertEquals(whole.get("function"), call.get("function"), "the same seed, streamed or not: the same call");
     }
 
     @Test
@@ -135,6 +154,7 @@ class ToolRoutesTest {
             odd tool_choice       | {"tool_choice":"sometimes"}                                     | tool_choice | required
             with response_format  | {"tool_choice":"required","response_format":{"type":"json_object"}} | tool_choice | structured
             parameters not schema | {"tools":[{"type":"function","function":{"name":"x","parameters":3}}]} | tools[0].function.parameters | Schema
+            parallel not boolean  | {"parallel_tool_calls":"sometimes"}                             | parallel_tool_calls | Invalid type
             """)
     void refused(String name, String extra, String param, String says) {
         ObjectNode body = request(1);
