@@ -1,6 +1,5 @@
 package io.quiver.runtime.api.chat;
 
-import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.Request;
@@ -29,13 +28,6 @@ public class ChatCompletions {
         }
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
         ToolUse tools = ToolUse.of(request.tools(), request.toolChoice());
-        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), WIRE,
-                tools);
-    }
-
-    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages, ToolUse tools) {
-        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
-                : tools.definitions());
-        return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
+        return generation.converse(route, request, http, messages, WIRE, tools);
     }
 }
