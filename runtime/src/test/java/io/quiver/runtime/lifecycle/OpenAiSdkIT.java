@@ -37,7 +37,7 @@ class OpenAiSdkIT {
     }
 
     /** Runs a client to its end; its output, asserting it exited 0. */
-    private static String run(List<String> command) throws Exception {
+    static String run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "client still running: " + out);
@@ -45,7 +45,7 @@ class OpenAiSdkIT {
         return out;
     }
 
-    private static String python() throws Exception {
+    static String python() throws Exception {
         String venv = System.getenv("QUIVER_VENV");
         if (venv != null && Files.isExecutable(Path.of(venv, "bin", "python"))) {
             return Path.of(venv, "bin", "python").toString();
