@@ -109,6 +109,7 @@ final class ResponsesWire implements Wire {
         return events;
     }
 
+    /** Never sent on its own: the last lifecycle event carries the usage ({@link #ending}). */
     @Override
     public Object usage(Header h, io.quiver.models.chat.Usage usage) {
         return Usage.of(usage, 0);

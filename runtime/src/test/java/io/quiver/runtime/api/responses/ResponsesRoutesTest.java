@@ -182,6 +182,24 @@ class ResponsesRoutesTest {
         assertTrue(events.stream().anyMatch(e -> e.get("type").asText().equals("response.reasoning_text.done")));
     }
 
+    @Test
+    void reasoningItemsSentBackAreAcceptedAndLeftOutOfThePrompt() {
+        JsonNode first = ok("/v1/responses", greedy("r1-think", 4).put("input", "hi"));
+        JsonNode reasoning = first.at("/output/0");
+        assertEquals("reasoning", reasoning.get("type").asText(), first.toString());
+        ObjectNode followup = greedy("r1-think", 1);
+        ArrayNode input = followup.putArray("input");
+        input.addObject().put("role", "user").put("content", "hi");
+        input.add(reasoning);
+        input.addObject().put("type", "message").put("role", "assistant").putArray("content").addObject()
+                .put("type", "output_text").put("text", "Hello.");
+        input.addObject().put("role", "user").put("content", "And then?");
+        JsonNode withReasoning = ok("/v1/responses", followup);
+        input.remove(1);
+        JsonNode without = ok("/v1/responses", followup);
+        assertEquals(without.at("/usage/input_tokens"), withReasoning.at("/usage/input_tokens"));
+    }
+
     static ObjectNode weatherRequest() {
         ObjectNode body = JSON.createObjectNode().put("model", MODEL).put("temperature", 1.0).put("seed", 3)
                 .put("max_output_tokens", 300).put("input", "Weather in Paris?");
