@@ -15,17 +15,21 @@ public final class Completions {
     /**
      * One finished (or, while open, unfinished) choice.
      *
-     * @param logprobs the completion's scored tokens (empty when not asked for)
-     * @param prompt   the prompt's scored tokens after the first (echo with logprobs), or null
+     * @param logprobs        the completion's scored tokens (empty when not asked for)
+     * @param prompt          the prompt's scored tokens after the first (echo with logprobs), or null
+     * @param reasoningTokens the tokens spent reasoning: those before the answer's first text, when the choice
+     *                        reasoned at all (0 otherwise)
      */
     public record Choice(int index, String reasoning, String content, int[] tokenIds, FinishReason reason,
-                         List<TokenLogprob> logprobs, List<TokenLogprob> prompt) {
+                         List<TokenLogprob> logprobs, List<TokenLogprob> prompt, int reasoningTokens) {
     }
 
     private final StringBuilder[] reasoning;
     private final StringBuilder[] content;
     private final int[][] ids;
     private final int[] counts;
+    /** Tokens of each choice before its answer's first text (its tags and held-back bytes included). */
+    private final int[] beforeAnswer;
     private final List<List<TokenLogprob>> logprobs = new ArrayList<>();
     private final List<List<TokenLogprob>> prompts = new ArrayList<>();
     private final FinishReason[] reasons;
@@ -38,6 +42,7 @@ public final class Completions {
         content = new StringBuilder[choices];
         ids = new int[choices][];
         counts = new int[choices];
+        beforeAnswer = new int[choices];
         reasons = new FinishReason[choices];
         for (int i = 0; i < choices; i++) {
             reasoning[i] = new StringBuilder();
@@ -68,6 +73,9 @@ public final class Completions {
     }
 
     public void add(int index, Delta delta) {
+        if (content[index].isEmpty() && delta.content().isEmpty()) {
+            beforeAnswer[index] += delta.tokens();
+        }
         reasoning[index].append(delta.reasoning());
         content[index].append(delta.content());
         for (int id : delta.tokenIds()) {
@@ -96,7 +104,8 @@ public final class Completions {
 
     public Choice choice(int index) {
         return new Choice(index, reasoning[index].toString(), content[index].toString(),
-                Arrays.copyOf(ids[index], counts[index]), reasons[index], logprobs.get(index), prompts.get(index));
+                Arrays.copyOf(ids[index], counts[index]), reasons[index], logprobs.get(index), prompts.get(index),
+                reasoning[index].isEmpty() ? 0 : beforeAnswer[index]);
     }
 
     public List<Choice> choices() {

@@ -54,6 +54,18 @@ class RefusedBeforeAdmissionTest {
             /v1/chat/completions | {"model":"tiny-random-deepseek-r1",$HI,"tools":[{"type":"function","function":{"name":"f"}}],"parallel_tool_calls":"sometimes"} | 400 | parallel_tool_calls
             /v1/chat/completions | {"model":"no-such-model",$HI} | 404 | model
             /v1/chat/completions | {"model":"all-minilm-l6-v2",$HI} | 400 | model
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","temperature":5} | 400 | temperature
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","max_output_tokens":0} | 400 | max_output_tokens
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","max_output_tokens":100000} | 400 | max_output_tokens
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"$LONG"} | 400 | input
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","text":{"format":{"type":"json_schema","name":"s","schema":{"type":"string","maxLength":100000}}}} | 400 | text.format
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","tools":[{"type":"function","name":"f"}],"tool_choice":"required","text":{"format":{"type":"json_object"}}} | 400 | tool_choice
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"g"}} | 400 | tool_choice
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":[{"type":"function_call_output","call_id":"c","output":"1"}]} | 400 | input[0].call_id
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","previous_response_id":"resp_1"} | 400 | previous_response_id
+            /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","modalities":["text"]} | 400 | modalities
+            /v1/responses | {"model":"no-such-model","input":"hi"} | 404 | model
+            /v1/responses | {"model":"all-minilm-l6-v2","input":"hi"} | 400 | model
             /v1/completions | {"model":"tiny-random-deepseek-r1","prompt":""} | 400 | prompt
             /v1/completions | {"model":"tiny-random-deepseek-r1","prompt":[999999999]} | 400 | prompt
             /v1/completions | {"model":"tiny-random-deepseek-r1","prompt":"hi","best_of":2} | 400 | best_of

@@ -1,6 +1,5 @@
 package io.quiver.runtime.api.chat;
 
-import io.quiver.models.chat.ChatEngine;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.Request;
@@ -30,13 +29,6 @@ public class ChatCompletions {
         }
         List<ChatMessage> messages = ChatMessages.parse(request.messages());
         ToolUse tools = ToolUse.of(request.tools(), request.toolChoice(), request.parallelToolCalls());
-        return generation.respond(route, request, http, 1, engine -> List.of(prompt(engine, messages, tools)), wire,
-                tools);
-    }
-
-    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages, ToolUse tools) {
-        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
-                : tools.definitions());
-        return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
+        return generation.converse(route, request, http, messages, wire, tools);
     }
 }

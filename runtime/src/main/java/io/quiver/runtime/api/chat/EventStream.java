@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
- * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
- * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
+ * per choice, the wire's ending (the usage chunk when asked), then {@code data: [DONE]} where the wire has it. A
+ * comment line keeps idle connections (and the proxies on the way) open during long prefills or long silent
+ * reasoning. At the lease's deadline the completions
  * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
  * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
  * {@code quiver.stream.stall-timeout}, its work is cancelled and its response ended. Closes the lease.
@@ -121,13 +122,13 @@ final class EventStream implements StreamingOutput {
                 if (event instanceof Failed f) {
                     // Mid-stream the status is sent: the failure becomes the stream's last event.
                     if (lease.failure(f.error()) instanceof ApiException api) {
-                        send(out, api.body());
+                        send(out, wire.failure(header, api.body()));
                     } else {
                         LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
-                                "server_error", null, null));
+                        send(out, wire.failure(header, OpenAiError.of("Generation failed; the server logged the "
+                                + "cause", "server_error", null, null)));
                     }
-                    flush(out, DONE);
+                    done(out);
                     cancel();
                     return;
                 }
@@ -142,10 +143,11 @@ final class EventStream implements StreamingOutput {
                     send(out, chunk);
                 }
             }
-            if (includeUsage) {
-                send(out, wire.usage(header, completions.usage()));
+            Object ending = wire.ending(header, completions, includeUsage);
+            if (ending != null) {
+                send(out, ending);
             }
-            flush(out, DONE);
+            done(out);
             // A stream cut at the deadline still ends well-formed; its status says it timed out.
             lease.status(expired ? 504 : 200);
         } catch (IOException | InterruptedException e) {
@@ -165,7 +167,20 @@ final class EventStream implements StreamingOutput {
     }
 
     private void send(OutputStream out, Object chunk) throws IOException {
-        flush(out, ("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        if (chunk instanceof List<?> chunks) {
+            for (Object c : chunks) {
+                send(out, c);
+            }
+            return;
+        }
+        String event = chunk instanceof Wire.Named named ? "event: " + named.type() + "\n" : "";
+        flush(out, (event + "data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void done(OutputStream out) throws IOException {
+        if (wire.endsWithDone()) {
+            flush(out, DONE);
+        }
     }
 
     private void flush(OutputStream out, byte[] bytes) throws IOException {

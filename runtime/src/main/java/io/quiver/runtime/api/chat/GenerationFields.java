@@ -2,6 +2,7 @@ package io.quiver.runtime.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.chat.GenerationRequest;
+import io.quiver.models.chat.GrammarSource;
 import io.quiver.models.chat.SamplingParams;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.chat.ChatProtocol.StreamOptions;
@@ -64,6 +65,14 @@ public interface GenerationFields {
 
     /** llama.cpp's {@code json_schema}. */
     JsonNode jsonSchema();
+
+    /**
+     * The constraint the request puts on its answer's text, checked but not compiled, or null: read from the
+     * fields above ({@link StructuredOutputs}); an API with its own field for it answers here instead.
+     */
+    default GrammarSource structured() {
+        return StructuredOutputs.source(this);
+    }
 
     /**
      * Alternatives to report per completion token when the request asks for log probabilities (0: the chosen

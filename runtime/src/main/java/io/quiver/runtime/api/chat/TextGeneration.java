@@ -3,6 +3,7 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatMessage;
 import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Generation;
 import io.quiver.models.chat.GenerationRequest;
@@ -64,6 +65,21 @@ public class TextGeneration {
         return respond(route, fields, http, promptCount, prompts, wire, null);
     }
 
+    /**
+     * A conversation rendered with its model's chat template ({@code tools}: the tool use whose definitions the
+     * template shows and whose calls the answer is read for, or null) and answered through {@code wire}.
+     */
+    public Response converse(String route, GenerationFields fields, HttpServerRequest http, List<ChatMessage> messages,
+                             Wire wire, ToolUse tools) {
+        return respond(route, fields, http, 1, engine -> List.of(prompt(engine, messages, tools)), wire, tools);
+    }
+
+    private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages, ToolUse tools) {
+        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
+                : tools.definitions());
+        return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
+    }
+
     /** {@code tools}: the chat request's tool use, or null. */
     Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
@@ -75,7 +91,7 @@ public class TextGeneration {
                     + " × " + n);
         }
         fields.checkSampling();
-        GrammarSource structured = StructuredOutputs.source(fields);
+        GrammarSource structured = fields.structured();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         InferenceCall.Checked<Checked> checked = call.check(route, fields.model(), Set.of(ModelKind.CHAT), http,
                 model -> check(model.engine(ChatEngine.class), fields, prompts, tools, structured, n, deadline));

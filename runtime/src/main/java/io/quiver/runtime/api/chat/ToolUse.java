@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * alone: decoding stops at the end of that call where the family marks it, and the reader drops any later one (a
  * forced choice is exactly one call either way).
  */
-final class ToolUse {
+public final class ToolUse {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<ToolCalls.Tool> tools;
     private final List<Object> definitions;
@@ -44,7 +44,7 @@ final class ToolUse {
      * The request's tool use, or null when it has none (no tools, or {@code tool_choice: none}).
      * {@code parallel}: {@code parallel_tool_calls}, null meaning OpenAI's default, true.
      */
-    static ToolUse of(JsonNode toolsField, JsonNode choice, Boolean parallel) {
+    public static ToolUse of(JsonNode toolsField, JsonNode choice, Boolean parallel) {
         boolean none = choice != null && choice.isTextual() && choice.asText().equals("none");
         boolean hasTools = toolsField != null && !toolsField.isNull() && !(toolsField.isArray() && toolsField.isEmpty());
         if (!hasTools) {
@@ -133,7 +133,7 @@ final class ToolUse {
     }
 
     /** A choice's whole text read for calls. */
-    ToolCalls.Parsed parse(String text) {
+    public ToolCalls.Parsed parse(String text) {
         return family.parse(text, maxCalls);
     }
 

@@ -5,12 +5,22 @@ import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.chat.Usage;
+import io.quiver.runtime.api.OpenAiError;
 import java.util.List;
 
-/** How one route shapes completions on the wire: chat completions or legacy text completions. */
-interface Wire {
+/**
+ * How one route shapes completions on the wire: chat completions, legacy text completions, or another API's
+ * answer and event sequence (a route may keep per-request state in its own instance). A chunk is one JSON object
+ * sent as {@code data:}, a {@link Named} one also gets an {@code event:} line, and a list is sent item by item.
+ */
+public interface Wire {
     /** Identity shared by a response and all its chunks, and how its tokens are reported. */
     record Header(String id, long created, String model, TokenScores scores, ToolUse tools) {
+    }
+
+    /** A chunk sent as a named server-sent event ({@code event: <type>}), as the Responses API streams. */
+    interface Named {
+        String type();
     }
 
     String idPrefix();
@@ -31,6 +41,21 @@ interface Wire {
     Object finish(Header header, int index, FinishReason reason);
 
     Object usage(Header header, Usage usage);
+
+    /** What a stream sends once every choice ended: the usage chunk when asked for, or null. */
+    default Object ending(Header header, Completions completions, boolean includeUsage) {
+        return includeUsage ? usage(header, completions.usage()) : null;
+    }
+
+    /** What a stream sends when the generation fails midway: the error body itself. */
+    default Object failure(Header header, OpenAiError error) {
+        return error;
+    }
+
+    /** Whether a stream ends with {@code data: [DONE]}. */
+    default boolean endsWithDone() {
+        return true;
+    }
 
     /** OpenAI's names; a completion cut short by shutdown reports vLLM's "abort". */
     static String finishReason(FinishReason reason) {

@@ -89,7 +89,7 @@ class ChatWireTest {
 
     static JsonNode completion(ChatWire wire, ToolUse tools, String text, FinishReason reason) {
         JsonNode body = JSON.valueToTree(wire.completion(header(tools), List.of(new Completions.Choice(0, "", text,
-                new int[0], reason, List.of(), null)), new Usage(1, 1)));
+                new int[0], reason, List.of(), null, 0)), new Usage(1, 1)));
         JsonNode choice = body.at("/choices/0");
         var out = JSON.createObjectNode().put("content", choice.at("/message/content").asText(""))
                 .put("finish_reason", choice.get("finish_reason").asText());
@@ -148,7 +148,7 @@ class ChatWireTest {
         for (ReasoningField field : ReasoningField.values()) {
             ChatWire wire = new ChatWire(field);
             JsonNode message = JSON.valueToTree(wire.completion(header(null), List.of(new Completions.Choice(0,
-                    "Hm.", "4", new int[0], FinishReason.STOP, List.of(), null)), new Usage(1, 2)))
+                    "Hm.", "4", new int[0], FinishReason.STOP, List.of(), null, 2)), new Usage(1, 2)))
                     .at("/choices/0/message");
             JsonNode delta = JSON.valueToTree(wire.delta(header(null), 0, new Delta("Hm.", "", 1, new int[] {1})))
                     .at("/choices/0/delta");

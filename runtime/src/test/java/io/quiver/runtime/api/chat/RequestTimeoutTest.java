@@ -2,6 +2,7 @@ package io.quiver.runtime.api.chat;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,10 @@ class RequestTimeoutTest {
     static final String LONG_STREAM = """
             {"model":"tiny-random-deepseek-r1","messages":[{"role":"user","content":"Tell me a story"}],
              "stream":true,"max_tokens":480,"ignore_eos":true,"temperature":0}""";
+
+    static final String LONG_RESPONSE = """
+            {"model":"tiny-random-deepseek-r1","input":"Tell me a story","stream":true,"max_output_tokens":480,
+             "ignore_eos":true,"temperature":0}""";
 
     @Inject
     Admission admission;
@@ -78,6 +83,20 @@ class RequestTimeoutTest {
         List<JsonNode> events = SseEvents.parse(stream);
         assertEquals("abort", events.getLast().at("/choices/0/finish_reason").asText(), stream);
         assertTrue(events.size() < 480, "the stream was not cut: " + events.size() + " events");
+        StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0,
+                "slot and batch row freed");
+    }
+
+    @Test
+    void aResponsesStreamPastTheTimeoutEndsFailedWithoutDone() throws Exception {
+        String stream = given().contentType("application/json").body(LONG_RESPONSE).post("/v1/responses")
+                .then().statusCode(200).extract().asString();
+        assertFalse(stream.contains("[DONE]"), stream);
+        JsonNode last = SseEvents.parse(stream).getLast();
+        assertEquals("response.failed", last.get("type").asText(), stream);
+        assertEquals("failed", last.at("/response/status").asText());
+        assertEquals("server_error", last.at("/response/error/code").asText());
+        assertTrue(last.at("/response/usage/output_tokens").asInt() < 480, "the stream was not cut: " + last);
         StreamDisconnectTest.await(() -> admission.running() == 0 && engine().running() == 0,
                 "slot and batch row freed");
     }
