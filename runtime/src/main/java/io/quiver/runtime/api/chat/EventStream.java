@@ -7,7 +7,6 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.Lease;
-import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
@@ -21,20 +20,20 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
- * per choice, the usage chunk when asked, then {@code data: [DONE]}. A comment line keeps idle connections (and
- * the proxies on the way) open during long prefills or long silent reasoning. At the lease's deadline the completions
- * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
+ * per choice, the usage chunk when asked, then the wire's end ({@code data: [DONE]} for OpenAI's). The wire's
+ * keep-alive (a comment line for OpenAI's) keeps idle connections (and the proxies on the way) open during long
+ * prefills or long silent reasoning. At the lease's deadline the completions are cancelled and the stream still
+ * ends with their {@code abort} chunks and its end. A client that does
  * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
  * {@code quiver.stream.stall-timeout}, its work is cancelled and its response ended. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
     /** How long cancelled completions get to report their end before the stream ends them itself. */
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(2);
 
@@ -48,6 +47,8 @@ final class EventStream implements StreamingOutput {
     private final boolean includeUsage;
     private final ObjectMapper json;
     private final GenerationMeters meters;
+    private final byte[] keepAliveBytes;
+    private final byte[] end;
     private StallGuard guard;
     private volatile Thread writer;
 
@@ -63,6 +64,8 @@ final class EventStream implements StreamingOutput {
         this.includeUsage = includeUsage;
         this.json = json;
         this.meters = meters;
+        this.keepAliveBytes = wire.keepAlive().getBytes(StandardCharsets.UTF_8);
+        this.end = wire.end().getBytes(StandardCharsets.UTF_8);
         events.onOverflow(() -> abort(meters.slowReaders()));
     }
 
@@ -115,19 +118,19 @@ final class EventStream implements StreamingOutput {
                 }
                 Event event = events.poll(Math.min(left, keepAlive.toNanos()));
                 if (event == null) {
-                    flush(out, KEEP_ALIVE);
+                    flush(out, keepAliveBytes);
                     continue;
                 }
                 if (event instanceof Failed f) {
                     // Mid-stream the status is sent: the failure becomes the stream's last event.
                     if (lease.failure(f.error()) instanceof ApiException api) {
-                        send(out, api.body());
+                        send(out, wire.error(api));
                     } else {
                         LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                        send(out, OpenAiError.of("Generation failed; the server logged the cause",
-                                "server_error", null, null));
+                        send(out, wire.error(new ApiException(500, "server_error", null, null,
+                                "Generation failed; the server logged the cause", Map.of())));
                     }
-                    flush(out, DONE);
+                    flush(out, end);
                     cancel();
                     return;
                 }
@@ -145,7 +148,7 @@ final class EventStream implements StreamingOutput {
             if (includeUsage) {
                 send(out, wire.usage(header, completions.usage()));
             }
-            flush(out, DONE);
+            flush(out, end);
             // A stream cut at the deadline still ends well-formed; its status says it timed out.
             lease.status(expired ? 504 : 200);
         } catch (IOException | InterruptedException e) {
@@ -165,10 +168,21 @@ final class EventStream implements StreamingOutput {
     }
 
     private void send(OutputStream out, Object chunk) throws IOException {
-        flush(out, ("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        if (chunk instanceof List<?> chunks) {
+            for (Object c : chunks) {
+                send(out, c);
+            }
+            return;
+        }
+        String frame = chunk instanceof Wire.Named named
+                ? "event: " + named.event() + "\ndata: " + json.writeValueAsString(named.data()) + "\n\n"
+                : "data: " + json.writeValueAsString(chunk) + "\n\n";
+        flush(out, frame.getBytes(StandardCharsets.UTF_8));
     }
 
     private void flush(OutputStream out, byte[] bytes) throws IOException {
-        guard.write(out, bytes);
+        if (bytes.length > 0) {
+            guard.write(out, bytes);
+        }
     }
 }

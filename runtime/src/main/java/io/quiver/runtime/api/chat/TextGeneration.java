@@ -64,8 +64,8 @@ public class TextGeneration {
         return respond(route, fields, http, promptCount, prompts, wire, null);
     }
 
-    /** {@code tools}: the chat request's tool use, or null. */
-    Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
+    /** {@code tools}: the request's tool use, or null. */
+    public Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
         int n = fields.choicesPerPrompt();
         long rows = (long) promptCount * n;

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code required} or a named function decoding is constrained to one call of one (or that) tool, and with
  * {@code none} the tools are not shown and nothing is parsed.
  */
-final class ToolUse {
+public final class ToolUse {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<ToolCalls.Tool> tools;
     private final List<Object> definitions;
@@ -37,7 +37,7 @@ final class ToolUse {
     }
 
     /** The request's tool use, or null when it has none (no tools, or {@code tool_choice: none}). */
-    static ToolUse of(JsonNode toolsField, JsonNode choice) {
+    public static ToolUse of(JsonNode toolsField, JsonNode choice) {
         boolean none = choice != null && choice.isTextual() && choice.asText().equals("none");
         boolean hasTools = toolsField != null && !toolsField.isNull() && !(toolsField.isArray() && toolsField.isEmpty());
         if (!hasTools) {
@@ -90,7 +90,7 @@ final class ToolUse {
     }
 
     /** What the chat template gets as {@code tools}. */
-    List<Object> definitions() {
+    public List<Object> definitions() {
         return definitions;
     }
 
@@ -111,17 +111,17 @@ final class ToolUse {
     }
 
     /** A choice's whole text read for calls. */
-    ToolCalls.Parsed parse(String text) {
+    public ToolCalls.Parsed parse(String text) {
         return parses ? family.parse(text) : new ToolCalls.Parsed(text, List.of());
     }
 
     /** Holds streamed text of choice {@code index} until {@link #release}. */
-    void hold(int index, String text) {
+    public void hold(int index, String text) {
         held.computeIfAbsent(index, i -> new StringBuilder()).append(text);
     }
 
     /** Choice {@code index}'s held text, read for calls. */
-    ToolCalls.Parsed release(int index) {
+    public ToolCalls.Parsed release(int index) {
         StringBuilder text = held.remove(index);
         return parse(text == null ? "" : text.toString());
     }
