@@ -65,6 +65,11 @@ public interface GenerationFields {
     /** llama.cpp's {@code json_schema}. */
     JsonNode jsonSchema();
 
+    /** The field {@link #jsonSchema} came from, for error messages (another API may carry the schema elsewhere). */
+    default String jsonSchemaParam() {
+        return "json_schema";
+    }
+
     /**
      * Alternatives to report per completion token when the request asks for log probabilities (0: the chosen
      * token's alone), else -1; out-of-range values are a 400 naming the parameter.

@@ -35,14 +35,15 @@ public record MessagesRequest(
         JsonNode thinking,
         JsonNode metadata,
         @JsonProperty("service_tier") String serviceTier,
-        @JsonProperty("cache_control") JsonNode cacheControl) implements GenerationFields {
+        @JsonProperty("cache_control") JsonNode cacheControl,
+        @JsonProperty("output_config") JsonNode outputConfig) implements GenerationFields {
 
     static final Set<String> FIELDS = Set.of("model", "messages", "system", "max_tokens", "stop_sequences", "stream",
             "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "metadata", "service_tier",
-            "cache_control");
+            "cache_control", "output_config");
     /** What {@code POST /v1/messages/count_tokens} reads: the prompt's fields alone. */
     static final Set<String> COUNT_FIELDS = Set.of("model", "messages", "system", "tools", "tool_choice", "thinking",
-            "cache_control");
+            "cache_control", "output_config");
 
     /** How reasoning is shown: as thinking blocks, as empty thinking blocks ({@code display: omitted}), or not. */
     enum Thinking { SHOWN, OMITTED, HIDDEN }
@@ -112,6 +113,36 @@ public record MessagesRequest(
             throw invalid("cache_control: must be an object");
         }
         thinkingShown();
+        outputSchema();
+    }
+
+    /**
+     * {@code output_config.format} ({@code {type: json_schema, schema}}): the answer constrained to the schema, as
+     * the chat route's structured outputs are (same automaton, same schema subset). {@code effort} is refused: the
+     * engine has no such knob.
+     */
+    JsonNode outputSchema() {
+        if (!present(outputConfig)) {
+            return null;
+        }
+        if (!outputConfig.isObject()) {
+            throw invalid("output_config: must be an object {format}");
+        }
+        for (Iterator<String> names = outputConfig.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("format") && present(outputConfig.get(name))) {
+                throw invalid("output_config." + name + ": not supported by this server");
+            }
+        }
+        JsonNode format = outputConfig.get("format");
+        if (!present(format)) {
+            return null;
+        }
+        if (!format.isObject() || !format.path("type").asText("").equals("json_schema")
+                || !format.path("schema").isObject() || format.size() != 2) {
+            throw invalid("output_config.format: must be {type: json_schema, schema: object}");
+        }
+        return format.get("schema");
     }
 
     /** {@code stop_sequences}: at most {@value GenerationFields#MAX_STOP_STRINGS} strings, none empty. */
@@ -275,8 +306,14 @@ public record MessagesRequest(
         return null;
     }
 
+    /** {@code output_config.format}'s schema, taken as llama.cpp's {@code json_schema} field is. */
     @Override
     public JsonNode jsonSchema() {
-        return null;
+        return outputSchema();
+    }
+
+    @Override
+    public String jsonSchemaParam() {
+        return "output_config.format.schema";
     }
 }

@@ -52,6 +52,10 @@ class MessagesRefusedBeforeAdmissionTest {
             /v1/messages | {$M,$HI,"max_tokens":5,"thinking":{"type":"enabled"}} | 400 | invalid_request_error | thinking.budget_tokens
             /v1/messages | {$M,$HI,"max_tokens":5,"thinking":{"type":"enabled","budget_tokens":5}} | 400 | invalid_request_error | less than max_tokens
             /v1/messages | {$M,$HI,"max_tokens":5,"thinking":{"type":"sometimes"}} | 400 | invalid_request_error | thinking.type
+            /v1/messages | {$M,$HI,"max_tokens":5,"output_config":{"effort":"high"}} | 400 | invalid_request_error | output_config.effort
+            /v1/messages | {$M,$HI,"max_tokens":5,"output_config":{"format":{"type":"text"}}} | 400 | invalid_request_error | output_config.format
+            /v1/messages | {$M,$HI,"max_tokens":5,"output_config":{"format":{"type":"json_schema","schema":{"type":"string","pattern":"a+"}}}} | 400 | invalid_request_error | output_config.format.schema
+            /v1/messages | {$M,$HI,"max_tokens":5,"output_config":{"format":{"type":"json_schema","schema":{"type":"object"}}},"tools":[$TOOL],"tool_choice":{"type":"any"}} | 400 | invalid_request_error | tool_choice
             /v1/messages | {$M,"max_tokens":5,"messages":[]} | 400 | invalid_request_error | messages
             /v1/messages | {$M,"max_tokens":5,"messages":[{"role":"tool","content":"x"}]} | 400 | invalid_request_error | messages.0.role
             /v1/messages | {$M,"max_tokens":5,"messages":[{"role":"user","content":"x","name":"n"}]} | 400 | invalid_request_error | messages.0.name

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code /v1/messages} and {@code /v1/messages/count_tokens} on the fixtures: the message object and the stream's
  * event sequence (which add up to the same greedy answer), thinking blocks from the R1 template, forced tool use and
- * its result rendered back, stop sequences, token counts equal to the message's input tokens.
+ * its result rendered back, stop sequences, an output schema, token counts equal to the message's input tokens.
  */
 @QuarkusTest
 class MessagesRoutesTest {
@@ -192,6 +192,21 @@ class MessagesRoutesTest {
         JsonNode delta = events.get(events.size() - 2);
         assertEquals("stop_sequence", delta.at("/delta/stop_reason").asText(), delta.toString());
         assertEquals(stop, delta.at("/delta/stop_sequence").asText());
+    }
+
+    @Test
+    void anOutputFormatConstrainsTheAnswerToItsSchema() {
+        ObjectNode body = request(MODEL, 40);
+        body.putObject("output_config").putObject("format").put("type", "json_schema").set("schema", json("""
+                {"type":"object","properties":{"digit":{"type":"integer","minimum":0,"maximum":9}},
+                 "required":["digit"],"additionalProperties":false}"""));
+        JsonNode m = message(body);
+        assertEquals("end_turn", m.get("stop_reason").asText(), m.toString());
+        JsonNode answer = json(m.at("/content/0/text").asText());
+        assertEquals(1, answer.size(), answer.toString());
+        assertTrue(answer.get("digit").isInt() && answer.get("digit").asInt() >= 0 && answer.get("digit").asInt() <= 9,
+                answer.toString());
+        assertEquals(m.at("/content/0/text").asText(), NamedEvents.joined(stream(body), "text"));
     }
 
     @Test
