@@ -3,6 +3,7 @@ package io.quiver.runtime.http;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.quiver.runtime.api.ApiException;
+import io.quiver.runtime.api.messages.AnthropicError;
 import io.quiver.runtime.config.QuiverConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -22,8 +23,10 @@ import org.jboss.logging.Logger;
 
 /**
  * What every request meets before any route: the {@code x-quiver-revision} header (so canary routes can be told
- * apart from outside), the optional bearer API key, and the body-size limit: on the declared length, which the
- * HTTP/1.1 and HTTP/2 codecs hold the body to, and on the bytes actually read for a chunked body. Refusals are OpenAI-shaped and end the exchange: the rest of
+ * apart from outside), the optional API key (a bearer token; on Anthropic's Messages routes also {@code x-api-key},
+ * which Anthropic's clients send), and the body-size limit: on the declared length, which the
+ * HTTP/1.1 and HTTP/2 codecs hold the body to, and on the bytes actually read for a chunked body. Refusals are in the
+ * route's API shape (OpenAI's, Anthropic's on the Messages routes) and end the exchange: the rest of
  * a refused body is not read. Health, metrics and the Quarkus management paths stay open, as probes and scrapers
  * carry no key; they are matched exactly, so any other spelling of them needs the key.
  */
@@ -86,9 +89,10 @@ public class HttpGate {
             tooLarge(ctx);
             return;
         }
-        if (apiKey != null && guarded && !(eventsOpen && path.equals("/events")) && !authorized(ctx)) {
+        if (apiKey != null && guarded && !(eventsOpen && path.equals("/events")) && !authorized(ctx, path)) {
             refuse(ctx, new ApiException(401, "invalid_request_error", null, "invalid_api_key",
-                    "Missing or incorrect API key; send 'Authorization: Bearer <key>'", Map.of()));
+                    "Missing or incorrect API key; send 'Authorization: Bearer <key>'"
+                            + (AnthropicError.covers(path) ? " or 'x-api-key: <key>'" : ""), Map.of()));
             return;
         }
         if (!guarded) {
@@ -145,7 +149,11 @@ public class HttpGate {
         return !(path.equals("/health") || path.equals("/metrics") || path.startsWith("/q/"));
     }
 
-    private boolean authorized(RoutingContext ctx) {
+    private boolean authorized(RoutingContext ctx, String path) {
+        String anthropic = AnthropicError.covers(path) ? ctx.request().getHeader("x-api-key") : null;
+        if (anthropic != null) {
+            return MessageDigest.isEqual(apiKey, anthropic.trim().getBytes(StandardCharsets.UTF_8));
+        }
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
@@ -173,7 +181,9 @@ public class HttpGate {
         if (!http2) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
-        response.end(Json.encode(e.body())).onComplete(done -> {
+        Object body = AnthropicError.covers(ctx.normalizedPath()) ? AnthropicError.of(e.status(), e.getMessage())
+                : e.body();
+        response.end(Json.encode(body)).onComplete(done -> {
             if (http2) {
                 response.reset(0);
             } else {

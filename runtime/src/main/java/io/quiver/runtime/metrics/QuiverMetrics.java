@@ -62,7 +62,7 @@ public class QuiverMetrics {
      */
     public static List<String> routes(ModelKind kind) {
         return switch (kind) {
-            case CHAT -> List.of("chat", "completions", "events");
+            case CHAT -> List.of("chat", "completions", "messages", "events");
             case EMBEDDING -> List.of("embeddings", "embed", "events");
             case CLASSIFIER -> List.of("predict", "events");
             case RERANKER -> List.of("predict", "rerank", "events");

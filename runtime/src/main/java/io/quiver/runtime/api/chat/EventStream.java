@@ -7,7 +7,6 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Generation;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.Lease;
-import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.GenerationEvents.Done;
 import io.quiver.runtime.api.chat.GenerationEvents.Event;
 import io.quiver.runtime.api.chat.GenerationEvents.Failed;
@@ -21,21 +20,20 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
  * Writes a request's completions as server-sent events: the opening chunks, one chunk per delta, a finish chunk
- * per choice, the wire's ending (the usage chunk when asked), then {@code data: [DONE]} where the wire has it. A
- * comment line keeps idle connections (and the proxies on the way) open during long prefills or long silent
- * reasoning. At the lease's deadline the completions
- * are cancelled and the stream still ends with their {@code abort} chunks and {@code [DONE]}. A client that does
+ * per choice, the wire's ending (the usage chunk when asked), then its end ({@code data: [DONE]} for OpenAI's). The wire's
+ * keep-alive (a comment line for OpenAI's) keeps idle connections (and the proxies on the way) open during long
+ * prefills or long silent reasoning. At the lease's deadline the completions are cancelled and the stream still
+ * ends with their {@code abort} chunks and its end. A client that does
  * not keep up cannot hold its slot: past {@code quiver.stream.buffer} unread deltas, or a write blocked past
  * {@code quiver.stream.stall-timeout}, its work is cancelled and its response ended. Closes the lease.
  */
 final class EventStream implements StreamingOutput {
     private static final Logger LOG = Logger.getLogger(EventStream.class);
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
     /** How long cancelled completions get to report their end before the stream ends them itself. */
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(2);
 
@@ -49,6 +47,8 @@ final class EventStream implements StreamingOutput {
     private final boolean includeUsage;
     private final ObjectMapper json;
     private final GenerationMeters meters;
+    private final byte[] keepAliveBytes;
+    private final byte[] end;
     private StallGuard guard;
     private volatile Thread writer;
 
@@ -64,6 +64,8 @@ final class EventStream implements StreamingOutput {
         this.includeUsage = includeUsage;
         this.json = json;
         this.meters = meters;
+        this.keepAliveBytes = wire.keepAlive().getBytes(StandardCharsets.UTF_8);
+        this.end = wire.end().getBytes(StandardCharsets.UTF_8);
         events.onOverflow(() -> abort(meters.slowReaders()));
     }
 
@@ -116,19 +118,19 @@ final class EventStream implements StreamingOutput {
                 }
                 Event event = events.poll(Math.min(left, keepAlive.toNanos()));
                 if (event == null) {
-                    flush(out, KEEP_ALIVE);
+                    flush(out, keepAliveBytes);
                     continue;
                 }
                 if (event instanceof Failed f) {
                     // Mid-stream the status is sent: the failure becomes the stream's last event.
                     if (lease.failure(f.error()) instanceof ApiException api) {
-                        send(out, wire.failure(header, api.body()));
+                        send(out, wire.failure(header, api));
                     } else {
                         LOG.errorf(f.error(), "generation %s failed mid-stream", header.id());
-                        send(out, wire.failure(header, OpenAiError.of("Generation failed; the server logged the "
-                                + "cause", "server_error", null, null)));
+                        send(out, wire.failure(header, new ApiException(500, "server_error", null, null,
+                                "Generation failed; the server logged the cause", Map.of())));
                     }
-                    done(out);
+                    flush(out, end);
                     cancel();
                     return;
                 }
@@ -147,7 +149,7 @@ final class EventStream implements StreamingOutput {
             if (ending != null) {
                 send(out, ending);
             }
-            done(out);
+            flush(out, end);
             // A stream cut at the deadline still ends well-formed; its status says it timed out.
             lease.status(expired ? 504 : 200);
         } catch (IOException | InterruptedException e) {
@@ -177,13 +179,9 @@ final class EventStream implements StreamingOutput {
         flush(out, (event + "data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private void done(OutputStream out) throws IOException {
-        if (wire.endsWithDone()) {
-            flush(out, DONE);
-        }
-    }
-
     private void flush(OutputStream out, byte[] bytes) throws IOException {
-        guard.write(out, bytes);
+        if (bytes.length > 0) {
+            guard.write(out, bytes);
+        }
     }
 }

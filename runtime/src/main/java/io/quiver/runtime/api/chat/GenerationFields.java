@@ -66,6 +66,11 @@ public interface GenerationFields {
     /** llama.cpp's {@code json_schema}. */
     JsonNode jsonSchema();
 
+    /** The field {@link #jsonSchema} came from, for error messages (another API may carry the schema elsewhere). */
+    default String jsonSchemaParam() {
+        return "json_schema";
+    }
+
     /**
      * The constraint the request puts on its answer's text, checked but not compiled, or null: read from the
      * fields above ({@link StructuredOutputs}); an API with its own field for it answers here instead.

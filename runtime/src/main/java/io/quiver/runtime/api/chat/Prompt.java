@@ -7,8 +7,8 @@ package io.quiver.runtime.api.chat;
  * @param splitReasoning     chat routes split reasoning out; legacy completions keep the raw text
  * @param echo               the prompt text to put before the completion (legacy {@code echo}), or null
  */
-record Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning, String echo) {
-    Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning) {
+public record Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning, String echo) {
+    public Prompt(int[] ids, boolean reasoningPrefilled, boolean splitReasoning) {
         this(ids, reasoningPrefilled, splitReasoning, null);
     }
 

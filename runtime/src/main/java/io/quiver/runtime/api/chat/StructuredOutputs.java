@@ -85,7 +85,7 @@ final class StructuredOutputs {
         return switch (given.getFirst()) {
             case "response_format" -> responseFormat(format);
             case "structured_outputs" -> vllm(fields.structuredOutputs());
-            default -> schema(fields.jsonSchema(), "json_schema");
+            default -> schema(fields.jsonSchema(), fields.jsonSchemaParam());
         };
     }
 

@@ -80,8 +80,8 @@ public class TextGeneration {
         return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
     }
 
-    /** {@code tools}: the chat request's tool use, or null. */
-    Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
+    /** {@code tools}: the request's tool use, or null. */
+    public Response respond(String route, GenerationFields fields, HttpServerRequest http, int promptCount,
                      Function<ChatEngine, List<Prompt>> prompts, Wire wire, ToolUse tools) {
         int n = fields.choicesPerPrompt();
         long rows = (long) promptCount * n;

@@ -98,7 +98,7 @@ public final class ToolUse {
     }
 
     /** What the chat template gets as {@code tools}. */
-    List<Object> definitions() {
+    public List<Object> definitions() {
         return definitions;
     }
 

@@ -5,7 +5,7 @@ import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.TokenLogprob;
 import io.quiver.models.chat.Usage;
-import io.quiver.runtime.api.OpenAiError;
+import io.quiver.runtime.api.ApiException;
 import java.util.List;
 
 /**
@@ -18,7 +18,10 @@ public interface Wire {
     record Header(String id, long created, String model, TokenScores scores, ToolUse tools) {
     }
 
-    /** A chunk sent as a named server-sent event ({@code event: <type>}), as the Responses API streams. */
+    /**
+     * A chunk sent as a named server-sent event ({@code event: <type>}), as the Responses and Messages APIs
+     * stream; both also carry the type in the data.
+     */
     interface Named {
         String type();
     }
@@ -47,14 +50,19 @@ public interface Wire {
         return includeUsage ? usage(header, completions.usage()) : null;
     }
 
-    /** What a stream sends when the generation fails midway: the error body itself. */
-    default Object failure(Header header, OpenAiError error) {
-        return error;
+    /** What a stream sends when the generation fails midway, once the status is sent: the error body itself. */
+    default Object failure(Header header, ApiException error) {
+        return error.body();
     }
 
-    /** Whether a stream ends with {@code data: [DONE]}. */
-    default boolean endsWithDone() {
-        return true;
+    /** What a stream sends after a silence, to keep idle connections open. */
+    default String keepAlive() {
+        return ": keep-alive\n\n";
+    }
+
+    /** What ends a stream after its last chunk (empty: nothing). */
+    default String end() {
+        return "data: [DONE]\n\n";
     }
 
     /** OpenAI's names; a completion cut short by shutdown reports vLLM's "abort". */

@@ -5,6 +5,7 @@ import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.ToolCall;
 import io.quiver.models.chat.ToolCalls;
+import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.ToolUse;
 import io.quiver.runtime.api.chat.Wire;
@@ -127,8 +128,8 @@ final class ResponsesWire implements Wire {
     }
 
     @Override
-    public Object failure(Header h, OpenAiError error) {
-        OpenAiError.Detail e = error.error();
+    public Object failure(Header h, ApiException failure) {
+        OpenAiError.Detail e = failure.body().error();
         return List.of(new ErrorEvent("error", sequence++, e.code() != null ? e.code() : e.type(), e.message(),
                 e.param()), new Lifecycle("response.failed", sequence++, body(h, "failed", null,
                 new Failure("server_error", e.message()))));
@@ -136,8 +137,8 @@ final class ResponsesWire implements Wire {
 
     /** Responses streams end with their last lifecycle event. */
     @Override
-    public boolean endsWithDone() {
-        return false;
+    public String end() {
+        return "";
     }
 
     /**
