@@ -63,8 +63,13 @@ final class BatchScheduler implements AutoCloseable {
         cancelRows = true;
     }
 
+    /** Sequences in the queue: each queued lead with its followers. */
     int waiting() {
-        return pending.size();
+        int n = 0;
+        for (Sequence lead : pending) {
+            n += 1 + lead.followers.size();
+        }
+        return n;
     }
 
     EngineStats stats() {

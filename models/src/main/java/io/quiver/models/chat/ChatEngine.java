@@ -377,9 +377,22 @@ public final class ChatEngine implements Engine {
         return scheduler.stats();
     }
 
-    /** Sequences submitted and not yet admitted to the batch. */
+    /** Sequences submitted and not yet admitted to the batch (a request's n completions count n). */
     public int waiting() {
         return scheduler.waiting();
+    }
+
+    /**
+     * KV slots held by sequences over all slots, in [0, 1]. A sequence reserves a whole slot (every position of the
+     * context) when it joins the batch, so this is the share of the cache no new sequence can have.
+     */
+    public double slotUsage() {
+        return (double) scheduler.stats().running() / options.maxBatch();
+    }
+
+    /** Its LoRA adapters as a router reads them: none, until the engine serves adapters. */
+    public LoraState lora() {
+        return LoraState.NONE;
     }
 
     public int maxBatch() {

@@ -45,7 +45,8 @@ public class Admission {
     /** Threads waiting for a slot, so that the end of the drain can turn them away. */
     private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
 
-    private record Counts(AtomicInteger running, AtomicInteger waiting, BusyClock busy) {
+    /** Per model: requests running and waiting, the batch rows of those waiting, and the busy time. */
+    private record Counts(AtomicInteger running, AtomicInteger waiting, AtomicInteger waitingRows, BusyClock busy) {
     }
 
     @jakarta.inject.Inject
@@ -142,6 +143,7 @@ public class Admission {
     /** Waits in the queue (counted in {@link #waiting}) for {@code rows} slots, or throws why not. */
     private void awaitSlots(String model, int rows, Counts counts) throws InterruptedException {
         counts.waiting().incrementAndGet();
+        counts.waitingRows().addAndGet(rows);
         waiters.add(Thread.currentThread());
         ServiceTimes.Work work = times.waits(model, rows, System.nanoTime());
         boolean acquired;
@@ -155,6 +157,7 @@ public class Admission {
             waiters.remove(Thread.currentThread());
             waiting.decrementAndGet();
             counts.waiting().decrementAndGet();
+            counts.waitingRows().addAndGet(-rows);
         }
         if (!acquired) {
             // Refused once out of the queue, so that the estimate counts only the work ahead of a retry.
@@ -184,7 +187,8 @@ public class Admission {
 
     private Counts counts(String model) {
         return perModel.computeIfAbsent(model, m -> {
-            Counts c = new Counts(new AtomicInteger(), new AtomicInteger(), new BusyClock());
+            Counts c = new Counts(new AtomicInteger(), new AtomicInteger(), new AtomicInteger(),
+                    new BusyClock());
             metrics.gauge("quiver.requests.running", "Inference requests executing", Tags.of("model", m),
                     () -> c.running().get());
             metrics.gauge("quiver.requests.waiting", "Inference requests waiting for a slot", Tags.of("model", m),
@@ -220,6 +224,11 @@ public class Admission {
 
     public int running() {
         return running.get();
+    }
+
+    /** Batch rows (prompts × n) that the requests of {@code model} waiting for slots will run. */
+    public int waitingRows(String model) {
+        return counts(model).waitingRows().get();
     }
 
     public int waiting() {

@@ -12,6 +12,7 @@ import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.config.QuiverConfig;
 import io.quiver.runtime.config.Settings;
+import io.quiver.runtime.metrics.GatewayMetrics;
 import io.quiver.runtime.metrics.QuiverMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -43,14 +44,16 @@ public class ModelRegistry {
     private final QuiverConfig config;
     private final QuiverMetrics metrics;
     private final Admission admission;
+    private final GatewayMetrics gateway;
     private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final Map<String, ModelSpec> specs;
     private volatile boolean ready;
 
-    public ModelRegistry(QuiverConfig config, QuiverMetrics metrics, Admission admission) {
+    public ModelRegistry(QuiverConfig config, QuiverMetrics metrics, Admission admission, GatewayMetrics gateway) {
         this.config = config;
         this.metrics = metrics;
         this.admission = admission;
+        this.gateway = gateway;
         this.specs = ModelSpec.from(config);
     }
 
@@ -119,6 +122,7 @@ public class ModelRegistry {
             loaded.log().warm(loaded.loadNanos(), loaded.warmNanos(), placement);
         }
         metrics.engine(spec.name(), loaded.engine());
+        gateway.serve(spec.name(), loaded.engine(), () -> admission.waitingRows(spec.name()));
         double seconds = loaded.loadNanos() / 1e9;
         metrics.gauge("quiver.model.load.seconds", "Time to load a model, without warm-up (in main's preload, or "
                 + "after the framework's start)", Tags.of("model", spec.name()), () -> seconds);

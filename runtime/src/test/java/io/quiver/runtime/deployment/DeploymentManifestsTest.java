@@ -77,6 +77,30 @@ class DeploymentManifestsTest {
     record Trigger(String type, Map<String, String> metadata) {
     }
 
+    /**
+     * The inference gateway's EndpointPickerConfig has no fabric8 model: the fields deployment/gateway uses. Its
+     * plugins' parameters are read by GatewayMetricsIT, through the picker's own decoder and factories.
+     */
+    record EndpointPickerConfig(String apiVersion, String kind, List<PickerPlugin> plugins,
+                                PickerDataLayer dataLayer) {
+    }
+
+    record PickerPlugin(String name, String type, JsonNode parameters) {
+    }
+
+    record PickerDataLayer(List<PickerSource> sources) {
+    }
+
+    record PickerSource(String pluginRef, List<PickerRef> extractors) {
+    }
+
+    record PickerRef(String pluginRef) {
+    }
+
+    /** The metric specifications of the picker's per-engine mappings. */
+    private static final List<String> PICKER_SPECS = List.of("queuedRequestsSpec", "runningRequestsSpec",
+            "kvUsageSpec", "loraSpec", "cacheInfoSpec");
+
     @Inject
     QuiverMetrics metrics;
 
@@ -105,8 +129,8 @@ class DeploymentManifestsTest {
                 }
             }
         }
-        assertEquals(Set.of("Broker", "ClusterServingRuntime", "Deployment", "InferenceService", "KafkaSink",
-                "KafkaSource", "ScaledObject", "Service", "Trigger"), kinds);
+        assertEquals(Set.of("Broker", "ClusterServingRuntime", "Deployment", "EndpointPickerConfig",
+                "InferenceService", "KafkaSink", "KafkaSource", "ScaledObject", "Service", "Trigger"), kinds);
     }
 
     /** A Trigger that delivers to the Quiver Service must address its CloudEvents route. */
@@ -159,6 +183,7 @@ class DeploymentManifestsTest {
         for (Path file : files(".yaml")) {
             for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(file.toFile()).readAll()) {
                 doc.findValues("query").forEach(q -> expressions.add(q.asText()));
+                PICKER_SPECS.forEach(spec -> doc.findValues(spec).forEach(q -> expressions.add(q.asText())));
                 JsonNode metric = doc.at("/spec/template/metadata/annotations/autoscaling.knative.dev~1metric");
                 if (metric.asText().startsWith("quiver_")) {
                     expressions.add(metric.asText());

@@ -39,6 +39,8 @@ final class StrictManifests {
             case "sources.knative.dev/v1beta1 KafkaSource" -> io.fabric8.knative.sources.v1beta1.KafkaSource.class;
             case "serving.kserve.io/v1alpha1 ClusterServingRuntime" -> KServeModels.ClusterServingRuntime.class;
             case "serving.kserve.io/v1beta1 InferenceService" -> KServeModels.InferenceService.class;
+            case "inference.networking.x-k8s.io/v1alpha1 EndpointPickerConfig" ->
+                    DeploymentManifestsTest.EndpointPickerConfig.class;
             default -> throw new AssertionError(file + ": no model for " + type);
         };
         try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quiver.models.ModelKind;
+import io.quiver.models.chat.ChatEngine;
 import io.quiver.runtime.Prometheus;
 import io.quiver.runtime.Ready;
 import io.quiver.runtime.lifecycle.ModelRegistry;
@@ -71,8 +72,22 @@ class OperatorSurfaceTest {
                 }
                 assertEquals(0, Prometheus.require(text, "quiver_generation_tokens_total", model), m.name());
                 assertEquals(0, Prometheus.require(text, "quiver_time_to_first_token_seconds_count", model));
+                gatewaySeriesAtIdle(text, model, (ChatEngine) m.engine());
             }
         }
+    }
+
+    /** The inference gateway's series (GatewayMetrics) of an idle chat model: nothing queued, running or held. */
+    private static void gatewaySeriesAtIdle(String text, String model, ChatEngine engine) {
+        for (String name : List.of("quiver_sequences_waiting", "quiver_sequences_running",
+                "quiver_kv_slots_usage_ratio")) {
+            assertEquals(0, Prometheus.require(text, name, model), model + " " + name);
+        }
+        assertEquals(1, Prometheus.require(text, "quiver_kv_cache_info", model,
+                "block_size=\"" + engine.contextLength() + "\"", "num_gpu_blocks=\"" + engine.maxBatch() + "\""),
+                model);
+        assertTrue(Prometheus.require(text, "quiver_lora_info", model, "max_lora=\"0\"",
+                "running_lora_adapters=\"\"", "waiting_lora_adapters=\"\"") > 1.7e9, model + ": an epoch second");
     }
 
     @Test
