@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.Placement;
 import io.quiver.models.Fixtures;
+import io.quiver.gpu.MemoryNeed;
 import io.quiver.models.InvalidRequestException;
+import io.quiver.models.MemoryEstimate;
+import io.quiver.models.ModelKind;
+import io.quiver.models.ModelLoadException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,6 +162,21 @@ class LoraGoldenTest {
             // Loaded again (a new adapter of the same name), it serves as before.
             engine.adapters().load("alpha", folder().resolve("adapters/alpha.onnx_adapter"), false);
             assertArrayEquals(expected(c, "alpha", 4), engine.generate(request(c, "alpha", 4)).tokenIds());
+        }
+    }
+
+    @Test
+    void adaptersCountInTheMemoryEstimate() throws Exception {
+        Path alpha = folder().resolve("adapters/alpha.onnx_adapter");
+        Path beta = folder().resolve("adapters/beta.onnx_adapter");
+        MemoryNeed bare = MemoryEstimate.of(folder(), ModelKind.CHAT, null, 64, 2);
+        MemoryNeed with = MemoryEstimate.of(folder(), ModelKind.CHAT, null, 64, 2, List.of(alpha, beta));
+        assertEquals(bare.weightsBytes() + Files.size(alpha) + Files.size(beta), with.weightsBytes());
+        assertEquals(bare.kvCacheBytes(), with.kvCacheBytes());
+        assertThrows(ModelLoadException.class, () -> MemoryEstimate.of(folder(), ModelKind.CHAT, null, 64, 2,
+                List.of(folder().resolve("adapters/missing.onnx_adapter"))));
+        try (ChatEngine engine = engine(new ChatOptions(1, null, null, true, 0))) {
+            assertEquals(Files.size(alpha) + Files.size(beta), engine.adapters().bytes(), "what the engine holds");
         }
     }
 
