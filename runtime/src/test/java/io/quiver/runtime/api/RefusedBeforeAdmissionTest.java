@@ -52,6 +52,7 @@ class RefusedBeforeAdmissionTest {
             /v1/chat/completions | {"model":"tiny-random-deepseek-r1",$HI,"structured_outputs":{"regex":"(a"}} | 400 | structured_outputs.regex
             /v1/chat/completions | {"model":"tiny-random-deepseek-r1",$HI,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}} | 400 | tool_choice
             /v1/chat/completions | {"model":"no-such-model",$HI} | 404 | model
+            /v1/chat/completions | {"model":"tiny-random-deepseek-r1:no-such-adapter",$HI} | 404 | model
             /v1/chat/completions | {"model":"all-minilm-l6-v2",$HI} | 400 | model
             /v1/completions | {"model":"tiny-random-deepseek-r1","prompt":""} | 400 | prompt
             /v1/completions | {"model":"tiny-random-deepseek-r1","prompt":[999999999]} | 400 | prompt

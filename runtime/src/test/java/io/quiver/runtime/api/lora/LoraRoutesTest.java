@@ -12,6 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.quiver.models.Fixtures;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.runtime.Prometheus;
 import io.quiver.runtime.Ready;
 import io.quiver.runtime.lifecycle.ModelRegistry;
 import io.restassured.response.Response;
@@ -93,13 +94,19 @@ class LoraRoutesTest {
     }
 
     @Test
-    void anUnknownAdapterIsAModelNotFound() {
+    void anUnknownAdapterIsAModelNotFoundBeforeAdmission() {
         JsonNode c = GOLDEN.path("cases").get(0);
-        for (String model : List.of("lora:gamma", "gamma", "nobody:alpha")) {
+        double admitted = admissions();
+        for (String model : List.of("lora:gamma", "gamma", "nobody:alpha", "lora:")) {
             authorized().body(completion(model, c, 2).toString()).post("/v1/completions").then().statusCode(404)
                     .body("error.code", org.hamcrest.Matchers.equalTo("model_not_found"))
                     .body("error.param", org.hamcrest.Matchers.equalTo("model"));
         }
+        assertEquals(admitted, admissions(), "refused before asking for a slot");
+    }
+
+    private static double admissions() {
+        return Prometheus.sum(Prometheus.scrape("/q/metrics"), "quiver_request_queue_seconds_count");
     }
 
     @Test
