@@ -292,17 +292,7 @@ public final class ChatEngine implements Engine {
             lead.followers.add(follower);
         }
         if (request.adapter() != null) {
-            // Each member holds the adapter until it ends: an unload meanwhile waits for the last of them.
-            List<Sequence> holding = new java.util.ArrayList<>();
-            try {
-                for (Sequence m : lead.group()) {
-                    m.useAdapter(adapters, adapters.acquire(request.adapter()));
-                    holding.add(m);
-                }
-            } catch (AdapterNotFoundException e) {
-                holding.forEach(m -> m.complete(FinishReason.CANCELLED));
-                throw e;
-            }
+            adapters.attach(lead.group(), request.adapter());
         }
         scheduler.submit(lead);
         return List.copyOf(lead.group());

@@ -178,6 +178,21 @@ public final class LoraAdapters implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives a new group's sequences the adapter, each holding it until it ends (an unload meanwhile waits for the
+     * last of them); all or none.
+     *
+     * @throws AdapterNotFoundException it is not loaded
+     */
+    synchronized void attach(List<Sequence> group, String name) {
+        if (!loaded.containsKey(name)) {
+            throw new AdapterNotFoundException(name);
+        }
+        for (Sequence m : group) {
+            m.useAdapter(this, acquire(name));
+        }
+    }
+
     /** The adapter a new sequence runs with, counted as waiting until {@link #admitted}. */
     synchronized Adapter acquire(String name) {
         Adapter adapter = loaded.get(name);
