@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
 import io.quiver.models.chat.ChatModel;
 import io.quiver.models.chat.GenaiConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,6 +26,28 @@ public final class MemoryEstimate {
      * @param batch         chat: sequences at once (the pod cap)
      */
     public static MemoryNeed of(Path root, ModelKind kind, String onnxFile, int contextLength, int batch) {
+        return of(root, kind, onnxFile, contextLength, batch, List.of());
+    }
+
+    /**
+     * As above, with the LoRA adapters a chat model loads at start ({@code .onnx_adapter} files), whose tensors are
+     * weights as much as the model's own: counted by their files' sizes.
+     */
+    public static MemoryNeed of(Path root, ModelKind kind, String onnxFile, int contextLength, int batch,
+                                List<Path> adapters) {
+        long adapterBytes = 0;
+        for (Path adapter : adapters) {
+            try {
+                adapterBytes += Files.size(adapter);
+            } catch (IOException e) {
+                throw new ModelLoadException(adapter, "cannot read the LoRA adapter: " + e.getMessage());
+            }
+        }
+        return of(root, kind, onnxFile, contextLength, batch, adapterBytes);
+    }
+
+    private static MemoryNeed of(Path root, ModelKind kind, String onnxFile, int contextLength, int batch,
+                                 long adapterBytes) {
         ModelFolder folder = ModelFolder.of(root);
         return switch (kind) {
             case EMBEDDING, CLASSIFIER, RERANKER ->
@@ -33,7 +57,7 @@ public final class MemoryEstimate {
                             .weightBytes()).sum(), 0);
             case CHAT -> {
                 GraphSummary graph = GraphSummary.read(ChatModel.graph(folder, onnxFile));
-                yield MemoryNeed.of(graph.weightBytes(), GenaiConfig.present(folder)
+                yield MemoryNeed.of(graph.weightBytes() + adapterBytes, GenaiConfig.present(folder)
                         ? kvCacheBytes(GenaiConfig.read(folder), graph, contextLength, batch)
                         : kvCacheBytes(folder.config(), graph, contextLength, batch));
             }

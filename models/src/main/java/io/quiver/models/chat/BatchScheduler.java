@@ -118,7 +118,7 @@ final class BatchScheduler implements AutoCloseable {
         List<StepPlanner.Waiting> waiting = new ArrayList<>(queued.size());
         for (Sequence lead : queued) {
             waiting.add(new StepPlanner.Waiting(lead.prompt, lead.group().size(), lead.queuedAt,
-                    lead.scoresPrompt()));
+                    lead.scoresPrompt(), lead.adapterId()));
         }
         StepPlan plan = planner.plan(slots.view(), waiting, System.nanoTime());
         if (plan.idle()) {
@@ -196,6 +196,7 @@ final class BatchScheduler implements AutoCloseable {
             // The last line against a sequence outgrowing its slot: it ends with LENGTH when the slot is full.
             m.limitTokens(slots.capacity() - n);
             m.state = Sequence.State.PREFILLING;
+            m.admitted();
             slots.take(slots.get(a.slots()[i]), m, i == 0 ? SlotTable.Phase.PREFILLING : SlotTable.Phase.RESERVED,
                     i == 0 ? a.reused() : 0);
             stats.running(+1);

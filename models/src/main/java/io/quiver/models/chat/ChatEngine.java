@@ -2,6 +2,7 @@ package io.quiver.models.chat;
 
 import io.quiver.gpu.Placement;
 import io.quiver.models.Engine;
+import io.quiver.models.GraphSummary;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelLoadException;
 import io.quiver.models.TokenBudget;
@@ -32,6 +33,7 @@ public final class ChatEngine implements Engine {
     private final int contextLength;
     private volatile TokenBytes vocabulary;
     private final Grammars grammars;
+    private final LoraAdapters adapters;
 
     private ChatEngine(ChatModel model, ChatOptions options, ChatTemplate template, KvPlan kv) {
         this.model = model;
@@ -45,6 +47,10 @@ public final class ChatEngine implements Engine {
         StepExecutor executor = kv.inPlace()
                 ? new SharedKvExecutor(decoder, slots, spec.vocabSize(), options.cache().prefillChunk())
                 : new GrowingPastExecutor(decoder);
+        // A decode step runs once per adapter group of rows, which the in-place cache's row order allows.
+        this.adapters = new LoraAdapters(options.maxAdapters(), GraphSummary.read(decoder.file()).weightBytes(),
+                kv.inPlace() ? null : "LoRA adapters need the KV cache written in place (a GroupQueryAttention "
+                        + "graph on the CPU); here " + kv.why(), run -> decoder.probe(0, run));
         this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(options.cache().prefillChunk(),
                 options.cache().prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
@@ -285,6 +291,9 @@ public final class ChatEngine implements Engine {
             follower.follower = true;
             lead.followers.add(follower);
         }
+        if (request.adapter() != null) {
+            adapters.attach(lead.group(), request.adapter());
+        }
         scheduler.submit(lead);
         return List.copyOf(lead.group());
     }
@@ -292,11 +301,15 @@ public final class ChatEngine implements Engine {
     /**
      * What this engine refuses in a request, checked before it asks for a slot (and again, as an assertion, when
      * submitted): n outside [1, batch rows], an empty prompt, ids outside the vocabulary, prompt + max_tokens over the
-     * context. Returns the completion's token limit.
+     * context, an adapter that is not loaded. Returns the completion's token limit.
      *
-     * @throws InvalidRequestException naming the parameter
+     * @throws InvalidRequestException  naming the parameter
+     * @throws AdapterNotFoundException the request's adapter is not loaded
      */
     public int check(GenerationRequest request, int n) {
+        if (request.adapter() != null && !adapters.contains(request.adapter())) {
+            throw new AdapterNotFoundException(request.adapter());
+        }
         if (n < 1 || n > options.maxBatch()) {
             throw new InvalidRequestException("n", "n must be between 1 and " + options.maxBatch()
                     + " (the batch rows one prompt's completions share), was " + n);
@@ -390,9 +403,10 @@ public final class ChatEngine implements Engine {
         return (double) scheduler.stats().running() / options.maxBatch();
     }
 
-    /** Its LoRA adapters as a router reads them: none, until the engine serves adapters. */
+    /** Its LoRA adapters as a router reads them; {@link LoraAdapters#onChange} says when they change. */
     public LoraState lora() {
-        return LoraState.NONE;
+        return adapters.supported() ? new LoraState(adapters.max(), adapters.running(), adapters.waiting())
+                : LoraState.NONE;
     }
 
     public int maxBatch() {
@@ -422,6 +436,11 @@ public final class ChatEngine implements Engine {
         return template.source();
     }
 
+    /** The LoRA adapters this engine serves: load, unload, and which are in use. */
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
     /** Running and queued completions end CANCELLED at the scheduler's next step; the engine goes on serving. */
     @Override
     public void cancelAll() {
@@ -433,6 +452,7 @@ public final class ChatEngine implements Engine {
     public void close() {
         grammars.close();
         scheduler.close();
+        adapters.close();
         model.close();
     }
 }

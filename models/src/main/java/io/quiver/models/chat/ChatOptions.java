@@ -15,9 +15,12 @@ import java.time.Duration;
  *                       {@link QueueTimeoutException}; zero waits as long as it takes
  * @param cache          how prompts are prefilled and the KV cache is sized and reused
  * @param grammars       what compiling structured-output grammars may cost, and what the compiled ones may hold
+ * @param maxAdapters    LoRA adapters loaded at once at most
  */
 public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
-                          Duration queueTimeout, CacheOptions cache, GrammarLimits grammars) {
+                          Duration queueTimeout, CacheOptions cache, GrammarLimits grammars, int maxAdapters) {
+    /** LoRA adapters a model holds at once unless set. */
+    public static final int DEFAULT_MAX_ADAPTERS = 8;
 
     /**
      * @param prefillChunk  prompt tokens prefilled per engine step, between decode steps of the running rows
@@ -57,6 +60,15 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         if (cache == null || grammars == null) {
             throw new IllegalArgumentException("cache and grammars must be set");
         }
+        if (maxAdapters < 0) {
+            throw new IllegalArgumentException("maxAdapters must be 0 or more, was " + maxAdapters);
+        }
+    }
+
+    public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
+                       Duration queueTimeout, CacheOptions cache, GrammarLimits grammars) {
+        this(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache, grammars,
+                DEFAULT_MAX_ADAPTERS);
     }
 
     public ChatOptions(int maxBatch, String onnxFile, String chatTemplate, boolean reasoningSplit, int contextLength,
@@ -74,35 +86,43 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
     }
 
     public ChatOptions withMaxBatch(int n) {
-        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache, grammars);
+        return new ChatOptions(n, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache, grammars,
+                maxAdapters);
     }
 
     public ChatOptions withChatTemplate(String template) {
         return new ChatOptions(maxBatch, onnxFile, template, reasoningSplit, contextLength, queueTimeout, cache,
-                grammars);
+                grammars, maxAdapters);
     }
 
     public ChatOptions withReasoningSplit(boolean on) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout, cache, grammars);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, on, contextLength, queueTimeout, cache, grammars,
+                maxAdapters);
     }
 
     public ChatOptions withContextLength(int tokens) {
-        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout, cache, grammars);
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, tokens, queueTimeout, cache, grammars,
+                maxAdapters);
     }
 
     public ChatOptions withQueueTimeout(Duration timeout) {
         return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, timeout, cache,
-                grammars);
+                grammars, maxAdapters);
     }
 
     public ChatOptions withCache(CacheOptions options) {
         return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, options,
-                grammars);
+                grammars, maxAdapters);
     }
 
     public ChatOptions withGrammars(GrammarLimits limits) {
         return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache,
-                limits);
+                limits, maxAdapters);
+    }
+
+    public ChatOptions withMaxAdapters(int n) {
+        return new ChatOptions(maxBatch, onnxFile, chatTemplate, reasoningSplit, contextLength, queueTimeout, cache,
+                grammars, n);
     }
 
     /** Prompt tokens per engine step ({@link CacheOptions#prefillChunk}). */

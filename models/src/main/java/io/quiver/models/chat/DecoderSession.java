@@ -18,6 +18,7 @@ import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A decoder graph: {@code input_ids}, {@code attention_mask}, optional {@code position_ids},
@@ -187,6 +188,12 @@ final class DecoderSession implements AutoCloseable {
      */
     Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past, boolean allPositions)
             throws OrtException {
+        return run(ids, mask, positions, batch, seqLen, past, allPositions, null);
+    }
+
+    /** As above, with run options ({@code null}: none), e.g. a LoRA adapter made active. */
+    private Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past,
+                     boolean allPositions, OrtSession.RunOptions options) throws OrtException {
         int total = mask.length / batch;
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
@@ -202,7 +209,7 @@ final class DecoderSession implements AutoCloseable {
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
             }
-            OrtSession.Result result = session.run(inputs);
+            OrtSession.Result result = options == null ? session.run(inputs) : session.run(inputs, options);
             try {
                 OnnxTensor logits = (OnnxTensor) result.get(io.logits()).orElseThrow();
                 long[] shape = logits.getInfo().getShape();
@@ -229,10 +236,11 @@ final class DecoderSession implements AutoCloseable {
      * output, a view of [batch, kvHeads, capacity, headDim] of the engine's cache, so a step writes only its new
      * positions. The logits land in the pinned {@code logits}, [batch × seqLen × vocab]. {@code ids} and
      * {@code positions} ([batch × seqLen]) and {@code mask} ([batch × total], right-padded) are direct buffers the
-     * caller filled; nothing else is allocated beyond the tensor handles.
+     * caller filled; nothing else is allocated beyond the tensor handles. {@code options} (or null) carry the
+     * run's LoRA adapter, which then applies to every row.
      */
     void runInPlace(LongBuffer ids, LongBuffer mask, LongBuffer positions, int batch, int seqLen, int total,
-                    OnnxTensor[] kv, OnnxTensor logits) throws OrtException {
+                    OnnxTensor[] kv, OnnxTensor logits, OrtSession.RunOptions options) throws OrtException {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             feed.put(io.inputIds(), OnnxTensor.createTensor(env, ids.slice(0, batch * seqLen),
@@ -251,7 +259,8 @@ final class DecoderSession implements AutoCloseable {
                 inputs.put(pastNames[i], kv[i]);
                 outputs.put(presentNames[i], kv[i]);
             }
-            session.run(inputs, outputs).close();
+            (options == null ? session.run(inputs, outputs) : session.run(inputs, Set.of(), outputs, options))
+                    .close();
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
@@ -281,6 +290,11 @@ final class DecoderSession implements AutoCloseable {
      * presents are its cache so far) or, when null, of an empty cache: the prefill of a graph whose cache grows.
      */
     Step prefill(int[] prompt, int from, int to, Step past, boolean allPositions) throws OrtException {
+        return prefill(prompt, from, to, past, allPositions, null);
+    }
+
+    private Step prefill(int[] prompt, int from, int to, Step past, boolean allPositions,
+                         OrtSession.RunOptions options) throws OrtException {
         int n = to - from;
         long[] ids = new long[n];
         long[] positions = new long[n];
@@ -291,11 +305,11 @@ final class DecoderSession implements AutoCloseable {
         }
         java.util.Arrays.fill(mask, 1);
         if (past != null) {
-            return run(ids, mask, positions, 1, n, past.presents, allPositions);
+            return run(ids, mask, positions, 1, n, past.presents, allPositions, options);
         }
         OnnxTensor[] empty = KvBlock.empty(1, 2 * layers, layout).tensors(env);
         try {
-            return run(ids, mask, positions, 1, n, empty, allPositions);
+            return run(ids, mask, positions, 1, n, empty, allPositions, options);
         } finally {
             for (OnnxTensor t : empty) {
                 t.close();
@@ -311,6 +325,11 @@ final class DecoderSession implements AutoCloseable {
         try (Step step = prefill(new int[] {token}, 0, 1, null, false)) {
             return step.presents[0].getInfo().getShape();
         }
+    }
+
+    /** One token on an empty past under these run options: fails as a step would if they do not fit the graph. */
+    void probe(int token, OrtSession.RunOptions options) throws OrtException {
+        prefill(new int[] {token}, 0, 1, null, false, options).close();
     }
 
     /** The logits of each row's last position, as float32, [batch × vocab]. */

@@ -21,10 +21,12 @@ import java.util.Objects;
  *                           ({@link GenerationListener#onPromptScored}); -1 scores nothing
  * @param promptOnly         score the prompt and generate nothing (the completion ends LENGTH at once)
  * @param grammar            the completion's bytes must stay in this language (structured outputs), or null
+ * @param adapter            the LoRA adapter it runs with (one the engine has loaded), or null for the base model
  */
 public record GenerationRequest(int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop,
                                 boolean ignoreEos, boolean reasoningPrefilled, boolean splitReasoning,
-                                int logprobs, int promptLogprobs, boolean promptOnly, TokenGrammar grammar) {
+                                int logprobs, int promptLogprobs, boolean promptOnly, TokenGrammar grammar,
+                                String adapter) {
     /** The most alternatives a position reports (OpenAI's top_logprobs limit). */
     public static final int MAX_LOGPROBS = 20;
 
@@ -45,6 +47,13 @@ public record GenerationRequest(int[] promptIds, SamplingParams sampling, int ma
     }
 
     public GenerationRequest(int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop,
+                             boolean ignoreEos, boolean reasoningPrefilled, boolean splitReasoning, int logprobs,
+                             int promptLogprobs, boolean promptOnly, TokenGrammar grammar) {
+        this(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, splitReasoning, logprobs,
+                promptLogprobs, promptOnly, grammar, null);
+    }
+
+    public GenerationRequest(int[] promptIds, SamplingParams sampling, int maxTokens, List<String> stop,
                              boolean ignoreEos, boolean reasoningPrefilled, boolean splitReasoning) {
         this(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, splitReasoning, -1, -1, false,
                 null);
@@ -56,34 +65,34 @@ public record GenerationRequest(int[] promptIds, SamplingParams sampling, int ma
 
     public GenerationRequest withStop(List<String> strings) {
         return new GenerationRequest(promptIds, sampling, maxTokens, strings, ignoreEos, reasoningPrefilled,
-                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar);
+                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar, adapter);
     }
 
     public GenerationRequest withIgnoreEos(boolean ignore) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignore, reasoningPrefilled,
-                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar);
+                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar, adapter);
     }
 
     public GenerationRequest withReasoningSplit(boolean split) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled, split,
-                logprobs, promptLogprobs, promptOnly, grammar);
+                logprobs, promptLogprobs, promptOnly, grammar, adapter);
     }
 
     public GenerationRequest withReasoningPrefilled(boolean prefilled) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, prefilled, splitReasoning,
-                logprobs, promptLogprobs, promptOnly, grammar);
+                logprobs, promptLogprobs, promptOnly, grammar, adapter);
     }
 
     /** Scores completion tokens ({@code top} alternatives each; -1: none) and prompt tokens ({@code promptTop}). */
     public GenerationRequest withLogprobs(int top, int promptTop) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled,
-                splitReasoning, top, promptTop, promptOnly, grammar);
+                splitReasoning, top, promptTop, promptOnly, grammar, adapter);
     }
 
     /** Scores the prompt only ({@code promptTop} alternatives per position), generating nothing. */
     public GenerationRequest scoringPromptOnly(int promptTop) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled,
-                splitReasoning, logprobs, promptTop, true, grammar);
+                splitReasoning, logprobs, promptTop, true, grammar, adapter);
     }
 
     /**
@@ -92,6 +101,12 @@ public record GenerationRequest(int[] promptIds, SamplingParams sampling, int ma
      */
     public GenerationRequest withGrammar(TokenGrammar g) {
         return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, g == null && reasoningPrefilled,
-                g == null && splitReasoning, logprobs, promptLogprobs, promptOnly, g);
+                g == null && splitReasoning, logprobs, promptLogprobs, promptOnly, g, adapter);
+    }
+
+    /** Runs with the LoRA adapter of this name (null: the base model). */
+    public GenerationRequest withAdapter(String name) {
+        return new GenerationRequest(promptIds, sampling, maxTokens, stop, ignoreEos, reasoningPrefilled,
+                splitReasoning, logprobs, promptLogprobs, promptOnly, grammar, name);
     }
 }

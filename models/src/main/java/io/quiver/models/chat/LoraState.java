@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * An engine's LoRA adapters as a router reads them (the inference gateway's {@code max_lora},
  * {@code running_lora_adapters}, {@code waiting_lora_adapters}): how many adapters one batch can hold, and the
- * adapters of the sequences running and of those waiting. The engine serves no adapters yet: {@link #NONE}.
+ * adapters of the sequences running and of those waiting; {@link #NONE} for an engine that cannot serve adapters.
  *
  * @param maxAdapters adapters one batch can hold at once
  * @param running     adapters of running sequences, each named once

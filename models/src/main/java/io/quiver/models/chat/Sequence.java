@@ -54,6 +54,11 @@ final class Sequence implements Generation {
     SlotTable.Slot slot;
     /** {@link System#nanoTime} when it was queued for a batch row. */
     long queuedAt;
+    /** The LoRA adapter it runs with (null: the base model), held from submission to its end. */
+    private LoraAdapters adapters;
+    LoraAdapters.Adapter adapter;
+    /** It took a slot (for the adapter's running and waiting counts). */
+    private boolean admitted;
     /** The prompt's scored tokens so far (prompt logprobs are scored chunk by chunk). */
     private List<TokenLogprob> scoredPrompt;
     private volatile boolean cancelled;
@@ -76,6 +81,31 @@ final class Sequence implements Generation {
         this.grammar = request.grammar();
         this.grammarState = grammar == null ? -1 : grammar.initial();
         this.maxTokens = maxTokens;
+    }
+
+    /** Runs with an adapter acquired from {@code registry}, which it gives back when it ends. */
+    void useAdapter(LoraAdapters registry, LoraAdapters.Adapter acquired) {
+        this.adapters = registry;
+        this.adapter = acquired;
+    }
+
+    /** The adapter's id, 0 for the base model. */
+    long adapterId() {
+        return adapter == null ? 0 : adapter.id;
+    }
+
+    /** It took a slot. */
+    void admitted() {
+        if (!admitted && adapter != null) {
+            adapters.admitted(adapter);
+        }
+        admitted = true;
+    }
+
+    private void releaseAdapter() {
+        if (adapter != null) {
+            adapters.release(adapter, admitted);
+        }
     }
 
     @Override
@@ -273,6 +303,7 @@ final class Sequence implements Generation {
             return;
         }
         done = true;
+        releaseAdapter();
         try {
             listener.onComplete(reason, new Usage(follower ? 0 : prompt.length, count));
         } catch (RuntimeException ignored) {
@@ -286,6 +317,7 @@ final class Sequence implements Generation {
             return;
         }
         done = true;
+        releaseAdapter();
         try {
             listener.onError(error);
         } catch (RuntimeException ignored) {

@@ -3,11 +3,14 @@ package io.quiver.models.chat;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The executor for GroupQueryAttention graphs (onnxruntime-genai's model builder): one KV cache for the whole
@@ -15,8 +18,10 @@ import java.util.List;
  * reads as the past and writes as the present in place. A prefill writes its chunk's positions into one slot's row;
  * a decode step writes one position per decoding row. The decoding slots are kept in the first rows, so that a
  * step's cache is one contiguous view; joining or leaving swaps one row with the edge of that range (the valid
- * positions of two rows), never the batch. Logits land in a pinned buffer too: a step allocates nothing but
- * tensor handles.
+ * positions of two rows), never the batch. A LoRA adapter applies to a whole run, so the decoding rows are kept
+ * grouped by adapter (each adapter's rows contiguous) and a decode step runs once per group: joining or leaving
+ * then also moves one row across each later group's edge. Logits land in a pinned buffer too: a step allocates
+ * nothing but tensor handles.
  */
 final class SharedKvExecutor implements StepExecutor {
     private final DecoderSession decoder;
@@ -33,9 +38,8 @@ final class SharedKvExecutor implements StepExecutor {
     private final LongBuffer ids;
     private final LongBuffer positions;
     private final LongBuffer mask;
-    /** Tensors over one slot's row, by row; and over the first k rows, by k. Made on first use, kept. */
-    private final OnnxTensor[][] rowViews;
-    private final OnnxTensor[][] leadingViews;
+    /** Tensors over rows [first, first + count), by {@link #viewKey}. Made on first use, kept. */
+    private final Map<Integer, OnnxTensor[]> views = new HashMap<>();
     private ByteBuffer swapScratch;
     private float[] scratch = new float[0];
     private int decoding;
@@ -68,8 +72,6 @@ final class SharedKvExecutor implements StepExecutor {
             arena.close();
             throw e;
         }
-        rowViews = new OnnxTensor[count][];
-        leadingViews = new OnnxTensor[count + 1][];
     }
 
     /** Bytes this executor holds for every slot at full length (the KV cache) and its pinned buffers. */
@@ -89,8 +91,8 @@ final class SharedKvExecutor implements StepExecutor {
         for (int i = 0; i < to; i++) {
             mask.put(i, 1);
         }
-        try (OnnxTensor out = logitsTensor(1, n)) {
-            decoder.runInPlace(ids, mask, positions, 1, n, to, rowView(slot.row), out);
+        try (OnnxTensor out = logitsTensor(0, 1, n)) {
+            decoder.runInPlace(ids, mask, positions, 1, n, to, view(slot.row, 1), out, options(slot));
         }
         slot.append(prompt, from, to);
         return allPositions ? read(0, n) : read(n - 1, 1);
@@ -108,23 +110,58 @@ final class SharedKvExecutor implements StepExecutor {
         to.append(from.tokens, 0, length);
     }
 
+    /**
+     * The slot's row goes to the end of its adapter's rows (a new adapter's rows start at the end), so that every
+     * adapter's rows stay contiguous: each later group moves its first row to its end to make room.
+     */
     @Override
     public void join(SlotTable.Slot slot) {
         if (slot.row < decoding) {
             throw new IllegalStateException("slot " + slot.id + " is decoding already");
         }
+        int groupEnd = -1;
+        for (int r = 0; r < decoding; r++) {
+            if (slots.atRow(r).adapter == slot.adapter) {
+                groupEnd = r + 1;
+            }
+        }
         swapRows(slot.row, decoding);
         decoding++;
+        int at = decoding - 1;
+        while (groupEnd >= 0 && at > groupEnd) {
+            int first = at - 1;
+            while (first > 0 && slots.atRow(first - 1).adapter == slots.atRow(at - 1).adapter) {
+                first--;
+            }
+            swapRows(at, first);
+            at = first;
+        }
     }
 
+    /** The slot's row moves to the end of its group, then the hole moves past each later group (its last row). */
     @Override
     public void leave(SlotTable.Slot slot) {
         if (slot.row >= decoding) {
             // Prefilling or waiting: its row is outside the decoding range already.
             return;
         }
-        swapRows(slot.row, decoding - 1);
+        int hole = groupEnd(slot.row);
+        swapRows(slot.row, hole);
+        while (hole + 1 < decoding) {
+            int last = groupEnd(hole + 1);
+            swapRows(hole, last);
+            hole = last;
+        }
         decoding--;
+    }
+
+    /** The last row of the adapter group that row {@code r} is in. */
+    private int groupEnd(int r) {
+        int end = r;
+        while (end + 1 < decoding && slots.atRow(end + 1).adapter == slots.atRow(r).adapter) {
+            end++;
+        }
+        return end;
     }
 
     @Override
@@ -136,15 +173,30 @@ final class SharedKvExecutor implements StepExecutor {
         return out;
     }
 
+    /** One run per adapter group of the decoding rows; the logits of all of them, in row order. */
     @Override
     public Logits decode() throws OrtException {
         int batch = decoding;
-        int total = 0;
-        for (int r = 0; r < batch; r++) {
-            total = Math.max(total, slots.atRow(r).cached + 1);
+        for (int first = 0; first < batch; ) {
+            int end = groupEnd(first) + 1;
+            decode(first, end - first);
+            first = end;
         }
         for (int r = 0; r < batch; r++) {
             SlotTable.Slot s = slots.atRow(r);
+            s.append(s.owner.lastToken());
+        }
+        return read(0, batch);
+    }
+
+    /** One token for rows [first, first + count), which share an adapter. */
+    private void decode(int first, int count) throws OrtException {
+        int total = 0;
+        for (int r = 0; r < count; r++) {
+            total = Math.max(total, slots.atRow(first + r).cached + 1);
+        }
+        for (int r = 0; r < count; r++) {
+            SlotTable.Slot s = slots.atRow(first + r);
             ids.put(r, s.owner.lastToken());
             positions.put(r, s.cached);
             // Right-padded: GroupQueryAttention reads each row's first cached + 1 positions.
@@ -152,13 +204,16 @@ final class SharedKvExecutor implements StepExecutor {
                 mask.put(r * total + c, c <= s.cached ? 1 : 0);
             }
         }
-        try (OnnxTensor out = logitsTensor(batch, 1)) {
-            decoder.runInPlace(ids, mask, positions, batch, 1, total, leadingView(batch), out);
+        try (OnnxTensor out = logitsTensor(first, count, 1)) {
+            decoder.runInPlace(ids, mask, positions, count, 1, total, view(first, count), out,
+                    options(slots.atRow(first)));
         }
-        for (int r = 0; r < batch; r++) {
-            slots.atRow(r).append((int) ids.get(r));
-        }
-        return read(0, batch);
+    }
+
+    /** The run options of the slot's sequence: its adapter's, or none for the base model. */
+    private static OrtSession.RunOptions options(SlotTable.Slot slot) {
+        LoraAdapters.Adapter adapter = slot.owner.adapter;
+        return adapter == null ? null : adapter.options;
     }
 
     @Override
@@ -203,18 +258,18 @@ final class SharedKvExecutor implements StepExecutor {
         slots.swapRows(a, b);
     }
 
-    private OnnxTensor[] rowView(int row) throws OrtException {
-        if (rowViews[row] == null) {
-            rowViews[row] = views(offset(row), 1);
+    private OnnxTensor[] view(int first, int rows) throws OrtException {
+        int key = viewKey(first, rows);
+        OnnxTensor[] v = views.get(key);
+        if (v == null) {
+            v = views(offset(first), rows);
+            views.put(key, v);
         }
-        return rowViews[row];
+        return v;
     }
 
-    private OnnxTensor[] leadingView(int rows) throws OrtException {
-        if (leadingViews[rows] == null) {
-            leadingViews[rows] = views(0, rows);
-        }
-        return leadingViews[rows];
+    private int viewKey(int first, int rows) {
+        return first * (slots.size() + 1) + rows;
     }
 
     private OnnxTensor[] views(long offset, int rows) throws OrtException {
@@ -233,8 +288,10 @@ final class SharedKvExecutor implements StepExecutor {
         return out;
     }
 
-    private OnnxTensor logitsTensor(int batch, int seqLen) throws OrtException {
-        ByteBuffer view = logits.slice(0, batch * seqLen * vocab * logitsBytes).order(ByteOrder.nativeOrder());
+    /** A tensor over the logits buffer from row {@code first} on, [batch, seqLen, vocab]. */
+    private OnnxTensor logitsTensor(int first, int batch, int seqLen) throws OrtException {
+        ByteBuffer view = logits.slice(first * vocab * logitsBytes, batch * seqLen * vocab * logitsBytes)
+                .order(ByteOrder.nativeOrder());
         return OnnxTensor.createTensor(decoder.env(), view, new long[] {batch, seqLen, vocab}, decoder.logitsType);
     }
 
@@ -268,12 +325,7 @@ final class SharedKvExecutor implements StepExecutor {
 
     @Override
     public void close() {
-        for (OnnxTensor[] v : rowViews) {
-            closeAll(v);
-        }
-        for (OnnxTensor[] v : leadingViews) {
-            closeAll(v);
-        }
+        views.values().forEach(SharedKvExecutor::closeAll);
         arena.close();
     }
 }

@@ -34,6 +34,8 @@ final class SlotTable {
         Sequence owner;
         /** When it was taken (admission order) or, idle, last used: a logical clock. */
         long since;
+        /** The LoRA adapter its cache was computed with ({@link LoraAdapters.Adapter#id}; 0: the base model). */
+        long adapter;
 
         private Slot(int id, int capacity) {
             this.id = id;
@@ -96,6 +98,7 @@ final class SlotTable {
         slot.owner = owner;
         slot.cached = reused;
         slot.since = ++clock;
+        slot.adapter = owner.adapterId();
         owner.slot = slot;
     }
 
@@ -107,6 +110,7 @@ final class SlotTable {
         slot.phase = keep && slot.cached > 0 ? Phase.IDLE : Phase.FREE;
         if (slot.phase == Phase.FREE) {
             slot.cached = 0;
+            slot.adapter = 0;
         }
         if (slot.owner != null) {
             slot.owner.slot = null;
@@ -153,7 +157,7 @@ final class SlotTable {
         for (Slot s : slots) {
             Sequence o = s.owner;
             out.add(new StepPlanner.SlotView(s.id, s.phase, s.cached, o == null ? 0 : o.prompt.length,
-                    o != null && o.ended(), s.since, s.tokens));
+                    o != null && o.ended(), s.since, s.tokens, s.adapter));
         }
         return out;
     }

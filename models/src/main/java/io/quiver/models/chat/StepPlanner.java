@@ -30,13 +30,24 @@ final class StepPlanner {
     /**
      * One slot as the planner sees it: {@code cached} positions hold {@code tokens[0, cached)}; a busy slot's
      * sequence has a prompt of {@code prompt} tokens and has {@code ended} (finished or cancelled) or not;
-     * {@code since} orders admissions (and idle slots by last use).
+     * {@code since} orders admissions (and idle slots by last use); {@code adapter}: the LoRA adapter its cache was
+     * computed with (0: the base model).
      */
-    record SlotView(int id, Phase phase, int cached, int prompt, boolean ended, long since, int[] tokens) {
+    record SlotView(int id, Phase phase, int cached, int prompt, boolean ended, long since, int[] tokens,
+                    long adapter) {
+        SlotView(int id, Phase phase, int cached, int prompt, boolean ended, long since, int[] tokens) {
+            this(id, phase, cached, prompt, ended, since, tokens, 0);
+        }
     }
 
-    /** A group waiting in the queue, in queue order: its prompt, the rows it needs (n), when it was queued. */
-    record Waiting(int[] prompt, int rows, long queuedAt, boolean scoresPrompt) {
+    /**
+     * A group waiting in the queue, in queue order: its prompt, the rows it needs (n), when it was queued, and the
+     * LoRA adapter it runs with (0: the base model).
+     */
+    record Waiting(int[] prompt, int rows, long queuedAt, boolean scoresPrompt, long adapter) {
+        Waiting(int[] prompt, int rows, long queuedAt, boolean scoresPrompt) {
+            this(prompt, rows, queuedAt, scoresPrompt, 0);
+        }
     }
 
     /** Queue entry {@code waiting} takes {@code slots} (ids, its lead's first) and finds {@code reused} tokens there. */
@@ -140,14 +151,14 @@ final class StepPlanner {
     /**
      * The lead's slot: the open slot holding the longest prefix of the prompt (at most all but its last token,
      * whose logits the prefill must compute), else the least useful one. A prompt that is scored takes no prefix:
-     * every position's logits are needed.
+     * every position's logits are needed. Only a cache computed with the same adapter is a prefix of the prompt.
      */
     private Reuse leadSlot(List<SlotView> open, Set<Integer> taken, Waiting g) {
         if (limits.prefixReuse() && !g.scoresPrompt()) {
             SlotView best = null;
             int bestLength = 0;
             for (SlotView s : open) {
-                if (taken.contains(s.id())) {
+                if (taken.contains(s.id()) || s.adapter() != g.adapter()) {
                     continue;
                 }
                 int n = commonPrefix(s.tokens(), s.cached(), g.prompt());

@@ -131,6 +131,24 @@ class StepPlannerTest {
     }
 
     @Test
+    void aPrefixIsReusedOnlyUnderTheAdapterThatComputedIt() {
+        int[] held = {100, 101, 102, 103, 104};
+        SlotView base = new SlotView(0, Phase.IDLE, 5, 0, false, 1, held, 0);
+        SlotView alpha = new SlotView(1, Phase.IDLE, 3, 0, false, 2, held, 7);
+        Waiting underAlpha = new Waiting(waiting(8, 1).prompt(), 1, 0, false, 7);
+        StepPlan plan = PLANNER.plan(List.of(base, alpha), List.of(underAlpha), 0);
+        assertArrayEquals(new int[] {1}, plan.admit().getFirst().slots(), "alpha's shorter prefix, not the base's");
+        assertEquals(3, plan.admit().getFirst().reused());
+        Waiting underBeta = new Waiting(waiting(8, 1).prompt(), 1, 0, false, 8);
+        StepPlan none = PLANNER.plan(List.of(base, alpha), List.of(underBeta), 0);
+        assertEquals(0, none.admit().getFirst().reused(), "no slot holds a cache computed under beta");
+        assertArrayEquals(new int[] {0}, none.admit().getFirst().slots(), "then the least recently used");
+        StepPlan plain = PLANNER.plan(List.of(base, alpha), List.of(waiting(8, 1)), 0);
+        assertArrayEquals(new int[] {0}, plain.admit().getFirst().slots(), "the base model's prompt takes its own");
+        assertEquals(5, plain.admit().getFirst().reused());
+    }
+
+    @Test
     void aGroupWaitingPastTheTimeoutExpiresAndTheNextOneIsAdmitted() {
         Waiting old = new Waiting(new int[] {1, 2}, 1, 0, false);
         Waiting fresh = new Waiting(new int[] {1, 2}, 1, 1_500, false);

@@ -3,6 +3,7 @@ package io.quiver.runtime.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quiver.models.InvalidRequestException;
+import io.quiver.models.chat.AdapterNotFoundException;
 import io.quiver.runtime.admission.ClientGoneException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -28,6 +29,12 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
         return respond(ApiException.invalid(e.param(), e.getMessage()));
+    }
+
+    /** A LoRA adapter unloaded between the request's check and its run: as unknown as a model never served. */
+    @ServerExceptionMapper
+    public Response adapterGone(AdapterNotFoundException e) {
+        return respond(ApiException.modelNotFound(e.adapter()));
     }
 
     /** Nobody is listening any more; the status only reaches the access log and metrics. */
@@ -85,6 +92,7 @@ public class ErrorMappers {
         return switch (e) {
             case ApiException api -> api;
             case InvalidRequestException invalid -> ApiException.invalid(invalid.param(), invalid.getMessage());
+            case AdapterNotFoundException gone -> ApiException.modelNotFound(gone.adapter());
             case ClientGoneException gone -> new ApiException(499, "client_closed_request", null, null,
                     gone.getMessage(), Map.of());
             default -> internal(e);

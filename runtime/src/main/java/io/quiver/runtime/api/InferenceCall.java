@@ -3,6 +3,7 @@ package io.quiver.runtime.api;
 import io.micrometer.core.instrument.Tags;
 import io.quiver.models.InvalidRequestException;
 import io.quiver.models.ModelKind;
+import io.quiver.models.chat.AdapterNotFoundException;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.admission.ClientGoneException;
 import io.quiver.runtime.admission.Permit;
@@ -161,6 +162,7 @@ public class InferenceCall {
         return switch (e) {
             case ApiException api -> api.status();
             case InvalidRequestException invalid -> 400;
+            case AdapterNotFoundException gone -> 404;
             case ClientGoneException gone -> 499;
             default -> 500;
         };

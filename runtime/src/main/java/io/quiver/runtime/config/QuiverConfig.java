@@ -113,6 +113,7 @@ public interface QuiverConfig {
         String REASONING = "true";
         String PREFILL_CHUNK = "256";
         String PREFIX_CACHING = "true";
+        String MAX_ADAPTERS = "8";
 
         /**
          * A model folder, or {@code embedded:<name>} for one shipped inside the application. Configuring any model
@@ -194,6 +195,19 @@ public interface QuiverConfig {
          */
         @WithDefault(REASONING)
         boolean reasoning();
+
+        /**
+         * Chat: LoRA adapters loaded at start, as comma-separated {@code name=file} pairs (vLLM's
+         * {@code --lora-modules}): {@code .onnx_adapter} files, a relative path taken from the model's folder. A
+         * request names one as its {@code model}, by itself or as {@code <model>:<adapter>}. Needs the KV cache
+         * written in place (a GroupQueryAttention graph on the CPU) and a graph whose LoRA weights are inputs.
+         */
+        Optional<String> adapters();
+
+        /** Chat: LoRA adapters loaded at once at most, those loaded at start and through the API together. */
+        @WithName("max-adapters")
+        @WithDefault(MAX_ADAPTERS)
+        int maxAdapters();
     }
 
     interface Concurrency {

@@ -91,6 +91,9 @@ public final class Settings {
         MODEL_KEYS.put("kv-cache-size", new Rule(v -> new MemorySizeConverter().convert(v).asLongValue() > 0,
                 "a size above 0 such as 8G or 512M"));
         MODEL_KEYS.put("prefix-caching", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
+        MODEL_KEYS.put("adapters", new Rule(v -> Adapters.parse(v) != null,
+                "comma-separated name=file pairs, each name letters, digits, '.', '_' or '-'"));
+        MODEL_KEYS.put("max-adapters", atLeast(0));
     }
 
     private Settings() {

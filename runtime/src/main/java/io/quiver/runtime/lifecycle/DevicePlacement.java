@@ -50,7 +50,7 @@ final class DevicePlacement {
             return Placement.CPU;
         }
         MemoryNeed need = MemoryEstimate.of(folder, kind, spec.onnxFile().orElse(null), spec.contextLength(),
-                podCap);
+                podCap, spec.adapters().values().stream().map(file -> ModelLoader.adapterFile(folder, file)).toList());
         FitResult result = fit.admit(spec.name(), need);
         if (!result.ok()) {
             throw new GpuPlacementException(result.message());

@@ -89,10 +89,11 @@ final class ModelLoader {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
                         spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout,
                         new ChatOptions.CacheOptions(spec.prefillChunk(), spec.kvCacheBytes(), spec.prefixCaching()),
-                        grammars);
+                        grammars, spec.maxAdapters());
                 Optional<ChatModel> preloaded = Preload.take(spec.path(), kind, placement, ChatModel.class,
                         model -> model.opened(options.onnxFile()));
-                yield timed(spec, folder, kind, placement, preloaded, model -> ChatEngine.start(model, options),
+                yield timed(spec, folder, kind, placement, preloaded,
+                        model -> withAdapters(ChatEngine.start(model, options), spec, folder),
                         () -> ChatModel.open(folder, placement, options.onnxFile()));
             }
             case DIFFUSION -> {
@@ -104,6 +105,22 @@ final class ModelLoader {
                 }, () -> DiffusionPipeline.load(folder, placement));
             }
         };
+    }
+
+    /** Loads the adapters the model's settings name; one that cannot load fails the model's load. */
+    private static ChatEngine withAdapters(ChatEngine engine, ModelSpec spec, Path folder) {
+        try {
+            spec.adapters().forEach((name, file) -> engine.adapters().load(name, adapterFile(folder, file), false));
+            return engine;
+        } catch (RuntimeException e) {
+            engine.close();
+            throw new IllegalStateException("model " + spec.name() + ": LoRA adapter: " + e.getMessage(), e);
+        }
+    }
+
+    /** An adapter's file: absolute, or relative to the model's folder. */
+    static Path adapterFile(Path folder, String file) {
+        return folder.resolve(file);
     }
 
     private <M> Loaded timed(ModelSpec spec, Path folder, ModelKind kind, Placement placement, Optional<M> preloaded,

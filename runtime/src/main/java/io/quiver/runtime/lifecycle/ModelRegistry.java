@@ -8,6 +8,7 @@ import io.quiver.gpu.Placement;
 import io.quiver.models.CacheFolder;
 import io.quiver.models.Engine;
 import io.quiver.models.ModelKind;
+import io.quiver.models.chat.ChatEngine;
 import io.quiver.runtime.admission.Admission;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.config.QuiverConfig;
@@ -76,6 +77,7 @@ public class ModelRegistry {
                 .stackSize(ModelLoader.STACK_BYTES).factory())) {
             // Also what main could not see (application.properties, profiles), before anything uses a value.
             Settings.checkAll(ConfigProvider.getConfig(), System.getenv());
+            ModelSpec.checkAdapterNames(specs);
             Path cacheDir = CacheFolder.open(Path.of(config.cacheDir()));
             ModelLoader.configureSessions(cacheDir, config.graphCache(), config.cpu().spinWait());
             ModelLoader loader = new ModelLoader(cacheDir, admission.max(), config.images().maxNativeSteps(),
@@ -154,10 +156,7 @@ public class ModelRegistry {
      * fitting kind is used, so a one-model Knative revision needs no {@code model} field.
      */
     public ServedModel resolve(String name, Set<ModelKind> kinds, String route) {
-        if (!ready) {
-            throw new ApiException(503, "service_unavailable", null, "loading",
-                    "The server is loading its models; retry shortly", Map.of("Retry-After", "1"));
-        }
+        requireReady();
         if (name == null || name.isBlank()) {
             List<ServedModel> fitting = models.values().stream().filter(m -> kinds.contains(m.kind())).toList();
             if (fitting.size() == 1) {
@@ -168,7 +167,7 @@ public class ModelRegistry {
         }
         ServedModel model = models.get(name);
         if (model == null) {
-            throw ApiException.modelNotFound(name);
+            model = adapterTarget(name);
         }
         if (!kinds.contains(model.kind())) {
             throw ApiException.invalid("model", "The model '" + name + "' is a " + model.kind().name().toLowerCase()
@@ -176,6 +175,50 @@ public class ModelRegistry {
                     .collect(Collectors.joining(" or ")));
         }
         return model;
+    }
+
+    /** A 503 with Retry-After while the models load. */
+    public void requireReady() {
+        if (!ready) {
+            throw new ApiException(503, "service_unavailable", null, "loading",
+                    "The server is loading its models; retry shortly", Map.of("Retry-After", "1"));
+        }
+    }
+
+    /**
+     * A name that is not a model's: {@code <model>:<adapter>}, or an adapter's own name (adapter names are unique
+     * across the models and never a model's name, so it names one model).
+     */
+    private ServedModel adapterTarget(String name) {
+        int colon = name.lastIndexOf(':');
+        if (colon > 0) {
+            ServedModel base = models.get(name.substring(0, colon));
+            String adapter = name.substring(colon + 1);
+            if (base != null && base.engine() instanceof ChatEngine chat && chat.adapters().contains(adapter)) {
+                return base.withAdapter(adapter, name);
+            }
+            throw ApiException.modelNotFound(name);
+        }
+        ServedModel base = adapterOwner(name);
+        if (base == null) {
+            throw ApiException.modelNotFound(name);
+        }
+        return base.withAdapter(name, name);
+    }
+
+    /** The chat model that holds an adapter of this name, or null. */
+    public ServedModel adapterOwner(String adapter) {
+        for (ServedModel m : models.values()) {
+            if (m.engine() instanceof ChatEngine chat && chat.adapters().contains(adapter)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** A served model by its own name, or null. */
+    public ServedModel model(String name) {
+        return models.get(name);
     }
 
     private static String names(List<ServedModel> models) {

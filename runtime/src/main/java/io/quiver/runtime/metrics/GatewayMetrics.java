@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Tags;
 import io.quiver.models.chat.ChatEngine;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
@@ -28,7 +26,6 @@ import java.util.function.IntSupplier;
 @ApplicationScoped
 public class GatewayMetrics {
     private final QuiverMetrics metrics;
-    private final Map<String, LoraInfo> lora = new ConcurrentHashMap<>();
 
     public GatewayMetrics(QuiverMetrics metrics) {
         this.metrics = metrics;
@@ -53,14 +50,7 @@ public class GatewayMetrics {
         metrics.gauge("quiver.kv.cache.info", "The KV cache's blocks: block_size positions each (one slot), "
                 + "num_gpu_blocks of them (the slots)", tags.and("block_size", Integer.toString(chat.contextLength()),
                 "num_gpu_blocks", Integer.toString(chat.maxBatch())), () -> 1);
-        lora.put(model, new LoraInfo(metrics.registry(), model, chat::lora, () -> Instant.now().getEpochSecond()));
-    }
-
-    /** Shows the model's LoRA state anew; whatever changes the adapters a model holds or runs calls this. */
-    public void loraChanged(String model) {
-        LoraInfo info = lora.get(model);
-        if (info != null) {
-            info.refresh();
-        }
+        LoraInfo info = new LoraInfo(metrics.registry(), model, chat::lora, () -> Instant.now().getEpochSecond());
+        chat.adapters().onChange(info::refresh);
     }
 }

@@ -53,6 +53,7 @@ class RefusedBeforeAdmissionTest {
             /v1/chat/completions | {"model":"tiny-random-deepseek-r1",$HI,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}} | 400 | tool_choice
             /v1/chat/completions | {"model":"tiny-random-deepseek-r1",$HI,"tools":[{"type":"function","function":{"name":"f"}}],"parallel_tool_calls":"sometimes"} | 400 | parallel_tool_calls
             /v1/chat/completions | {"model":"no-such-model",$HI} | 404 | model
+            /v1/chat/completions | {"model":"tiny-random-deepseek-r1:no-such-adapter",$HI} | 404 | model
             /v1/chat/completions | {"model":"all-minilm-l6-v2",$HI} | 400 | model
             /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","temperature":5} | 400 | temperature
             /v1/responses | {"model":"tiny-random-deepseek-r1","input":"hi","max_output_tokens":0} | 400 | max_output_tokens

@@ -26,6 +26,19 @@ class SettingsTest {
     }
 
     @Test
+    void adaptersAreNameFilePairsWhoseNamesARequestCanSay() {
+        assertEquals(Map.of("alpha", "adapters/alpha.onnx_adapter", "b-2.x", "/srv/b.onnx_adapter"),
+                Adapters.parse(" alpha=adapters/alpha.onnx_adapter, b-2.x=/srv/b.onnx_adapter"));
+        assertEquals("quiver.models.my-chat.adapters", Settings.keyOf("QUIVER_MODELS_MY_CHAT_ADAPTERS"));
+        assertEquals("quiver.models.my-chat.max-adapters", Settings.keyOf("QUIVER_MODELS_MY_CHAT_MAX_ADAPTERS"));
+        Settings.check("quiver.models.m.adapters", "alpha=a.onnx_adapter");
+        for (String bad : new String[] {"alpha", "a:b=x.onnx_adapter", "=x", "a=", "a=x,a=y", "a/b=x"}) {
+            var e = assertThrows(Settings.Invalid.class, () -> Settings.check("quiver.models.m.adapters", bad));
+            assertTrue(e.getMessage().contains("name=file"), e.getMessage());
+        }
+    }
+
+    @Test
     void anUnknownNameFailsNamingItAndTheNearestKnownOne() {
         var e = assertThrows(Settings.Invalid.class, () -> Settings.fromEnvironment(
                 Map.of("QUIVER_CONCURENCY_MAX", "2")));

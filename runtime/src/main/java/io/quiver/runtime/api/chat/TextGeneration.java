@@ -94,14 +94,16 @@ public class TextGeneration {
         GrammarSource structured = fields.structured();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         InferenceCall.Checked<Checked> checked = call.check(route, fields.model(), Set.of(ModelKind.CHAT), http,
-                model -> check(model.engine(ChatEngine.class), fields, prompts, tools, structured, n, deadline));
+                model -> check(model.engine(ChatEngine.class), model.adapter(), fields, prompts, tools, structured, n,
+                        deadline));
         Lease lease = call.admit(route, checked, http, (int) rows);
         return run(lease, checked.request(), fields, wire, tools);
     }
 
     /** Every refusal the request can earn, before it asks for a slot. */
-    private static Checked check(ChatEngine engine, GenerationFields fields, Function<ChatEngine, List<Prompt>> prompts,
-                                 ToolUse tools, GrammarSource structured, int n, long deadline) {
+    private static Checked check(ChatEngine engine, String adapter, GenerationFields fields,
+                                 Function<ChatEngine, List<Prompt>> prompts, ToolUse tools, GrammarSource structured,
+                                 int n, long deadline) {
         if (tools != null) {
             tools.on(engine);
         }
@@ -110,7 +112,7 @@ public class TextGeneration {
         List<Prompt> prepared = prompts.apply(engine);
         List<GenerationRequest> requests = new ArrayList<>();
         for (Prompt p : prepared) {
-            GenerationRequest request = fields.toRequest(p).withGrammar(grammar);
+            GenerationRequest request = fields.toRequest(p).withGrammar(grammar).withAdapter(adapter);
             if (tools != null) {
                 request = tools.bound(request);
             }
@@ -140,7 +142,7 @@ public class TextGeneration {
                 generations.addAll(engine.submit(checked.requests().get(i), n, j -> events.listener(first + j)));
             }
             Wire.Header header = new Wire.Header(wire.idPrefix() + UUID.randomUUID().toString().replace("-", ""),
-                    Instant.now().getEpochSecond(), lease.model().name(), scores, tools);
+                    Instant.now().getEpochSecond(), lease.model().requested(), scores, tools);
             if (fields.streaming()) {
                 streaming = true;
                 EventStream stream = new EventStream(lease, generations, events, wire, header, config.stream(),

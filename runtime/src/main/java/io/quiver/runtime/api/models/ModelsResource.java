@@ -13,8 +13,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/{id}}: the loaded models as OpenAI model cards. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: the loaded models as OpenAI model cards, and each chat
+ * model's LoRA adapters as cards of their own whose {@code parent} is the model (as vLLM lists them).
+ */
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
@@ -25,11 +29,24 @@ public class ModelsResource {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ModelCard(String id, String object, long created, @JsonProperty("owned_by") String ownedBy,
-                            String kind, @JsonProperty("max_model_len") Integer maxModelLen) {
+                            String kind, @JsonProperty("max_model_len") Integer maxModelLen, String parent) {
         static ModelCard of(ServedModel m) {
             Integer context = m.engine() instanceof ChatEngine chat ? chat.contextLength() : null;
-            return new ModelCard(m.name(), "model", m.created(), "quiver", m.kind().name().toLowerCase(), context);
+            return new ModelCard(m.name(), "model", m.created(), "quiver", m.kind().name().toLowerCase(), context,
+                    null);
         }
+
+        static ModelCard adapter(ServedModel m, String adapter) {
+            return new ModelCard(adapter, "model", m.created(), "quiver", m.kind().name().toLowerCase(),
+                    m.engine(ChatEngine.class).contextLength(), m.name());
+        }
+    }
+
+    /** The model's card, then one per adapter it holds. */
+    private static Stream<ModelCard> cards(ServedModel m) {
+        Stream<ModelCard> own = Stream.of(ModelCard.of(m));
+        return m.engine() instanceof ChatEngine chat
+                ? Stream.concat(own, chat.adapters().names().stream().map(a -> ModelCard.adapter(m, a))) : own;
     }
 
     public record ModelList(String object, List<ModelCard> data) {
@@ -44,13 +61,13 @@ public class ModelsResource {
     @GET
     public ModelList list() {
         return new ModelList("list", registry.all().stream().sorted(Comparator.comparing(ServedModel::name))
-                .map(ModelCard::of).toList());
+                .flatMap(ModelsResource::cards).toList());
     }
 
     @GET
     @Path("/{id}")
     public ModelCard get(@PathParam("id") String id) {
-        return registry.all().stream().filter(m -> m.name().equals(id)).findFirst().map(ModelCard::of)
+        return registry.all().stream().flatMap(ModelsResource::cards).filter(c -> c.id().equals(id)).findFirst()
                 .orElseThrow(() -> ApiException.modelNotFound(id));
     }
 }
