@@ -19,7 +19,7 @@ class PromptSetTest {
             String prompt = longPrompts.get(i);
             assertTrue(seen.add(prompt), "prompt " + i + " repeats an earlier one, which a prefix cache would reuse");
             int words = prompt.split("\\s+").length;
-            assertTrue(words >= 700 && words <= 1100 + 10, words + " words");
+            assertTrue(words >= 940 && words <= 1380 + 10, words + " words");
             assertTrue(prompt.endsWith("what is it about?"));
         }
     }
