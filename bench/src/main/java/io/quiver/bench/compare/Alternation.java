@@ -16,6 +16,9 @@ public final class Alternation {
 
     /** One metric read off the level results of both sides. */
     public record Metric(String name, ToDoubleFunction<LevelResult> read, boolean higherIsBetter, Double target) {
+        public Metric withTarget(Double t) {
+            return new Metric(name, read, higherIsBetter, t);
+        }
     }
 
     private Alternation() {

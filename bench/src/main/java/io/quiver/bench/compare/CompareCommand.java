@@ -44,7 +44,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "18080")
     int port;
 
-    @Option(names = "--jvm-opt", description = "Extra server JVM option, repeatable")
+    @Option(names = "--jvm-opt", description = "Extra server JVM option, repeatable (servers suite: every Quiver it "
+            + "starts, before the twin's own)")
     List<String> jvmOptions = new ArrayList<>();
 
     @Option(names = "--rounds", defaultValue = "3")
@@ -87,15 +88,46 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "llama.cpp threads (0: all cores)")
     int threads;
 
-    @Option(names = "--peers", split = ",", defaultValue = "llama-q4,llama-f32,llama-f16,infinity,vllm,optimum-sd",
-            description = "servers suite: peers in turn (each installed by bench/peers/*.sh)")
+    @Option(names = "--join-streams", split = ",", defaultValue = "8",
+            description = "servers suite, chat: short streams running while long prompts join; 0 for none")
+    List<Integer> joinStreams;
+
+    @Option(names = "--join-long", defaultValue = "1",
+            description = "servers suite, chat: clients sending long prompts back to back during a joins level")
+    int joinLong;
+
+    @Option(names = "--prefix-streams", split = ",", defaultValue = "1,8",
+            description = "servers suite, chat: streams whose requests carry a ~1,000-token system prompt, each its "
+                    + "own (miss) and then all the same (hit); 0 for none")
+    List<Integer> prefixStreams;
+
+    @Option(names = "--peers", split = ",",
+            defaultValue = "llama-q4_0,genai,genai-spin,llama-q4,llama-f32,llama-f16,infinity,vllm,optimum-sd",
+            description = "servers suite: peers in turn (each installed by bench/peers/*.sh): llama-q4_0 and genai "
+                    + "(onnxruntime-genai's Generator in process; genai-spin: one stream, both sides spinning) "
+                    + "against Quiver on the model-builder export; llama-q4 against the Optimum q4 graph; llama-f16, "
+                    + "llama-f32, vllm against fp32; infinity (embeddings); optimum-sd (images)")
     List<String> peers;
+
+    @Option(names = "--chat-model", defaultValue = "smollm2",
+            description = "servers suite: smollm2 (the real model) or r1-shape (the random-weight "
+                    + "R1-Distill-Qwen-1.5B shape of bench/shapes)")
+    String chatModel;
+
+    @Option(names = "--r1-shape", defaultValue = "${env:QUIVER_R1_SHAPE_DIR:-.cache/models/r1-distill-qwen-1.5b-shape}",
+            description = "servers suite: the R1 shape's Optimum folder (its -genai and -gguf folders beside it)")
+    Path r1Shape;
+
+    @Option(names = "--genai-python", defaultValue = "${env:QUIVER_VENV:-.venv}/bin/python",
+            description = "servers suite: the Python with onnxruntime-genai that runs the genai peer")
+    Path genaiPython;
 
     @Option(names = "--peers-dir", defaultValue = ".cache/peers")
     Path peersDir;
 
     @Option(names = "--smollm2", defaultValue = "${env:QUIVER_SMOLLM2_DIR:-.cache/models/smollm2-135m-instruct}",
-            description = "servers suite: Quiver's SmolLM2 folder (model.onnx fp32, model_q4.onnx)")
+            description = "servers suite: Quiver's SmolLM2 folder (model.onnx fp32, model_q4.onnx; its builder "
+                    + "export beside it in <folder>-genai)")
     Path smollm2;
 
     @Option(names = "--peer-port", defaultValue = "18090")
@@ -109,6 +141,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     private final List<String> notes = new ArrayList<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
+    private final List<TargetCheck> checks = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -131,7 +164,10 @@ public final class CompareCommand implements Callable<Integer> {
                 p.metric(), p.quiver(), p.peer(), p.ratio(),
                 p.target() == null ? "" : (p.meetsTarget() ? "  (target " : "  (MISSES target ") + p.target() + ")"));
         CompareResult result = new CompareResult("compare", started, settings, pairs, String.join("\n", notes),
-                unavailable);
+                unavailable, checks);
+        checks.forEach(c -> System.out.printf("%s: %s quiver %.2f%s  (%s target %s)%n", c.name(), c.measure(),
+                c.quiver(), c.peer() == null ? "" : String.format("  peer %.2f", c.peer()), c.met() ? "meets" : "MISSES",
+                c.rule()));
         System.out.println("wrote " + new ResultsStore(results).write("compare", result));
         return 0;
     }
@@ -230,23 +266,41 @@ public final class CompareCommand implements Callable<Integer> {
         settings.put("max_tokens", Integer.toString(maxTokens));
         settings.put("streams", streams.toString());
         settings.put("image_concurrency", imageConcurrency.toString());
+        settings.put("long_streams", longStreams.toString());
+        settings.put("long_duration_per_side", longDuration);
+        settings.put("join_streams", joinStreams + " while " + joinLong + " long-prompt client(s) send");
+        settings.put("prefix_streams", prefixStreams.toString());
+        ChatFamily chat = ChatFamily.named(chatModel, smollm2, r1Shape, peersDir);
+        settings.put("chat_model", chat.key() + " (" + chat.optimum().getFileName() + ")");
         settings.put("load_average_at_start", LoadAverage.read());
-        ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, smollm2,
+        ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, chat, genaiPython,
                 Path.of(System.getProperty("java.home"), "bin", "java"), jar, port, peerPort, streams,
                 embedConcurrency, imageConcurrency, maxTokens, rounds, Durations.parse(duration), cpus,
-                Durations.parse(startTimeout), longStreams.stream().filter(c -> c > 0).toList(),
-                Durations.parse(longDuration)));
+                Durations.parse(startTimeout), positive(longStreams), Durations.parse(longDuration),
+                positive(joinStreams), joinLong, positive(prefixStreams), jvmOptions));
         List<PairResult> pairs = suite.run();
         settings.put("load_average_at_end", LoadAverage.read());
         unavailable.putAll(suite.unavailable());
+        checks.addAll(suite.checks());
         notes.add("servers: Quiver (packaged jar, only the twin model) and each peer over loopback HTTP, the same "
                 + "closed-loop client, chat streams greedy with ignore_eos, short prompts, " + maxTokens
-                + " tokens, " + cpus + " threads for the peers; images one " + ServersSuite.IMAGE_SIZE + " PNG per "
-                + "request (b64_json), " + ServersSuite.IMAGE_STEPS + " steps, guidance " + ServersSuite.IMAGE_GUIDANCE
+                + " tokens, " + cpus + " threads for the peers; images one " + Side.IMAGE_SIZE + " PNG per "
+                + "request (b64_json), " + Side.IMAGE_STEPS + " steps, guidance " + Side.IMAGE_GUIDANCE
                 + ", the folder's scheduler, random seed; each server started alone (ready = process start → first "
-                + "answer), then levels alternated A B B A.");
+                + "answer), then levels alternated A B B A. onnxruntime-genai is no server: its own Generator in "
+                + "process (bench/peers/genai_generate.py) on the builder folder Quiver serves, a static batch of "
+                + "as many rows as the level's streams, greedy, every row " + maxTokens + " tokens, batches back "
+                + "to back; no HTTP, no rows joining or leaving: the ceiling of the same graph, against which "
+                + "Quiver's closed-loop streams are compared at the same counts (its ready time is the model "
+                + "load in Python). Both run ONNX Runtime's default intra-op threads; idle threads do not spin "
+                + "(Quiver's quiver.cpu.spin-wait default, set the same on genai's session) except in the "
+                + "genai-spin comparison, one stream with both sides spinning.");
         notes.addAll(suite.notes());
         return pairs;
+    }
+
+    private static List<Integer> positive(List<Integer> levels) {
+        return levels.stream().filter(c -> c > 0).toList();
     }
 
     private LevelResult level(int concurrency, ClosedLoop.Call call) {

@@ -1,17 +1,13 @@
 package io.quiver.bench.compare;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.bench.load.ClosedLoop;
 import io.quiver.bench.load.OpenAiClient;
 import io.quiver.bench.load.Outcome;
 import io.quiver.bench.load.PromptSet;
-import io.quiver.bench.load.RequestSpec;
 import io.quiver.bench.load.Route;
 import io.quiver.bench.results.LevelResult;
 import io.quiver.bench.startup.ServerProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,40 +15,50 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
- * {@code bench compare --suite servers}: the packaged Quiver against each peer server in turn, both over loopback
- * HTTP with the same load client. For each peer a fresh Quiver serving only the twin model and the peer are started,
- * their ready times measured (process start → first answer), then every level is alternated A B B A.
+ * {@code bench compare --suite servers}: the packaged Quiver against each peer in turn, both over loopback HTTP with
+ * the same load client (or, for onnxruntime-genai, its Generator in process). For each peer a fresh Quiver serving
+ * only the twin model and the peer are started, their ready times measured (process start → first answer), then
+ * every level is alternated A B B A, then the chat scenarios of {@link ChatScenarios}.
  */
 final class ServersSuite {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The tiny SD twin's own defaults (64×64, PNDM from its scheduler config, 25 steps, guidance 7.5), sent
-     *  explicitly so that a peer with other defaults (diffusers': 50 steps) does the same work. */
-    static final String IMAGE_SIZE = "64x64";
-    static final int IMAGE_STEPS = 25;
-    static final double IMAGE_GUIDANCE = 7.5;
 
     /** Everything one peer needs from the command line. */
-    record Settings(List<String> peers, Path peersDir, Path smollm2, Path java, Path jar, int quiverPort,
-                    int peerPort, List<Integer> streams, List<Integer> embedConcurrency,
+    record Settings(List<String> peers, Path peersDir, ChatFamily chat, Path python, Path java, Path jar,
+                    int quiverPort, int peerPort, List<Integer> streams, List<Integer> embedConcurrency,
                     List<Integer> imageConcurrency, int maxTokens, int rounds, Duration duration, int cpus,
-                    Duration startTimeout, List<Integer> longStreams, Duration longDuration) {
+                    Duration startTimeout, List<Integer> longStreams, Duration longDuration,
+                    List<Integer> joinStreams, int joinLong, List<Integer> prefixStreams, List<String> quiverOptions) {
 
-        /** The load levels a peer on {@code route} is measured at. */
+        /** The load levels a peer on {@code route} is measured at; chat: also every joins level's steady run. */
         List<Integer> levels(Route route) {
             return switch (route) {
-                case CHAT, COMPLETIONS -> streams;
+                case CHAT, COMPLETIONS -> List.copyOf(new TreeSet<>(Stream.concat(streams.stream(),
+                        joinStreams.stream()).toList()));
                 case EMBEDDINGS -> embedConcurrency;
                 case IMAGES -> imageConcurrency;
             };
+        }
+
+        /** The most requests a level has in flight: the peer's slots and Quiver's cap. */
+        int mostInFlight(Route route) {
+            Stream<Integer> all = levels(route).stream();
+            if (route == Route.CHAT) {
+                all = Stream.of(all, longStreams.stream(), prefixStreams.stream(),
+                        joinStreams.stream().map(n -> n + joinLong)).flatMap(s -> s);
+            }
+            return all.mapToInt(Integer::intValue).max().orElse(1);
         }
     }
 
     private final Settings s;
     private final List<String> notes = new ArrayList<>();
+    private final List<TargetCheck> checks = new ArrayList<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
 
     ServersSuite(Settings settings) {
@@ -61,6 +67,10 @@ final class ServersSuite {
 
     List<String> notes() {
         return notes;
+    }
+
+    List<TargetCheck> checks() {
+        return checks;
     }
 
     /** Peers that could not start, with why. */
@@ -72,10 +82,9 @@ final class ServersSuite {
         List<PairResult> pairs = new ArrayList<>();
         for (String key : s.peers()) {
             // The route is known once the peer is named; its most concurrent level sizes its slots.
-            Route route = ServerPeer.named(key, s.peersDir(), s.smollm2(), 1, s.cpus(), s.peerPort()).route();
-            int most = s.levels(route).stream().mapToInt(Integer::intValue).max().orElse(1);
-            ServerPeer peer = ServerPeer.named(key, s.peersDir(), s.smollm2().toAbsolutePath(), most, s.cpus(),
-                    s.peerPort());
+            Route route = ServerPeer.named(key, s.peersDir(), s.chat(), s.python(), 1, s.cpus(), s.peerPort()).route();
+            ServerPeer peer = ServerPeer.named(key, s.peersDir().toAbsolutePath(), s.chat(), s.python(),
+                    s.mostInFlight(route), s.cpus(), s.peerPort());
             if (peer.unavailable() != null) {
                 skip(peer, peer.unavailable());
                 continue;
@@ -96,63 +105,120 @@ final class ServersSuite {
 
     private List<PairResult> against(ServerPeer peer) throws InterruptedException {
         List<String> quiverCmd = new ArrayList<>(List.of(s.java().toString()));
+        quiverCmd.addAll(s.quiverOptions());
         quiverCmd.addAll(peer.twin().jvmOptions());
         quiverCmd.addAll(List.of("-Dquarkus.http.port=" + s.quiverPort(), "-jar", s.jar().toString()));
         URI quiverBase = URI.create("http://127.0.0.1:" + s.quiverPort());
-        boolean chat = peer.route() == Route.CHAT;
-        PromptSet prompts = PromptSet.named("short", 13);
-        PromptSet longPrompts = PromptSet.named("long", 13);
-        RequestSpec quiverSpec = spec(peer.route(), peer.twin().model());
-        RequestSpec peerSpec = spec(peer.route(), peer.model());
         OpenAiClient quiverClient = new OpenAiClient(quiverBase, null, Duration.ofMinutes(10));
-        OpenAiClient peerClient = new OpenAiClient(peer.base(), null, Duration.ofMinutes(10));
-        List<PairResult> pairs = new ArrayList<>();
-        try (ServerProcess quiver = start(quiverCmd, quiverBase, Map.of(), "Quiver")) {
+        Side quiver = new Side(quiverClient, peer.route(), peer.twin().model(), false, s.maxTokens());
+        try (ServerProcess quiverProcess = start(quiverCmd, quiverBase, Map.of(), "Quiver")) {
             // Ready = process start → first answer; each server starts alone so neither slows the other's start.
-            double quiverReady = ready(quiver, quiverClient, peer.route(), body(quiverSpec, "Hi", false, 1), "Quiver");
-            try (ServerProcess other = start(peer.command(), peer.base(), peer.env(), peer.name())) {
-                double peerReady = ready(other, peerClient, peer.route(), body(peerSpec, "Hi", peer.minTokens(), 1),
-                        peer.name());
-                String comparison = peer.twin().label() + " vs " + peer.name();
-                pairs.add(new PairResult(comparison + ": ready", "process start → first answer s", false,
-                        quiverReady, peerReady, Alternation.ratio(quiverReady, peerReady, false), null, 1,
-                        List.of(quiverReady), List.of(peerReady)));
-                if (peer.route() == Route.IMAGES) {
-                    notes.add(comparison + ": " + sameImages(quiverBase, peer.base(), body(quiverSpec, "a red fox",
-                            false, 1), body(peerSpec, "a red fox", false, 1)));
+            double quiverReady = ready(quiverProcess, quiver, "Quiver");
+            Sides sides;
+            List<PairResult> pairs;
+            if (peer.inProcess()) {
+                try (GenaiPeer genai = new GenaiPeer(peer.command(), peer.env())) {
+                    double peerReady = genai.awaitReady();
+                    notes.add(peer.twin().label() + " vs " + peer.name() + ": " + sameAnswer(quiver, genai));
+                    Side draws = new Side(null, Route.CHAT, null, false, s.maxTokens());
+                    sides = new Sides(peer, quiver, quiverProcess, level -> genai.level(level.concurrency(),
+                            level.duration(), s.maxTokens(), () -> draws.next(level.prompts())), during -> {
+                                if (!genai.alive()) {
+                                    throw new PeerFailed("the genai script exited during " + during + "; log tail: "
+                                            + genai.tail());
+                                }
+                            }, null);
+                    pairs = measure(sides, quiverReady, peerReady);
                 }
-                List<Level> levels = new ArrayList<>();
-                s.levels(peer.route()).forEach(c -> levels.add(new Level(c, prompts, s.duration())));
-                if (chat) {
-                    // RAG-sized prompts (1,000–1,500 tokens): prefill decides these, so each level runs longer.
-                    s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration())));
-                }
-                // Each server's requests draw prompts 0, 1, 2, ... across levels, rounds and warm-ups: the same
-                // sequence on both sides, and never a prompt twice to one server (whose prefix cache would reuse it).
-                AtomicLong quiverNext = new AtomicLong();
-                AtomicLong peerNext = new AtomicLong();
-                for (Level level : levels) {
-                    int c = level.concurrency();
-                    Supplier<LevelResult> q = () -> level(level, i -> quiverClient.call(peer.route(),
-                            body(quiverSpec, level.prompts().get(quiverNext.getAndIncrement()), false,
-                                    s.maxTokens()), chat));
-                    Supplier<LevelResult> p = () -> level(level, i -> peerClient.call(peer.route(),
-                            body(peerSpec, level.prompts().get(peerNext.getAndIncrement()), peer.minTokens(),
-                                    s.maxTokens()), chat));
-                    String name = comparison + ": " + (chat ? c + " stream(s)" : "c=" + c)
-                            + (level.longPrompts() ? ", long prompts" : "");
-                    pairs.addAll(Alternation.run(name, s.rounds(), q, p, chat, metrics(peer, level)));
-                    // A server that died during a level would show as 0 req/s; say it died, and how, instead.
-                    stillRunning(quiver, "Quiver", name);
-                    stillRunning(other, peer.name(), name);
+            } else {
+                try (ServerProcess other = start(peer.command(), peer.base(), peer.env(), peer.name())) {
+                    Side peerSide = new Side(new OpenAiClient(peer.base(), null, Duration.ofMinutes(10)),
+                            peer.route(), peer.model(), peer.minTokens(), s.maxTokens());
+                    double peerReady = ready(other, peerSide, peer.name());
+                    if (peer.route() == Route.IMAGES) {
+                        notes.add(peer.twin().label() + " vs " + peer.name() + ": " + sameImages(quiverBase,
+                                peer.base(), quiver.body(null, "a red fox", 1), peerSide.body(null, "a red fox", 1)));
+                    }
+                    sides = new Sides(peer, quiver, quiverProcess, level -> level(level, peerSide),
+                            during -> stillRunning(other, peer.name(), during), peerSide);
+                    pairs = measure(sides, quiverReady, peerReady);
                 }
             }
+            notes.add(sides.comparison() + ": " + String.join(" ", peer.command())
+                    .replace(s.peersDir().toAbsolutePath().toString(), "<peers>"));
+            return pairs;
         } catch (IOException e) {
             throw new PeerFailed("could not run " + peer.command().getFirst() + ": " + e.getMessage());
         }
-        notes.add(peer.twin().label() + " vs " + peer.name() + ": " + String.join(" ", peer.command())
-                .replace(s.peersDir().toAbsolutePath().toString(), "<peers>"));
+    }
+
+    /**
+     * Both sides of one comparison: the peer's level runner (HTTP closed loop, or genai's batches) and its liveness
+     * check, given what ran; {@code peerSide} only for an HTTP peer (the chat scenarios need it).
+     */
+    record Sides(ServerPeer peer, Side quiver, ServerProcess quiverProcess, Function<Level, LevelResult> peerLevel,
+                 Consumer<String> peerAlive, Side peerSide) {
+
+        /** Throws PeerFailed when either side died during {@code what}. */
+        void alive(String what) {
+            stillRunning(quiverProcess, "Quiver", what);
+            peerAlive.accept(what);
+        }
+
+        String comparison() {
+            return peer.twin().label() + " vs " + peer.name();
+        }
+    }
+
+    private List<PairResult> measure(Sides sides, double quiverReady, double peerReady) throws InterruptedException {
+        ServerPeer peer = sides.peer();
+        String comparison = sides.comparison();
+        boolean chat = peer.route() == Route.CHAT;
+        List<PairResult> pairs = new ArrayList<>();
+        pairs.add(new PairResult(comparison + ": ready", "process start → first answer s", false, quiverReady,
+                peerReady, Alternation.ratio(quiverReady, peerReady, false), null, 1, List.of(quiverReady),
+                List.of(peerReady)));
+        List<Level> levels = new ArrayList<>();
+        PromptSet shortPrompts = PromptSet.named("short", 13);
+        s.levels(peer.route()).stream().filter(c -> !peer.oneStream() || c == 1)
+                .forEach(c -> levels.add(new Level(c, shortPrompts, s.duration())));
+        if (chat && !peer.oneStream()) {
+            // RAG-sized prompts (1,000–1,500 tokens): prefill decides these, so each level runs longer.
+            PromptSet longPrompts = PromptSet.named("long", 13);
+            s.longStreams().forEach(c -> levels.add(new Level(c, longPrompts, s.longDuration())));
+        }
+        for (Level level : levels) {
+            String name = comparison + ": " + level.label(chat);
+            pairs.addAll(Alternation.run(name, s.rounds(), () -> level(level, sides.quiver()),
+                    () -> sides.peerLevel().apply(level), chat, metrics(peer, level)));
+            // A server that died during a level would show as 0 req/s; say it died, and how, instead.
+            sides.alive(name);
+        }
+        if (chat) {
+            ChatScenarios scenarios = new ChatScenarios(s, sides, pairs, checks, notes);
+            scenarios.longAgainstShort();
+            if (sides.peerSide() != null) {
+                scenarios.joins();
+                scenarios.sharedPrefix();
+            }
+        }
         return pairs;
+    }
+
+    /**
+     * Both run greedy on the same graph, so their answers must be the same text: a check that the two sides do the
+     * same work (a Quiver that answered something else, e.g. from a broken graph, would not be measuring the model).
+     */
+    private static String sameAnswer(Side quiver, GenaiPeer genai) throws IOException, InterruptedException {
+        String prompt = "Why is the sky blue? Explain it briefly.";
+        String q = quiver.answer(prompt, 16);
+        String g = genai.answer(prompt, 16);
+        if (q.equals(g)) {
+            return "the same greedy answer (16 tokens) to \"" + prompt + "\": \"" + q + "\"";
+        }
+        System.out.println("WARNING: the sides answer differently: Quiver \"" + q + "\", genai \"" + g + "\"");
+        return "DIFFERENT greedy answers (16 tokens) to \"" + prompt + "\": Quiver \"" + q + "\", onnxruntime-genai \""
+                + g + "\"";
     }
 
     /**
@@ -167,12 +233,12 @@ final class ServersSuite {
             ImageCheck.Size q = check.image(quiver, quiverBody);
             double steps = check.quiverSteps(quiver, ServerPeer.OPTIMUM_SD_MODEL) - before;
             ImageCheck.Size p = check.image(peer, peerBody);
-            if (!q.equals(p) || !q.toString().equals(IMAGE_SIZE)) {
-                throw new PeerFailed("images differ in size: Quiver " + q + ", peer " + p + " (asked " + IMAGE_SIZE
-                        + ")");
+            if (!q.equals(p) || !q.toString().equals(Side.IMAGE_SIZE)) {
+                throw new PeerFailed("images differ in size: Quiver " + q + ", peer " + p + " (asked "
+                        + Side.IMAGE_SIZE + ")");
             }
             return String.format("both answer one %s PNG for num_inference_steps=%d, guidance_scale=%s; Quiver ran "
-                    + "%.0f UNet evaluations for it", q, IMAGE_STEPS, IMAGE_GUIDANCE, steps);
+                    + "%.0f UNet evaluations for it", q, Side.IMAGE_STEPS, Side.IMAGE_GUIDANCE, steps);
         } catch (IOException e) {
             throw new PeerFailed("image check failed: " + e.getMessage());
         }
@@ -185,9 +251,8 @@ final class ServersSuite {
             case EMBEDDINGS -> embedMetrics();
             case IMAGES -> imageMetrics();
         };
-        return plain.stream().map(m -> new Alternation.Metric(m.name(), m.read(), m.higherIsBetter(),
-                PeerTargets.of(peer.name(), peer.route(), m.name(), level.concurrency(), level.longPrompts())))
-                .toList();
+        return plain.stream().map(m -> m.withTarget(PeerTargets.of(peer.name(), peer.route(), m.name(),
+                level.concurrency(), level.longPrompts()))).toList();
     }
 
     /** n = 1 per request, so images/s is requests/s. */
@@ -197,10 +262,11 @@ final class ServersSuite {
                 new Alternation.Metric("e2e p99 ms", l -> l.e2e().p99(), false, null));
     }
 
-    private static List<Alternation.Metric> chatMetrics() {
+    static List<Alternation.Metric> chatMetrics() {
         return List.of(new Alternation.Metric("output tokens/s", LevelResult::outputTokensPerSecond, true, null),
                 new Alternation.Metric("TTFT p50 ms", l -> l.ttft().p50(), false, null),
-                new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, null));
+                new Alternation.Metric("ITL p50 ms", l -> l.itl().p50(), false, null),
+                new Alternation.Metric("ITL p99 ms", l -> l.itl().p99(), false, null));
     }
 
     private static List<Alternation.Metric> embedMetrics() {
@@ -208,40 +274,19 @@ final class ServersSuite {
                 new Alternation.Metric("e2e p50 ms", l -> l.e2e().p50(), false, null));
     }
 
-    private RequestSpec spec(Route route, String model) {
-        return new RequestSpec(route, model, route == Route.CHAT, s.maxTokens(), IMAGE_SIZE, IMAGE_STEPS);
-    }
-
-    /**
-     * The shared body, with {@code max_tokens} overridden (1 for the ready probe) and vLLM's min_tokens; an image
-     * request also names its guidance scale (the ready probe is a whole one-image request).
-     */
-    private static String body(RequestSpec spec, String prompt, boolean minTokens, int maxTokens) {
-        try {
-            ObjectNode body = (ObjectNode) JSON.readTree(spec.body(prompt));
-            if (spec.route() == Route.CHAT) {
-                body.put("max_tokens", maxTokens);
-                if (minTokens) {
-                    body.put("min_tokens", maxTokens);
-                }
-            } else if (spec.route() == Route.IMAGES) {
-                body.put("guidance_scale", IMAGE_GUIDANCE);
-            }
-            return body.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** One load level: requests in flight, the prompts they draw from, how long each side runs. */
-    private record Level(int concurrency, PromptSet prompts, Duration duration) {
+    record Level(int concurrency, PromptSet prompts, Duration duration) {
         boolean longPrompts() {
             return prompts.name().equals("long");
         }
+
+        String label(boolean chat) {
+            return (chat ? concurrency + " stream(s)" : "c=" + concurrency) + (longPrompts() ? ", long prompts" : "");
+        }
     }
 
-    private LevelResult level(Level level, ClosedLoop.Call call) {
-        return ClosedLoop.run(level.concurrency(), level.duration(), 0, 1, call);
+    static LevelResult level(Level level, Side side) {
+        return ClosedLoop.run(level.concurrency(), level.duration(), 0, 1, i -> side.ask(level.prompts()));
     }
 
     private static ServerProcess start(List<String> command, URI base, Map<String, String> env, String who)
@@ -251,12 +296,12 @@ final class ServersSuite {
     }
 
     /** Seconds from process start to the first 200 answer, polled every 50 ms; PeerFailed with its log if never. */
-    private double ready(ServerProcess process, OpenAiClient client, Route route, String body, String who)
-            throws InterruptedException {
+    private double ready(ServerProcess process, Side side, String who) throws InterruptedException {
         long deadline = System.nanoTime() + s.startTimeout().toNanos();
         String last = "no answer";
+        String probe = side.body(null, "Hi", 1);
         while (System.nanoTime() < deadline && process.alive()) {
-            Outcome o = client.call(route, body, route == Route.CHAT);
+            Outcome o = side.send(probe);
             if (o.ok()) {
                 double seconds = process.sinceStartNanos() / 1e9;
                 System.out.printf("%s answered %.2f s after its start%n", who, seconds);
@@ -270,7 +315,7 @@ final class ServersSuite {
                 + tail(process));
     }
 
-    private static void stillRunning(ServerProcess process, String who, String level) {
+    static void stillRunning(ServerProcess process, String who, String level) {
         if (!process.alive()) {
             throw new PeerFailed(who + " exited (status " + process.exitCode() + ") during " + level + "; log tail: "
                     + tail(process));

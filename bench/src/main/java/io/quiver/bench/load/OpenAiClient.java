@@ -58,6 +58,22 @@ public final class OpenAiClient {
         }
     }
 
+    /** The text of a whole (not streamed) answer: the first choice's message content, or its text for completions. */
+    public String answer(Route route, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(route.path())).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null && !apiKey.isBlank()) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        JsonNode choice = JSON.readTree(response.body()).path("choices").path(0);
+        return choice.has("message") ? choice.path("message").path("content").asText("")
+                : choice.path("text").asText("");
+    }
+
     static Outcome readStream(Iterator<String> lines, long start) throws IOException {
         SseParser sse = new SseParser();
         StreamTimer timer = new StreamTimer(start);

@@ -5,8 +5,10 @@ import java.util.Random;
 /**
  * Deterministic prompts with realistic lengths. Random-weight models make the words irrelevant; the lengths are
  * what cost compute. {@code short}: chat questions of 15–60 words (~20–80 tokens, the bulk of ShareGPT-style
- * traffic); {@code long}: a document plus a question, 700–1,100 words (~1,000–1,500 tokens, RAG-style);
- * {@code embed-long}: passages of 120–180 words, inside a BERT encoder's 256–512 token window.
+ * traffic); {@code long}: a document plus a question, 940–1,380 words (1,000–1,500 tokens with the chat template,
+ * RAG-style); {@code system}: a system prompt of 930–950 words (~1,000 tokens), the prefix every request of a
+ * shared-prefix level carries; {@code embed-long}: passages of 120–180 words, inside a BERT encoder's 256–512 token
+ * window. These words are ~1.06 tokens each in byte-level BPE vocabularies (SmolLM2's, DeepSeek's).
  */
 public final class PromptSet {
     private static final String[] WORDS = ("the a of to and in is that for it as was with be by on not he this are or "
@@ -33,9 +35,10 @@ public final class PromptSet {
     public static PromptSet named(String name, long seed) {
         return switch (name) {
             case "short" -> new PromptSet(name, seed, 15, 60, "");
-            case "long" -> new PromptSet(name, seed, 700, 1100, "Read the document above and answer: what is it about?");
+            case "long" -> new PromptSet(name, seed, 940, 1380, "Read the document above and answer: what is it about?");
+            case "system" -> new PromptSet(name, seed, 930, 950, "Answer the user's questions about the text above.");
             case "embed-long" -> new PromptSet(name, seed, 120, 180, "");
-            default -> throw new IllegalArgumentException("unknown prompt set '" + name + "' (short, long, embed-long)");
+            default -> throw new IllegalArgumentException("unknown prompt set '" + name + "' (short, long, system, embed-long)");
         };
     }
 

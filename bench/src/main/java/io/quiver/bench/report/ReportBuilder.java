@@ -103,6 +103,7 @@ public final class ReportBuilder {
         }
         md.append("## Compare (pairs alternated in one run; ratio > 1: Quiver better)\n\n");
         for (JsonNode run : runs) {
+            targets(run);
             Map<String, List<JsonNode>> byComparison = new LinkedHashMap<>();
             for (JsonNode p : run.path("pairs")) {
                 byComparison.computeIfAbsent(comparison(p.path("name").asText()), k -> new ArrayList<>()).add(p);
@@ -136,6 +137,41 @@ public final class ReportBuilder {
             md.append('\n');
             serverCharts(run, runs.size() > 1 ? "-" + runs.indexOf(run) : "");
         }
+    }
+
+    /**
+     * A run's targets first, met or missed: every pair that has one (against a peer), then every check of Quiver
+     * against itself in the same run, with the peer's same ratio for reference.
+     */
+    private void targets(JsonNode run) {
+        List<JsonNode> aimed = new ArrayList<>();
+        run.path("pairs").forEach(p -> {
+            if (!p.path("target").isNull() && !p.path("target").isMissingNode()) {
+                aimed.add(p);
+            }
+        });
+        if (aimed.isEmpty() && run.path("checks").isEmpty()) {
+            return;
+        }
+        md.append("### Targets\n\n| comparison and level | measure | Quiver | peer | ratio | target | met |\n"
+                + "|---|---|--:|--:|--:|--:|---|\n");
+        for (JsonNode p : aimed) {
+            boolean met = p.path("ratio").asDouble() >= p.path("target").asDouble();
+            md.append(row(p.path("name").asText(), p.path("metric").asText(), f(p.path("quiver")), f(p.path("peer")),
+                    String.format(Locale.ROOT, "%.2f×", p.path("ratio").asDouble()), "≥ " + f(p.path("target")) + "×",
+                    met ? "met" : "**missed**"));
+        }
+        for (JsonNode c : run.path("checks")) {
+            boolean atMost = c.path("atMost").asBoolean();
+            double q = c.path("quiver").asDouble();
+            double limit = c.path("limit").asDouble();
+            boolean met = q > 0 && (atMost ? q <= limit : q >= limit);
+            md.append(row(c.path("name").asText(), c.path("measure").asText(),
+                    String.format(Locale.ROOT, "%.2f×", q), c.path("peer").isNull() || c.path("peer").isMissingNode()
+                            ? "" : String.format(Locale.ROOT, "%.2f×", c.path("peer").asDouble()), "",
+                    (atMost ? "≤ " : "≥ ") + f(c.path("limit")) + "×", met ? "met" : "**missed**"));
+        }
+        md.append('\n');
     }
 
     /** "Quiver q4 vs llama-server Q4_1: 8 stream(s)" → its prefix; older names "chat 8 streams vs X" → "Quiver vs X". */
@@ -279,18 +315,41 @@ public final class ReportBuilder {
         if (runs.isEmpty()) {
             return;
         }
-        md.append("## Soak\n\n| run | minutes | verdict | growth |\n|---|--:|---|---|\n");
+        md.append("## Soak\n\n| run | minutes | verdict | decode steps | RSS MB, first → last third | allocation, first "
+                + "→ last third | growth |\n|---|--:|---|--:|---|---|---|\n");
         for (JsonNode r : runs) {
+            JsonNode l = r.path("levels");
+            String allocation = l.has("allocation_kb_per_step_first")
+                    ? String.format(Locale.ROOT, "%.1f → %.1f KB per decode step (%.1f MB/s)",
+                    l.path("allocation_kb_per_step_first").asDouble(), l.path("allocation_kb_per_step_last").asDouble(),
+                    l.path("allocation_mb_per_s").asDouble())
+                    : l.has("allocation_mb_per_s_first") ? String.format(Locale.ROOT, "%.1f → %.1f MB/s",
+                    l.path("allocation_mb_per_s_first").asDouble(), l.path("allocation_mb_per_s_last").asDouble()) : "";
             md.append(row(r.path("label").asText(), f(r.path("minutes")), r.path("verdict").asText(),
-                    r.path("growth").toString()));
+                    l.has("decode_steps") ? String.format(Locale.ROOT, "%,.0f", l.path("decode_steps").asDouble()) : "",
+                    l.has("rss_first_mb") ? String.format(Locale.ROOT, "%.0f → %.0f", l.path("rss_first_mb").asDouble(),
+                            l.path("rss_last_mb").asDouble()) : "", allocation, r.path("growth").toString()));
             List<Double> t = new ArrayList<>();
             List<Double> rss = new ArrayList<>();
+            List<Double> rateT = new ArrayList<>();
+            List<Double> rate = new ArrayList<>();
+            JsonNode previous = null;
             for (JsonNode s : r.path("samples")) {
                 t.add(s.path("seconds").asDouble());
                 rss.add(s.path("rssMb").asDouble());
+                double dt = previous == null ? 0 : s.path("seconds").asDouble() - previous.path("seconds").asDouble();
+                if (dt > 0 && s.path("allocatedMb").asDouble(-1) >= 0 && previous.path("allocatedMb").asDouble(-1) >= 0) {
+                    rateT.add(s.path("seconds").asDouble());
+                    rate.add((s.path("allocatedMb").asDouble() - previous.path("allocatedMb").asDouble()) / dt);
+                }
+                previous = s;
             }
             chart("soak-rss-" + r.path("label").asText(), "Soak: resident memory", "seconds", "RSS (MB)",
                     List.of(new Charts.Line("rss", arr(t), arr(rss))), false, false);
+            if (!rate.isEmpty()) {
+                chart("soak-allocation-" + r.path("label").asText(), "Soak: JVM allocation rate", "seconds", "MB/s",
+                        List.of(new Charts.Line("allocated", arr(rateT), arr(rate))), false, false);
+            }
         }
         md.append('\n');
     }

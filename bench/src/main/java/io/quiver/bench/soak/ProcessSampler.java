@@ -9,7 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads a process from {@code /proc/<pid>} (RSS, threads, open files: what the kernel and the kubelet see) and the
- * JVM's own view from Prometheus text ({@code jvm_memory_used_bytes{area="heap"}}, {@code jvm_threads_live_threads}).
+ * JVM's own view from Prometheus text ({@code jvm_memory_used_bytes{area="heap"}}, {@code jvm_threads_live_threads},
+ * {@code jvm_gc_memory_allocated_bytes_total}) with the chat engines' decode steps ({@code quiver_batch_size_count}).
  * The heap reading is the old generation when the collector reports one: the young generation's sawtooth says
  * nothing about leaks, what survives into the old generation does.
  * Either source may be absent (a remote server has no /proc here); missing values read as -1.
@@ -19,6 +20,11 @@ public final class ProcessSampler {
             "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     private static final Pattern OLD_GEN = Pattern.compile(
             "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*id=\"[^\"]*(?:Old|Tenured)[^\"]*\"[^}]*}\\s+([0-9.eE+-]+)",
+            Pattern.MULTILINE);
+    private static final Pattern ALLOCATED = Pattern.compile(
+            "^jvm_gc_memory_allocated_bytes_total(?:\\{[^}]*})?\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+    /** The chat engine's per-step batch-size summary: its count is the decode steps run, per model. */
+    private static final Pattern STEPS = Pattern.compile("^quiver_batch_size_count(?:\\{[^}]*})?\\s+([0-9.eE+-]+)",
             Pattern.MULTILINE);
     private static final Pattern LIVE = Pattern.compile("^jvm_threads_live_threads(?:\\{[^}]*})?\\s+([0-9.eE+-]+)",
             Pattern.MULTILINE);
@@ -48,7 +54,11 @@ public final class ProcessSampler {
             }
         }
         double heap = -1;
+        double allocated = -1;
+        double steps = -1;
         if (metrics != null) {
+            allocated = sum(ALLOCATED, metrics, 1024 * 1024);
+            steps = sum(STEPS, metrics, 1);
             Matcher m = OLD_GEN.matcher(metrics);
             if (!m.find()) {
                 m = HEAP.matcher(metrics);
@@ -65,6 +75,16 @@ public final class ProcessSampler {
                 }
             }
         }
-        return new ProcessSample(seconds, rss, heap, threads, files);
+        return new ProcessSample(seconds, rss, heap, threads, files, allocated, steps);
+    }
+
+    /** The sum of every series that matches, divided by {@code unit}; -1 when none does. */
+    private static double sum(Pattern series, String metrics, double unit) {
+        Matcher m = series.matcher(metrics);
+        double total = -1;
+        while (m.find()) {
+            total = Math.max(0, total) + Double.parseDouble(m.group(1)) / unit;
+        }
+        return total;
     }
 }

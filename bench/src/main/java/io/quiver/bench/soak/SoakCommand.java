@@ -69,6 +69,10 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--sample-every", defaultValue = "5s")
     String sampleEvery;
 
+    @Option(names = "--min-decode-steps", defaultValue = "0",
+            description = "Fail unless the server's chat engines ran at least this many decode steps (0: no bound)")
+    long minDecodeSteps;
+
     @Option(names = "--label", defaultValue = "quiver")
     String label;
 
@@ -112,6 +116,7 @@ public final class SoakCommand implements Callable<Integer> {
         Duration total = Durations.parse(duration);
         long every = Durations.parse(sampleEvery).toMillis();
         long t0 = System.nanoTime();
+        JvmAllocation allocation = processId > 0 ? JvmAllocation.attach(processId) : null;
         Thread sampler = Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 String text = null;
@@ -121,9 +126,13 @@ public final class SoakCommand implements Callable<Integer> {
                     // keep /proc readings
                 }
                 ProcessSample s = ProcessSampler.sample((System.nanoTime() - t0) / 1e9, processId, text);
+                if (allocation != null) {
+                    s = s.withAllocatedMb(allocation.megabytes());
+                }
                 samples.add(s);
-                System.out.printf("t=%6.0fs rss %7.1f MB heap %7.1f MB threads %4d files %4d%n", s.seconds(),
-                        s.rssMb(), s.heapMb(), s.threads(), s.openFiles());
+                System.out.printf("t=%6.0fs rss %7.1f MB heap %7.1f MB threads %4d files %4d allocated %9.0f MB "
+                        + "decode steps %8.0f%n", s.seconds(), s.rssMb(), s.heapMb(), s.threads(), s.openFiles(),
+                        s.allocatedMb(), s.decodeSteps());
                 try {
                     Thread.sleep(every);
                 } catch (InterruptedException e) {
@@ -135,11 +144,15 @@ public final class SoakCommand implements Callable<Integer> {
                 i -> client.call(r, spec.body(prompts.get(i)), r.generates()));
         sampler.interrupt();
         sampler.join();
-        GrowthCheck.Verdict verdict = GrowthCheck.defaults().check(samples);
+        if (allocation != null) {
+            allocation.close();
+        }
+        GrowthCheck.Verdict verdict = GrowthCheck.defaults().withMinDecodeSteps(minDecodeSteps).check(samples);
         String outcome = verdict.ok() ? "no growth" : "GROWTH: " + String.join("; ", verdict.failures());
-        System.out.println(outcome + " " + verdict.growth());
+        System.out.println(outcome + " " + verdict.growth() + " " + verdict.levels());
         SoakResult result = new SoakResult("soak", label, target.toString(), r.name().toLowerCase(),
-                total.toSeconds() / 60.0, outcome, verdict.growth(), verdict.failures(), load, List.copyOf(samples));
+                total.toSeconds() / 60.0, outcome, verdict.growth(), verdict.levels(), verdict.failures(), load,
+                List.copyOf(samples));
         System.out.println("wrote " + new ResultsStore(results).write("soak", result));
         return verdict.ok() && load.ok() > 0 ? 0 : 1;
     }

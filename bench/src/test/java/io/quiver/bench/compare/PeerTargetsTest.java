@@ -22,4 +22,17 @@ class PeerTargetsTest {
         assertNull(PeerTargets.of("Infinity", Route.EMBEDDINGS, "e2e p50 ms", 8, false));
         assertEquals(1.0, PeerTargets.of("Optimum SD", Route.IMAGES, "images/s", 2, false));
     }
+
+    @Test
+    void theBuilderGraphsGoals() {
+        assertEquals(1.2, PeerTargets.of("llama-server Q4_0", Route.CHAT, "output tokens/s", 1, false));
+        assertEquals(2.0, PeerTargets.of("llama-server Q4_0", Route.CHAT, "output tokens/s", 8, false));
+        assertEquals(2.5, PeerTargets.of("llama-server Q4_0", Route.CHAT, "output tokens/s", 32, false));
+        assertNull(PeerTargets.of("llama-server Q4_0", Route.CHAT, "ITL p50 ms", 8, false));
+        assertEquals(1.0, PeerTargets.of("llama-server Q4_0", Route.CHAT, "ITL p50 ms", 8, true), "long prompts");
+        assertNull(PeerTargets.of("llama-server Q4_0", Route.CHAT, "output tokens/s", 8, true));
+        assertEquals(0.95, PeerTargets.of("onnxruntime-genai", Route.CHAT, "output tokens/s", 1, false));
+        assertEquals(0.95, PeerTargets.of("onnxruntime-genai, spinning", Route.CHAT, "output tokens/s", 1, false));
+        assertNull(PeerTargets.of("onnxruntime-genai", Route.CHAT, "output tokens/s", 8, false), "a ceiling, no goal");
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.bench.compare.CompareResult;
 import io.quiver.bench.compare.PairResult;
+import io.quiver.bench.compare.TargetCheck;
 import io.quiver.bench.kpa.KnativeComparison;
 import io.quiver.bench.kpa.KpaSettings;
 import io.quiver.bench.kpa.KpaSimulator;
@@ -51,14 +52,18 @@ class ReportBuilderTest {
                 new LoadResult("load", "quiver", "http://x", "chat", "m", true, "short", 16, "2026-11-23T11:35:15Z",
                         List.of(level(1, 90), level(8, 280))),
                 new CompareResult("compare", "now", Map.of(), List.of(new PairResult("chat 8 streams vs llama.cpp",
-                        "output tokens/s", true, 120, 100, 1.2, 1.0, 3, List.of(), List.of())), "a note", Map.of()),
+                        "output tokens/s", true, 120, 100, 1.2, 1.0, 3, List.of(), List.of())), "a note", Map.of(),
+                        List.of()),
                 new CompareResult("compare", "now", Map.of("load_average_at_start", "3.1 2.0 1.0 (2 cpus)",
                         "load_average_at_end", "2.5 2.1 1.0 (2 cpus)"), List.of(
                         new PairResult("Quiver q4 vs llama-server Q4_1: 8 stream(s)", "output tokens/s", true, 90, 100,
                                 0.9, null, 2, List.of(90.0, 91.0), List.of(100.0, 99.0)),
                         new PairResult("Quiver q4 vs llama-server Q4_1: 8 stream(s)", "TTFT p50 ms", false, 500, 250,
                                 0.5, null, 2, List.of(500.0, 500.0), List.of(250.0, 250.0))), "servers",
-                        Map.of("vLLM CPU fp32", "install failed: no wheel for this Python")),
+                        Map.of("vLLM CPU fp32", "install failed: no wheel for this Python"),
+                        List.of(new TargetCheck("Quiver builder int4 vs llama-server Q4_0: 8 stream(s) while long "
+                                + "prompts join", "short streams' ITL p99 while long prompts join / steady ITL p50",
+                                3.4, 2.1, 3.0, true))),
                 new KpaSimulator(KpaSettings.defaults(8), PodCapacity.constant(0.5, 1), 1)
                         .run(Trace.burst(20, 5, 30, 100)).withKnative(new KnativeComparison(3, 2, 1,
                                 Map.of("decider differs", 1), 0, 0,
@@ -77,6 +82,11 @@ class ReportBuilderTest {
         assertTrue(md.contains("### Quiver vs llama.cpp\n"), md);
         assertTrue(md.contains("### Quiver q4 vs llama-server Q4_1\n"), md);
         assertTrue(md.contains("| 8 stream(s) | output tokens/s | 90.00 | 100.00 | 0.90× |  | 2 |"), md);
+        assertTrue(md.contains("| chat 8 streams vs llama.cpp | output tokens/s | 120.00 | 100.00 | 1.20× | ≥ 1.00× | "
+                + "met |"), "targets first: " + md);
+        assertTrue(md.contains("| Quiver builder int4 vs llama-server Q4_0: 8 stream(s) while long prompts join | "
+                + "short streams' ITL p99 while long prompts join / steady ITL p50 | 3.40× | 2.10× |  | ≤ 3.00× | "
+                + "**missed** |"), md);
         assertTrue(md.contains("- **vLLM CPU fp32** could not start: install failed: no wheel for this Python"), md);
         assertTrue(md.contains("Load average: 3.1 2.0 1.0 (2 cpus) at the start"), md);
         assertTrue(md.contains("| burst |"), md);
