@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The cold-start table for a real-sized DeepSeek-R1-Distill-Qwen-1.5B-shaped model (random weights): Quiver with
-# the fp32, fp16 and q4 ONNX graphs, each with its optimised-graph cache off and filled, and llama.cpp's
-# llama-server with the F16 and Q4_1 GGUFs of the same weights, each started --runs times by `bench startup`
-# (process start -> ready -> first answer, Quiver's phases from its log), then `bench report`.
+# the fp32, fp16 and q4 ONNX graphs and the model builder's int4 export, each with its optimised-graph cache off
+# and filled, and llama.cpp's llama-server with the F16, Q4_1 and Q4_0 GGUFs of the same weights, each started
+# --runs times by `bench startup` (process start -> ready -> first answer, Quiver's phases from its log), then
+# `bench report`.
 #
 #   bench/cold-start-r1.sh [--runs 3] [--only quiver-q4-off,llama-Q4_1] [--results DIR] [--timeout 15m]
 #
-# Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4}-{off,filled}, llama-{F16,Q4_1},
+# Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4,builder}-{off,filled},
+# llama-{F16,Q4_1,Q4_0},
 # vllm-fp32 (vLLM CPU on the same weights as a transformers folder, made once into .cache/peers/r1-hf).
 # Every configuration gets one unmeasured start first: it leaves the model's files in the page cache for all
 # alike, unpacks ONNX Runtime's native libraries into the cache folder and, for "filled", writes the optimised graph
@@ -15,8 +17,9 @@
 # first request is one chat completion of one token. Each precision's cache folder is deleted after its runs (the
 # fp32 entry alone is 7 GB).
 #
-# Made first when absent: the ONNX graphs (bench/shapes/make-r1-shapes.sh, ~12 GB), the GGUFs
-# (bench/shapes/make-r1-gguf.sh, ~6 GB), llama-server (bench/peers/llama-server.sh), the packaged server and bench.
+# Made first when absent: the ONNX graphs (bench/shapes/make-r1-shapes.sh, ~12 GB), the builder export
+# (bench/shapes/make-r1-genai.sh, ~1.5 GB), the GGUFs (bench/shapes/make-r1-gguf.sh, ~6 GB), llama-server
+# (bench/peers/llama-server.sh), the packaged server and bench.
 # QUIVER_R1_SHAPE_DIR, QUIVER_R1_GGUF_DIR, QUIVER_PEERS_DIR: as those scripts read them. JAVA_HOME selects the JDK.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,17 +42,19 @@ jar=$repo/runtime/target/quarkus-app/quarkus-run.jar
 bench=$repo/bench/target/quiver-bench.jar
 llama=$peers/llama.cpp/build/bin/llama-server
 gguf=${QUIVER_R1_GGUF_DIR:-$shape-gguf}/r1-distill-qwen-1.5b-shape
+genai=${QUIVER_R1_GENAI_DIR:-$shape-genai}
 
 # An existing folder is used as it is (regenerating it takes long); delete its .complete to remake it.
 [ -f "$shape/.complete" ] || "$repo/bench/shapes/make-r1-shapes.sh"
 "$repo/bench/shapes/make-r1-gguf.sh"
+QUIVER_R1_GENAI_DIR=$genai "$repo/bench/shapes/make-r1-genai.sh"
 [ -x "$llama" ] || "$repo/bench/peers/llama-server.sh" --build-only
 if [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
   (cd "$repo" && ./mvnw -B -q -pl bench -am package -DskipTests)
 fi
 
 configs=(quiver-fp32-off quiver-fp32-filled quiver-fp16-off quiver-fp16-filled quiver-q4-off quiver-q4-filled
-         llama-F16 llama-Q4_1 vllm-fp32)
+         quiver-builder-off quiver-builder-filled llama-F16 llama-Q4_1 llama-Q4_0 vllm-fp32)
 if [ -n "$only" ]; then
   for c in ${only//,/ }; do
     [[ " ${configs[*]} " == *" $c "* ]] || { echo "unknown configuration $c (${configs[*]})" >&2; exit 2; }
@@ -67,14 +72,21 @@ failed=()
 for c in "${configs[@]}"; do
   IFS=- read -r server precision cache <<< "$c"
   if [ "$server" = quiver ]; then
-    file=$(case $precision in fp32) echo model.onnx ;; fp16) echo model_fp16.onnx ;; q4) echo model_q4.onnx ;; esac)
+    # The builder export is a folder of its own (model.onnx + genai_config.json); the others are files of $shape.
+    if [ "$precision" = builder ]; then
+      folder=(--jvm-opt "-Dquiver.models.r1.path=$genai") label="Quiver r1 builder" precision="q4 (builder int4)"
+    else
+      file=$(case $precision in fp32) echo model.onnx ;; fp16) echo model_fp16.onnx ;; q4) echo model_q4.onnx ;; esac)
+      folder=(--jvm-opt "-Dquiver.models.r1.path=$shape" --jvm-opt "-Dquiver.models.r1.onnx-file=$file")
+      label="Quiver r1 $precision"
+    fi
     mode=$([ "$cache" = off ] && echo off || echo read-write)
-    "$java" -jar "$bench" startup "${common[@]}" --jar "$jar" --label "Quiver r1 $precision" --precision "$precision" \
-      --jvm-opt "-Dquiver.models.r1.path=$shape" --jvm-opt "-Dquiver.models.r1.onnx-file=$file" \
+    "$java" -jar "$bench" startup "${common[@]}" --jar "$jar" --label "$label" --precision "$precision" \
+      "${folder[@]}" \
       --jvm-opt "-Dquiver.models.r1.context-length=2048" --jvm-opt "-Dquiver.concurrency.max=2" \
-      --jvm-opt "-Dquiver.cache-dir=$work/cache-$precision" --jvm-opt "-Dquiver.graph-cache=$mode" \
+      --jvm-opt "-Dquiver.cache-dir=$work/cache-$c" --jvm-opt "-Dquiver.graph-cache=$mode" \
       || failed+=("$c")
-    rm -rf "$work/cache-$precision"
+    rm -rf "$work/cache-$c"
   elif [ "$server" = vllm ]; then
     # vLLM reads a transformers folder: the same model saved in float16 (3.6 GB, made once), served in float32.
     hf=$peers/r1-hf

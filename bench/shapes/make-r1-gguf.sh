@@ -7,8 +7,10 @@
 #
 #   bench/shapes/make-r1-gguf.sh      # writes <shape folder>-gguf/r1-distill-qwen-1.5b-shape.{F16,Q4_1,Q4_0}.gguf
 #
-# F16 is the twin of model_fp16.onnx; Q4_1 and Q4_0 (quantised from F16 by llama-quantize's defaults: the output
-# matrix in Q6_K, everything else in Q4_1 or Q4_0) sit beside model_q4.onnx. There is no F32
+# F16 is the twin of model_fp16.onnx; Q4_1 (quantised from F16 by llama-quantize's defaults: the output matrix in
+# Q6_K, everything else in Q4_1) sits beside model_q4.onnx; Q4_0 (every matrix in Q4_0, --pure, as the model
+# builder's int4 export holds every one, lm_head included, in symmetric blocks of 32) beside make-r1-genai.sh's
+# builder export. There is no F32
 # GGUF (it would be 7 GB more on disk; model.onnx has no llama.cpp twin). Steps, so that at most one copy of the
 # weights is on disk beside the GGUF: the model rebuilt and saved as a float16 transformers folder in a temporary
 # folder, converted to F16, the folder deleted, then quantised.
@@ -58,7 +60,8 @@ rm -rf "$hf"
 echo "make-r1-gguf.sh: F16 GGUF after $((SECONDS - t0)) s"
 PYTHONPATH="$src/gguf-py${PYTHONPATH:+:$PYTHONPATH}" nice -n 19 "$python" "$here/r1_gguf.py" check "$out/$name.F16.gguf" "$shape/onnx"
 for t in Q4_1 Q4_0; do
-  nice -n 19 "$llama/build/bin/llama-quantize" "$out/$name.F16.gguf" "$out/$name.$t.gguf" "$t" "${JOBS:-2}" \
+  pure=$([ "$t" = Q4_0 ] && echo --pure || true)
+  nice -n 19 "$llama/build/bin/llama-quantize" $pure "$out/$name.F16.gguf" "$out/$name.$t.gguf" "$t" "${JOBS:-2}" \
     >"$out/quantize-$t.log" 2>&1 || { echo "make-r1-gguf.sh: llama-quantize to $t failed (see $out/quantize-$t.log)" >&2; exit 1; }
   echo "make-r1-gguf.sh: $t after $((SECONDS - t0)) s"
 done
