@@ -48,10 +48,10 @@ public final class GraphCache {
     private static final String EXTERNAL_MIN_BYTES = "1024";
     /**
      * What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too; 3: the
-     * list of its files; 4: its data laid out on pages ({@link AlignedData}; format 3 int8-activation packings
-     * read back wrong).
+     * list of its files; 4: no int8-activation packings (those of 3 read back wrong); 5: its data laid out on pages
+     * ({@link AlignedData}), so those packings are kept and read back right.
      */
-    private static final int ENTRY_FORMAT = 4;
+    private static final int ENTRY_FORMAT = 5;
 
     private static volatile Path dir;
     private static volatile Mode mode = Mode.OFF;
@@ -91,7 +91,8 @@ public final class GraphCache {
         if (mode == Mode.OFF) {
             return new Opening(onnx, onnx, null, false, null, false);
         }
-        boolean fourBit = GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
+        GraphSummary summary = GraphSummary.read(onnx);
+        boolean fourBit = summary.opTypes().contains("MatMulNBits");
         if (mode == Mode.AUTO && !fourBit) {
             return new Opening(onnx, onnx, null, false, null, false);
         }
