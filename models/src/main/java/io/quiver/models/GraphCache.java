@@ -91,8 +91,7 @@ public final class GraphCache {
         if (mode == Mode.OFF) {
             return new Opening(onnx, onnx, null, false, null, false);
         }
-        GraphSummary summary = GraphSummary.read(onnx);
-        boolean fourBit = summary.opTypes().contains("MatMulNBits");
+        boolean fourBit = GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
         if (mode == Mode.AUTO && !fourBit) {
             return new Opening(onnx, onnx, null, false, null, false);
         }
