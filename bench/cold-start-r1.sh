@@ -5,25 +5,36 @@
 # --runs times by `bench startup` (process start -> ready -> first answer, Quiver's phases from its log), then
 # `bench report`.
 #
-#   bench/cold-start-r1.sh [--runs 3] [--only quiver-q4-off,llama-Q4_1] [--results DIR] [--timeout 15m]
+#   bench/cold-start-r1.sh [--runs 3] [--only quiver-q4-off,llama-Q4_1] [--aot] [--results DIR] [--timeout 15m]
 #
 # Configurations (--only picks some, comma-separated): quiver-{fp32,fp16,q4,builder}-{off,filled},
 # llama-{F16,Q4_1,Q4_0},
 # vllm-fp32 (vLLM CPU on the same weights as a transformers folder, made once into .cache/peers/r1-hf).
+# Any of them with -cold appended (quiver-builder-filled-cold, llama-Q4_0-cold) empties the kernel's page cache
+# before each measured start (`bench startup --drop-caches`: root and a writable /proc/sys), as on a node that
+# never read the image or the model; without it the starts find the files as the earlier ones left them (warm).
 # Every configuration gets one unmeasured start first: it leaves the model's files in the page cache for all
 # alike, unpacks ONNX Runtime's native libraries into the cache folder and, for "filled", writes the optimised graph
 # that the measured starts then load (`bench startup --prime`). Quiver: model r1, context length 2048, cap 2;
 # llama-server: 2 threads, 2 slots of 2048 tokens (-c 4096 -np 2), --no-repack (as `bench compare` runs it). The
-# first request is one chat completion of one token. Each precision's cache folder is deleted after its runs (the
-# fp32 entry alone is 7 GB).
+# first request is one chat completion of one token. Each run also records the memory once answered (RSS, of it
+# anonymous, and the model's files mapped: the model folder, and for Quiver its cache folder). Each
+# configuration's cache folder is deleted after its runs (the fp32 entry alone is 7 GB).
 #
-# Made first when absent: the ONNX graphs (bench/shapes/make-r1-shapes.sh, ~12 GB), the builder export
-# (bench/shapes/make-r1-genai.sh, ~1.5 GB), the GGUFs (bench/shapes/make-r1-gguf.sh, ~6 GB), llama-server
-# (bench/peers/llama-server.sh), the packaged server and bench.
-# QUIVER_R1_SHAPE_DIR, QUIVER_R1_GGUF_DIR, QUIVER_PEERS_DIR: as those scripts read them. JAVA_HOME selects the JDK.
+# --aot runs Quiver as the image does: the aot-jar layout with a JDK AOT cache trained by deployment/aot-train.sh
+# on the default models (packaged and trained into .cache/cold-start-app, -XX:AOTMode=on so a cache the JVM cannot
+# use fails the run instead of going unnoticed); its rows are labelled "(AOT cache)". Without it, the fast-jar in
+# runtime/target/quarkus-app.
+#
+# Made first when a configuration needs them and they are absent: the ONNX graphs (bench/shapes/make-r1-shapes.sh,
+# ~12 GB; also what make-r1-gguf.sh checks the GGUFs against), the builder export (bench/shapes/make-r1-genai.sh,
+# ~1.5 GB), the GGUFs (bench/shapes/make-r1-gguf.sh, ~6 GB), llama-server (bench/peers/llama-server.sh), the
+# packaged server and bench.
+# QUIVER_R1_SHAPE_DIR, QUIVER_R1_GENAI_DIR, QUIVER_R1_GGUF_DIR, QUIVER_PEERS_DIR: as those scripts read them.
+# JAVA_HOME selects the JDK.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-runs=3 only="" timeout=15m
+runs=3 only="" timeout=15m aot=""
 results=${HOME}/.cache/quiver/bench-results/cold-start-r1-$(date +%Y%m%d-%H%M%S)
 while [ $# -gt 0 ]; do
   case $1 in
@@ -31,7 +42,8 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --results) results=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--only CONFIG,...] [--results DIR] [--timeout 15m]" >&2; exit 2 ;;
+    --aot) aot=1; shift ;;
+    *) echo "usage: $0 [--runs N] [--only CONFIG,...] [--aot] [--results DIR] [--timeout 15m]" >&2; exit 2 ;;
   esac
 done
 shape=${QUIVER_R1_SHAPE_DIR:-$repo/.cache/models/r1-distill-qwen-1.5b-shape}
@@ -44,23 +56,42 @@ llama=$peers/llama.cpp/build/bin/llama-server
 gguf=${QUIVER_R1_GGUF_DIR:-$shape-gguf}/r1-distill-qwen-1.5b-shape
 genai=${QUIVER_R1_GENAI_DIR:-$shape-genai}
 
-# An existing folder is used as it is (regenerating it takes long); delete its .complete to remake it.
-[ -f "$shape/.complete" ] || "$repo/bench/shapes/make-r1-shapes.sh"
-"$repo/bench/shapes/make-r1-gguf.sh"
-QUIVER_R1_GENAI_DIR=$genai "$repo/bench/shapes/make-r1-genai.sh"
-[ -x "$llama" ] || "$repo/bench/peers/llama-server.sh" --build-only
-if [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
-  (cd "$repo" && ./mvnw -B -q -pl bench -am package -DskipTests)
-fi
-
 configs=(quiver-fp32-off quiver-fp32-filled quiver-fp16-off quiver-fp16-filled quiver-q4-off quiver-q4-filled
          quiver-builder-off quiver-builder-filled llama-F16 llama-Q4_1 llama-Q4_0 vllm-fp32)
 if [ -n "$only" ]; then
   for c in ${only//,/ }; do
-    [[ " ${configs[*]} " == *" $c "* ]] || { echo "unknown configuration $c (${configs[*]})" >&2; exit 2; }
+    [[ " ${configs[*]} " == *" ${c%-cold} "* ]] || { echo "unknown configuration $c (${configs[*]}, each also -cold)" >&2; exit 2; }
   done
   configs=(${only//,/ })
 fi
+wants() { [[ " ${configs[*]} " =~ \ ($1) ]]; }
+
+# An existing folder is used as it is (regenerating it takes long); delete its .complete to remake it.
+if wants 'quiver-(fp32|fp16|q4)|llama|vllm'; then
+  [ -f "$shape/.complete" ] || "$repo/bench/shapes/make-r1-shapes.sh"
+fi
+if wants llama; then
+  "$repo/bench/shapes/make-r1-gguf.sh"
+  [ -x "$llama" ] || "$repo/bench/peers/llama-server.sh" --build-only
+fi
+if wants quiver-builder; then
+  QUIVER_R1_GENAI_DIR=$genai "$repo/bench/shapes/make-r1-genai.sh"
+fi
+if [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
+  (cd "$repo" && ./mvnw -B -q -pl bench -am package -DskipTests)
+fi
+# Quiver's application folder, the jar as it is started from there, and the JVM options of every start.
+app=$(dirname "$jar") app_jar=$jar app_opts=() app_label=""
+if [ -n "$aot" ] && wants quiver; then
+  app=$repo/.cache/cold-start-app
+  (cd "$repo" && ./mvnw -B -q -pl runtime -am package -DskipTests -Dquarkus.package.jar.type=aot-jar)
+  rm -rf "$app" && mkdir -p "$(dirname "$app")" && cp -r "$repo/runtime/target/quarkus-app" "$app"
+  QUIVER_CACHE_DIR="$app/train-cache" "$repo/deployment/aot-train.sh" "$app"
+  rm -rf "$app/train-cache"
+  # The cache holds the class path as the training run gave it: start the same way, from the same folder.
+  app_jar=quarkus-run.jar app_opts=(--jvm-opt -XX:AOTCache=app.aot --jvm-opt -XX:AOTMode=on) app_label=" (AOT cache)"
+fi
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 work=$(mktemp -d "${TMPDIR:-/tmp}/quiver-cold-start-r1.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -68,36 +99,45 @@ common=(--runs "$runs" --prime --port "$port" --route chat --model r1 --max-toke
         --results "$results")
 echo "cold-start-r1: ${configs[*]}; $runs run(s) each; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cpus"
 
+# Quiver refuses QUIVER_* variables that are not its settings, as this script's own are: its starts get none and
+# are configured by -D options alone.
+unquivered() { env $(compgen -e | grep '^QUIVER_' | sed 's/^/-u /') "$@"; }
 failed=()
 for c in "${configs[@]}"; do
-  IFS=- read -r server precision cache <<< "$c"
+  cold=() base=$c
+  if [[ $c == *-cold ]]; then
+    cold=(--drop-caches) base=${c%-cold}
+  fi
+  IFS=- read -r server precision cache <<< "$base"
   if [ "$server" = quiver ]; then
     # The builder export is a folder of its own (model.onnx + genai_config.json); the others are files of $shape.
     if [ "$precision" = builder ]; then
-      folder=(--jvm-opt "-Dquiver.models.r1.path=$genai") label="Quiver r1 builder" precision="q4 (builder int4)"
+      model=$genai folder=(--jvm-opt "-Dquiver.models.r1.path=$genai") label="Quiver r1 builder"
+      precision="q4 (builder int4)"
     else
       file=$(case $precision in fp32) echo model.onnx ;; fp16) echo model_fp16.onnx ;; q4) echo model_q4.onnx ;; esac)
-      folder=(--jvm-opt "-Dquiver.models.r1.path=$shape" --jvm-opt "-Dquiver.models.r1.onnx-file=$file")
+      model=$shape folder=(--jvm-opt "-Dquiver.models.r1.path=$shape" --jvm-opt "-Dquiver.models.r1.onnx-file=$file")
       label="Quiver r1 $precision"
     fi
     mode=$([ "$cache" = off ] && echo off || echo read-write)
-    "$java" -jar "$bench" startup "${common[@]}" --jar "$jar" --label "$label" --precision "$precision" \
-      "${folder[@]}" \
+    (cd "$app" && unquivered "$java" -jar "$bench" startup "${common[@]}" "${cold[@]}" --jar "$app_jar" "${app_opts[@]}" \
+      --label "$label$app_label" --precision "$precision" "${folder[@]}" \
       --jvm-opt "-Dquiver.models.r1.context-length=2048" --jvm-opt "-Dquiver.concurrency.max=2" \
       --jvm-opt "-Dquiver.cache-dir=$work/cache-$c" --jvm-opt "-Dquiver.graph-cache=$mode" \
-      || failed+=("$c")
+      --mapped-under "$model" --mapped-under "$work/cache-$c") || failed+=("$c")
     rm -rf "$work/cache-$c"
   elif [ "$server" = vllm ]; then
     # vLLM reads a transformers folder: the same model saved in float16 (3.6 GB, made once), served in float32.
     hf=$peers/r1-hf
     [ -s "$hf/config.json" ] || "$("$repo/models/fixtures/python-env.sh")" "$repo/bench/shapes/r1_gguf.py" hf "$hf"
     [ -x "$peers/vllm/venv/bin/python" ] || "$repo/bench/peers/vllm.sh"
-    "$java" -jar "$bench" startup "${common[@]}" --label "vLLM CPU r1 fp32" --precision fp32 \
-      --env VLLM_CPU_KVCACHE_SPACE=1 --env VLLM_TARGET_DEVICE=cpu \
+    "$java" -jar "$bench" startup "${common[@]}" "${cold[@]}" --label "vLLM CPU r1 fp32" --precision fp32 \
+      --env VLLM_CPU_KVCACHE_SPACE=1 --env VLLM_TARGET_DEVICE=cpu --mapped-under "$hf" \
       --command "$peers/vllm/venv/bin/python -m vllm.entrypoints.openai.api_server --model $hf --served-model-name r1 --dtype float32 --host 127.0.0.1 --port {port} --max-num-seqs 2 --max-model-len 2048" \
       || failed+=("$c")
   else
-    "$java" -jar "$bench" startup "${common[@]}" --label "llama-server r1 $precision" --precision "$precision" \
+    "$java" -jar "$bench" startup "${common[@]}" "${cold[@]}" --label "llama-server r1 $precision" \
+      --precision "$precision" --mapped-under "$(dirname "$gguf")" \
       --command "$llama -m $gguf.$precision.gguf --host 127.0.0.1 --port {port} -t 2 -tb 2 -c 4096 -np 2 --no-repack --alias r1" \
       || failed+=("$c")
   fi

@@ -12,6 +12,8 @@
 # where the application will run (the Dockerfile does it inside the image). QUIVER_CACHE_DIR, when set, is the
 # model cache that the training run fills (bake it into an image to skip unpacking embedded models at start).
 # SOURCE_DATE_EPOCH, when set, first sets every file's modification time to it (as Jib does in an image).
+# TRAIN_CHAT_MODEL names the chat model the chat and completions requests go to (default: the embedded
+# tiny-random-deepseek-r1 the defaults serve), so the request path of a chat revision is trained too.
 set -euo pipefail
 APP=$(cd "${1:-$(dirname "$0")/../runtime/target/quarkus-app}" && pwd)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -33,6 +35,7 @@ for _ in $(seq 1 600); do
 done
 curl -sf -o /dev/null "$URL/q/health/ready" || { echo "not ready in 120 s"; cat aot-train.log; exit 1; }
 post() { curl -s -o /dev/null -w '%{http_code} ' -H 'Content-Type: application/json' -d "$2" "$URL$1"; }
+chat=${TRAIN_CHAT_MODEL:-tiny-random-deepseek-r1}
 for i in $(seq 1 40); do
   post /v1/embeddings "{\"input\":\"Knative scaled this pod from zero, request $i\"}"
   post /v1/embeddings '{"input":["a batch","of several","inputs"],"encoding_format":"base64"}'
@@ -40,6 +43,9 @@ for i in $(seq 1 40); do
   post /embed '{"inputs":"text embeddings inference"}'
   post /v1/embeddings '{"model":"no-such-model","input":"404"}'
   post /v1/embeddings '{"input":'
+  post /v1/chat/completions "{\"model\":\"$chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Scaled from zero, round $i\"}],\"max_tokens\":4}"
+  post /v1/chat/completions "{\"model\":\"$chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Stream it\"}],\"max_tokens\":4,\"stream\":true}"
+  post /v1/completions "{\"model\":\"$chat\",\"prompt\":\"Knative\",\"max_tokens\":4}"
   curl -s -o /dev/null "$URL/v1/models"; curl -s -o /dev/null "$URL/q/metrics"; curl -s -o /dev/null "$URL/metrics"
   curl -s -o /dev/null "$URL/q/health/live"; curl -s -o /dev/null "$URL/q/health/started"; curl -s -o /dev/null "$URL/health"
 done > /dev/null

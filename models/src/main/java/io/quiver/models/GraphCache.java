@@ -48,9 +48,10 @@ public final class GraphCache {
     private static final String EXTERNAL_MIN_BYTES = "1024";
     /**
      * What an entry holds; a new format misses the entries written before it. 2: pre-packed weights too; 3: the
-     * list of its files.
+     * list of its files; 4: no int8-activation packings (those of 3 read back wrong); 5: its data laid out on pages
+     * ({@link AlignedData}), so those packings are kept and read back right.
      */
-    private static final int ENTRY_FORMAT = 4;
+    private static final int ENTRY_FORMAT = 5;
 
     private static volatile Path dir;
     private static volatile Mode mode = Mode.OFF;
@@ -75,9 +76,10 @@ public final class GraphCache {
 
     /**
      * What {@link #prepare} decided for one open of {@code onnx}: the file to open, and the cache entry it reads
-     * ({@code writing} false) or writes ({@code writing} true), or none ({@code entry} null).
+     * ({@code writing} false) or writes ({@code writing} true, with pre-packed weights when {@code packed}), or
+     * none ({@code entry} null).
      */
-    record Opening(Path onnx, Path graph, Path entry, boolean writing, String source) {
+    record Opening(Path onnx, Path graph, Path entry, boolean writing, String source, boolean packed) {
         boolean viaCache() {
             return entry != null;
         }
@@ -87,19 +89,18 @@ public final class GraphCache {
     static Opening prepare(Path onnx, String device, boolean convolutional, SessionOptions options)
             throws OrtException {
         if (mode == Mode.OFF) {
-            return new Opening(onnx, onnx, null, false, null);
+            return new Opening(onnx, onnx, null, false, null, false);
         }
-        GraphSummary summary = GraphSummary.read(onnx);
-        boolean fourBit = summary.opTypes().contains("MatMulNBits");
+        boolean fourBit = GraphSummary.read(onnx).opTypes().contains("MatMulNBits");
         if (mode == Mode.AUTO && !fourBit) {
-            return new Opening(onnx, onnx, null, false, null);
+            return new Opening(onnx, onnx, null, false, null, false);
         }
         Optional<String> shared = Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? CacheFolder.distrust(dir, true)
                 : Optional.empty();
         if (shared.isPresent()) {
             LOG.log(Level.WARNING, "{0}: the optimised-graph cache {1} {2}, so it is neither read nor written",
                     onnx.getFileName(), dir, shared.get());
-            return new Opening(onnx, onnx, null, false, null);
+            return new Opening(onnx, onnx, null, false, null, false);
         }
         Path entry = dir.resolve(key(onnx, device, convolutional));
         boolean writes = mode == Mode.READ_WRITE || mode == Mode.AUTO;
@@ -109,7 +110,7 @@ public final class GraphCache {
                 options.setOptimizationLevel(SessionOptions.OptLevel.NO_OPT);
                 LOG.log(Level.INFO, "{0}: optimised graph from the cache {1}", onnx.getFileName(),
                         entry.getFileName());
-                return new Opening(onnx, entry.resolve(GRAPH), entry, false, null);
+                return new Opening(onnx, entry.resolve(GRAPH), entry, false, null, false);
             }
             LOG.log(Level.WARNING, "{0}: not using the cached optimised graph {1}: it {2}{3}", onnx.getFileName(),
                     entry.getFileName(), refused.get(), writes ? "; writing it again" : "");
@@ -126,18 +127,17 @@ public final class GraphCache {
                 options.addConfigEntry("session.optimized_model_external_initializers_file_name", GRAPH + ".data");
                 options.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes",
                         EXTERNAL_MIN_BYTES);
-                if (fourBit && !summary.int8Activations()) {
-                    // 4-bit weights as MatMulNBits packs them, so a later open maps them instead of packing them
-                    // again (for a 1.5B q4 graph, a third of the open). Only there: ONNX Runtime 1.29 writes some
-                    // small float MatMul packings that crash the session reading them back, and reads back wrong
-                    // the packings of MatMulNBits with int8 activations (accuracy_level 4, the model builder's
-                    // CPU default): its logits come back NaN.
+                if (fourBit) {
+                    // 4-bit weights as MatMulNBits packs them, so a later open maps them from the entry instead of
+                    // holding a packed copy on the heap (ONNX Runtime 1.29 still packs them at each open, then keeps
+                    // the mapped ones); laid out on pages at commit (AlignedData). Only there: it writes some small
+                    // float MatMul packings that crash the session reading them back.
                     options.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
                 }
-                return new Opening(onnx, onnx, entry, true, source(onnx, device, convolutional));
+                return new Opening(onnx, onnx, entry, true, source(onnx, device, convolutional), fourBit);
             }
         }
-        return new Opening(onnx, onnx, null, false, null);
+        return new Opening(onnx, onnx, null, false, null, false);
     }
 
     /** After a session opened: moves a freshly written entry into place (another process may have won the race). */
@@ -150,6 +150,10 @@ public final class GraphCache {
             return;
         }
         try {
+            Path data = staging.resolve(GRAPH + ".data");
+            if (opening.packed() && Files.isRegularFile(data, LinkOption.NOFOLLOW_LINKS)) {
+                AlignedData.align(staging.resolve(GRAPH), data);
+            }
             Files.writeString(staging.resolve(SOURCE), opening.source());
             EntryManifest.seal(staging);
             Files.move(staging, opening.entry(), StandardCopyOption.ATOMIC_MOVE);

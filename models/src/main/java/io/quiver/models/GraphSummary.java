@@ -22,10 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param weightBytes bytes of every initializer and tensor attribute (Constant, ConstantOfShape)
  * @param inputTypes  graph input name → ONNX element type ({@code TensorProto.DataType})
  * @param opTypes     the operator types of the graph's top-level nodes (how its attention keeps the cache)
- * @param int8Activations some MatMulNBits multiplies with int8 activations ({@code accuracy_level} 4)
  */
-public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Set<String> opTypes,
-                           boolean int8Activations) {
+public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Set<String> opTypes) {
     /** ONNX's element type numbers that the memory estimate needs. */
     public static final int FLOAT = 1;
     public static final int FLOAT16 = 10;
@@ -38,8 +36,6 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Se
     private static final int GRAPH_INPUT = 11;
     private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
-    private static final int ATTRIBUTE_NAME = 1;
-    private static final int ATTRIBUTE_INT = 3;
     private static final int ATTRIBUTE_TENSOR = 5;
     private static final int TENSOR_DIMS = 1;
     private static final int TENSOR_DATA_TYPE = 2;
@@ -67,15 +63,14 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Se
             long[] weights = {0};
             Map<String, Integer> inputs = new LinkedHashMap<>();
             Set<String> ops = new HashSet<>();
-            boolean[] int8 = {false};
             in.fields(Long.MAX_VALUE, (field, end) -> {
                 if (field == MODEL_GRAPH) {
-                    graph(in, end, weights, inputs, ops, int8);
+                    graph(in, end, weights, inputs, ops);
                     return true;
                 }
                 return false;
             });
-            return new GraphSummary(weights[0], Map.copyOf(inputs), Set.copyOf(ops), int8[0]);
+            return new GraphSummary(weights[0], Map.copyOf(inputs), Set.copyOf(ops));
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(onnx, "not a readable ONNX graph: " + e.getMessage(), e);
         }
@@ -87,33 +82,20 @@ public record GraphSummary(long weightBytes, Map<String, Integer> inputTypes, Se
         return type != null && (type == FLOAT16 || type == BFLOAT16) ? 2 : 4;
     }
 
-    private static void graph(Wire in, long end, long[] weights, Map<String, Integer> inputs, Set<String> ops,
-                              boolean[] int8) throws IOException {
+    private static void graph(Wire in, long end, long[] weights, Map<String, Integer> inputs, Set<String> ops)
+            throws IOException {
         in.fields(end, (field, fieldEnd) -> switch (field) {
             case GRAPH_INITIALIZER -> {
                 weights[0] += tensorBytes(in, fieldEnd);
                 yield true;
             }
             case GRAPH_NODE -> {
-                String[] op = {""};
                 in.fields(fieldEnd, (f, e) -> {
                     if (f == NODE_OP_TYPE) {
-                        op[0] = in.string(e);
-                        ops.add(op[0]);
+                        ops.add(in.string(e));
                         return true;
                     }
-                    String[] name = {""};
                     return f == NODE_ATTRIBUTE && in.fields(e, (g, ge) -> {
-                        if (g == ATTRIBUTE_NAME) {
-                            name[0] = in.string(ge);
-                            return true;
-                        }
-                        if (g == ATTRIBUTE_INT) {
-                            long value = in.varint();
-                            // Fields come in number order: the op type and the attribute's name are known here.
-                            int8[0] |= op[0].equals("MatMulNBits") && name[0].equals("accuracy_level") && value == 4;
-                            return true;
-                        }
                         if (g == ATTRIBUTE_TENSOR) {
                             weights[0] += tensorBytes(in, ge);
                             return true;

@@ -215,28 +215,32 @@ public final class ReportBuilder {
 
     /** Columns of the cold-start table: the key of each in a startup run, and its heading. */
     private static final String[][] COLD_START = {{"ready", "ready"}, {"first_answer", "first answer"},
-            {"jvm", "JVM"}, {"framework", "framework"}, {"model_load", "session/load"}, {"warm_up", "warm-up"}};
+            {"jvm", "JVM"}, {"framework", "framework"}, {"model_load", "session/load"}, {"warm_up", "warm-up"},
+            {"rss_mb", "RSS MB"}, {"rss_anon_mb", "anon MB"}, {"rss_model_mb", "model mapped MB"}};
 
     /**
-     * One row per server and model, precision and graph-cache state, in the order they were run: medians over the
-     * runs of every result with that key (a rerun adds its runs), ms from process start; "–" where a server does
-     * not report the phase (peers report only ready and first answer).
+     * One row per server and model, precision, graph-cache and page-cache state, in the order they were run:
+     * medians over the runs of every result with that key (a rerun adds its runs), ms from process start; "–"
+     * where a server does not report the phase (peers report only ready and first answer).
      */
     static String coldStartTable(List<JsonNode> runs) {
         Map<List<String>, List<JsonNode>> rows = new LinkedHashMap<>();
         for (JsonNode run : runs) {
             String cache = run.path("graphCache").asText("");
             List<String> key = List.of(startupLabel(run), run.path("precision").asText(""),
-                    cache.isBlank() ? "–" : cache); // a peer has none
+                    cache.isBlank() ? "–" : cache, // a peer has none
+                    run.path("pageCache").asText("warm")); // results from before the column were all warm
             run.path("runs").forEach(r -> rows.computeIfAbsent(key, k -> new ArrayList<>()).add(r));
         }
         StringBuilder t = new StringBuilder("Cold start, medians in ms from process start (ready: readiness probe "
                 + "200; first answer: the first request answered; session/load: the model's load, ONNX Runtime "
-                + "session included):\n\n| server and model | precision | graph cache | runs |");
+                + "session included), and memory in MB once it answered (RSS; of it anonymous: heap, packed "
+                + "weights, KV cache; the model's files mapped: shared with the page cache, reclaimable):\n\n"
+                + "| server and model | precision | graph cache | page cache | runs |");
         for (String[] c : COLD_START) {
             t.append(' ').append(c[1]).append(" |");
         }
-        t.append("\n|---|---|---|--:|").append("--:|".repeat(COLD_START.length)).append('\n');
+        t.append("\n|---|---|---|---|--:|").append("--:|".repeat(COLD_START.length)).append('\n');
         rows.forEach((key, measured) -> {
             List<String> cells = new ArrayList<>(key);
             cells.add(Integer.toString(measured.size()));

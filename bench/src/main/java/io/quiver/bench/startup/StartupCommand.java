@@ -83,6 +83,14 @@ public final class StartupCommand implements Callable<Integer> {
             + "-Dquiver.graph-cache or QUIVER_GRAPH_CACHE, 'filled' with --prime; none for a peer)")
     String graphCache;
 
+    @Option(names = "--drop-caches", description = "Empty the kernel's page cache before each measured start, as on a "
+            + "node that never read the image or the model (needs root; see PageCache)")
+    boolean dropCaches;
+
+    @Option(names = "--mapped-under", description = "A folder whose files' mapped pages count as the model's in "
+            + "rss_model_mb (the model folder, the graph cache), repeatable")
+    List<Path> mappedUnder = new ArrayList<>();
+
     @Option(names = "--timeout", defaultValue = "120s")
     String timeout;
 
@@ -109,6 +117,9 @@ public final class StartupCommand implements Callable<Integer> {
         }
         List<Map<String, Double>> measured = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
+            if (dropCaches) {
+                PageCache.drop();
+            }
             Map<String, Double> run = once(peer, r, first);
             System.out.printf("%s, run %d: %s%n", name, i + 1, run);
             if (run.isEmpty()) {
@@ -121,7 +132,7 @@ public final class StartupCommand implements Callable<Integer> {
         Map<String, SmallSample> summary = new LinkedHashMap<>();
         byKey.forEach((k, v) -> summary.put(k, SmallSample.of(v)));
         summary.forEach((k, s) -> System.out.printf("%-24s median %8.1f ms  p90 %8.1f ms%n", k, s.median(), s.p90()));
-        StartupResult result = new StartupResult("startup", name, server, precision, cache,
+        StartupResult result = new StartupResult("startup", name, server, precision, cache, dropCaches ? "cold" : "warm",
                 String.join(" ", peer == null ? commandLine() : peer.argv()), r.name().toLowerCase(), measured,
                 summary);
         System.out.println("wrote " + new ResultsStore(results).write("startup", result));
@@ -149,12 +160,23 @@ public final class StartupCommand implements Callable<Integer> {
             run.put("ready", ready / 1e6);
             run.put("first_answer", answered / 1e6);
             run.put("first_request", answer.e2eNanos() / 1e6);
+            run.putAll(residency(server));
             if (peer == null) {
                 run.putAll(StartupPhases.breakdown(server.timedLog()));
                 StartupPhases.fromMetrics(server.get("/q/metrics")).forEach((k, v) -> run.put("metric." + k, v));
                 StartupPhases.fromLog(server.log()).forEach((k, v) -> run.put("log." + k, v));
             }
             return run;
+        }
+    }
+
+    /** The server's memory once it answered; none where /proc cannot tell (not Linux). */
+    private Map<String, Double> residency(ServerProcess server) {
+        try {
+            return Residency.of(server.pid(), mappedUnder.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+        } catch (java.io.IOException e) {
+            System.err.println("no memory figures: " + e);
+            return Map.of();
         }
     }
 

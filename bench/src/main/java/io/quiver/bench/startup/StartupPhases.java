@@ -20,6 +20,11 @@ public final class StartupPhases {
     public static final String MODEL_LOAD = "model_load";
     /** The slowest model's warm-up. */
     public static final String WARM_UP = "warm_up";
+    /**
+     * Prefix of a load's parts as its warm line lists them ({@code load.session}, {@code load.tokenizer}, ...), the
+     * largest over the models.
+     */
+    public static final String LOAD_PART = "load.";
 
     /** A console line and when the bench read it, in ms since the process started. */
     public record Line(double ms, String text) {
@@ -27,6 +32,8 @@ public final class StartupPhases {
 
     private static final Pattern LOG = Pattern.compile("startup phase ([\\w.-]+): (\\d+) ms");
     private static final Pattern WARM = Pattern.compile("model \\S+ warm: loaded in (\\d+) ms, warmed in (\\d+) ms");
+    /** "(runtime 3 ms, session 812 ms, ...)" after the warm line's placement. */
+    private static final Pattern PARTS = Pattern.compile("\\(([\\w-]+ \\d+ ms(?:, [\\w-]+ \\d+ ms)*)\\)$");
     private static final Pattern METRIC = Pattern.compile(
             "^quiver_startup_seconds\\{[^}]*phase=\"([^\"]+)\"[^}]*}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
 
@@ -46,7 +53,8 @@ public final class StartupPhases {
 
     /**
      * JVM and framework from when their lines came (a build that logs no {@code launch} line has neither), model
-     * load and warm-up from the {@code model <name> warm: loaded in N ms, warmed in N ms} lines (the slowest).
+     * load and warm-up from the {@code model <name> warm: loaded in N ms, warmed in N ms} lines (the slowest), and
+     * the load's parts those lines end with ({@link #LOAD_PART}).
      */
     public static Map<String, Double> breakdown(List<Line> lines) {
         Map<String, Double> phases = new LinkedHashMap<>();
@@ -62,6 +70,13 @@ public final class StartupPhases {
             if (m.find()) {
                 phases.merge(MODEL_LOAD, Double.parseDouble(m.group(1)), Math::max);
                 phases.merge(WARM_UP, Double.parseDouble(m.group(2)), Math::max);
+                Matcher parts = PARTS.matcher(line.text().strip());
+                if (parts.find()) {
+                    for (String part : parts.group(1).split(", ")) {
+                        String[] f = part.split(" ");
+                        phases.merge(LOAD_PART + f[0], Double.parseDouble(f[1]), Math::max);
+                    }
+                }
             }
         }
         return phases;

@@ -104,37 +104,47 @@ class ReportBuilderTest {
     @Test
     void coldStartTableHasOneRowPerServerPrecisionAndCache() throws Exception {
         Map<String, Double> quiver1 = Map.of("ready", 28_100.0, "first_answer", 28_400.0, "first_request", 300.0,
-                "jvm", 180.0, "framework", 700.0, "model_load", 26_000.0, "warm_up", 1_200.0);
+                "jvm", 180.0, "framework", 700.0, "model_load", 26_000.0, "warm_up", 1_200.0, "rss_mb", 900.0,
+                "rss_anon_mb", 400.0, "rss_model_mb", 450.0);
         Map<String, Double> quiver2 = Map.of("ready", 30_100.0, "first_answer", 30_500.0, "first_request", 400.0,
-                "jvm", 200.0, "framework", 760.0, "model_load", 27_000.0, "warm_up", 1_400.0);
+                "jvm", 200.0, "framework", 760.0, "model_load", 27_000.0, "warm_up", 1_400.0, "rss_mb", 1_000.0,
+                "rss_anon_mb", 500.0, "rss_model_mb", 450.0);
         Map<String, Double> quiver3 = Map.of("ready", 29_000.0, "first_answer", 29_200.0, "first_request", 200.0,
-                "jvm", 190.0, "framework", 720.0, "model_load", 26_500.0, "warm_up", 1_300.0);
+                "jvm", 190.0, "framework", 720.0, "model_load", 26_500.0, "warm_up", 1_300.0, "rss_mb", 950.0,
+                "rss_anon_mb", 450.0, "rss_model_mb", 450.0);
         List<Object> results = List.of(
-                startup("Quiver r1 q4", "Quiver", "q4", "filled", List.of(quiver1, quiver2)),
-                startup("llama-server r1 Q4_1", "llama-server", "Q4_1", "", List.of(
+                startup("Quiver r1 q4", "Quiver", "q4", "filled", "warm", List.of(quiver1, quiver2)),
+                startup("llama-server r1 Q4_1", "llama-server", "Q4_1", "", "warm", List.of(
                         Map.of("ready", 2_000.0, "first_answer", 2_150.0, "first_request", 150.0))),
-                startup("Quiver r1 q4", "Quiver", "q4", "off", List.of(quiver2)),
+                startup("Quiver r1 q4", "Quiver", "q4", "off", "warm", List.of(quiver2)),
                 // A rerun of the first: its runs join that row (medians of three).
-                startup("Quiver r1 q4", "Quiver", "q4", "filled", List.of(quiver3)));
+                startup("Quiver r1 q4", "Quiver", "q4", "filled", "warm", List.of(quiver3)),
+                // The same start with the page cache emptied first: a row of its own.
+                startup("llama-server r1 Q4_1", "llama-server", "Q4_1", "", "cold", List.of(
+                        Map.of("ready", 5_000.0, "first_answer", 5_200.0, "first_request", 200.0, "rss_mb", 800.0))));
         List<JsonNode> parsed = new ArrayList<>();
         for (Object r : results) {
             parsed.add(ResultsStore.JSON.readTree(ResultsStore.JSON.writeValueAsString(r)));
         }
         String md = Files.readString(new ReportBuilder(dir).write(parsed, "cold"));
-        assertTrue(md.contains("| server and model | precision | graph cache | runs | ready | first answer | JVM | "
-                + "framework | session/load | warm-up |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
-                + "| Quiver r1 q4 | q4 | filled | 3 | 29,000 | 29,200 | 190 | 720 | 26,500 | 1,300 |\n"
-                + "| llama-server r1 Q4_1 | Q4_1 | – | 1 | 2,000 | 2,150 | – | – | – | – |\n"
-                + "| Quiver r1 q4 | q4 | off | 1 | 30,100 | 30,500 | 200 | 760 | 27,000 | 1,400 |\n"), md);
+        assertTrue(md.contains("| server and model | precision | graph cache | page cache | runs | ready | first answer "
+                + "| JVM | framework | session/load | warm-up | RSS MB | anon MB | model mapped MB |\n"
+                + "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+                + "| Quiver r1 q4 | q4 | filled | warm | 3 | 29,000 | 29,200 | 190 | 720 | 26,500 | 1,300 | 950 | 450 "
+                + "| 450 |\n"
+                + "| llama-server r1 Q4_1 | Q4_1 | – | warm | 1 | 2,000 | 2,150 | – | – | – | – | – | – | – |\n"
+                + "| Quiver r1 q4 | q4 | off | warm | 1 | 30,100 | 30,500 | 200 | 760 | 27,000 | 1,400 | 1,000 | 500 "
+                + "| 450 |\n"
+                + "| llama-server r1 Q4_1 | Q4_1 | – | cold | 1 | 5,000 | 5,200 | – | – | – | – | 800 | – | – |\n"), md);
         assertTrue(md.contains("### llama-server r1 Q4_1\n"), md);
         assertTrue(md.contains("`llama-server -m r1.gguf`"), md);
     }
 
     private static StartupResult startup(String label, String server, String precision, String cache,
-                                         List<Map<String, Double>> runs) {
+                                         String pageCache, List<Map<String, Double>> runs) {
         Map<String, SmallSample> summary = new TreeMap<>();
         runs.getFirst().keySet().forEach(k -> summary.put(k, SmallSample.of(runs.stream().map(r -> r.get(k)).toList())));
-        return new StartupResult("startup", label, server, precision, cache,
+        return new StartupResult("startup", label, server, precision, cache, pageCache,
                 server.equals("Quiver") ? "-jar quarkus-run.jar" : "llama-server -m r1.gguf", "chat", runs, summary);
     }
 }

@@ -32,4 +32,13 @@ class StartupCommandTest {
         assertEquals(null, c.readyPath); // /health for a peer, /q/health/ready for Quiver
         assertEquals(3, c.runs);
     }
+
+    @Test
+    void aColdStartEmptiesThePageCacheAndCountsTheModelsMappedPages() {
+        StartupCommand c = CommandLine.populateCommand(new StartupCommand(), "--drop-caches", "--mapped-under",
+                "/models/r1", "--mapped-under", "/cache");
+        assertEquals(true, c.dropCaches);
+        assertEquals(List.of(java.nio.file.Path.of("/models/r1"), java.nio.file.Path.of("/cache")), c.mappedUnder);
+        assertEquals(false, CommandLine.populateCommand(new StartupCommand()).dropCaches);
+    }
 }

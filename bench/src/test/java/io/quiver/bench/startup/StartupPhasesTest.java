@@ -53,6 +53,17 @@ class StartupPhasesTest {
     }
 
     @Test
+    void theLoadsPartsFromItsWarmLine() {
+        List<StartupPhases.Line> log = List.of(
+                new StartupPhases.Line(3000.0, "model r1 warm: loaded in 2100 ms, warmed in 300 ms, on cpu (runtime "
+                        + "90 ms, session 1800 ms, check 120 ms, tokenizer 450 ms, tokenizer-wait 0 ms, engine 30 ms)"),
+                new StartupPhases.Line(3001.0, "model e warm: loaded in 300 ms, warmed in 20 ms, on cpu (engine 45 ms)"));
+        assertEquals(Map.of("model_load", 2100.0, "warm_up", 300.0, "load.runtime", 90.0, "load.session", 1800.0,
+                "load.check", 120.0, "load.tokenizer", 450.0, "load.tokenizer-wait", 0.0, "load.engine", 45.0),
+                StartupPhases.breakdown(log));
+    }
+
+    @Test
     void noBreakdownOfJvmAndFrameworkWithoutTheLaunchLine() {
         List<StartupPhases.Line> log = List.of(
                 new StartupPhases.Line(905.5, "Listening on: http://0.0.0.0:18080"),

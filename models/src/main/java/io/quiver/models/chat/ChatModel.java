@@ -3,7 +3,9 @@ package io.quiver.models.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.Placement;
 import io.quiver.models.ModelFolder;
+import io.quiver.models.OnnxLoader;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -24,9 +26,30 @@ public final class ChatModel implements AutoCloseable {
     final GenaiConfig genai;
     final Placement placement;
     private final Path graph;
+    private final OpenTimes times;
+
+    /**
+     * Where {@link #open} spent its time, in nanoseconds: ONNX Runtime's environment (DJL's engine and the native
+     * libraries, the first open in the process only), the decoder's session, the check of the graph against
+     * genai_config.json (one token through it), and the tokenizer's parse on its own thread beside them, with how
+     * long the open still waited for it.
+     */
+    public record OpenTimes(long runtime, long session, long check, long tokenizer, long tokenizerWait) {
+        /** Each phase in milliseconds, in the order they run. */
+        public Map<String, Long> millis() {
+            Map<String, Long> ms = new LinkedHashMap<>();
+            ms.put("runtime", runtime / 1_000_000);
+            ms.put("session", session / 1_000_000);
+            ms.put("check", check / 1_000_000);
+            ms.put("tokenizer", tokenizer / 1_000_000);
+            ms.put("tokenizer-wait", tokenizerWait / 1_000_000);
+            return ms;
+        }
+    }
 
     private ChatModel(ModelFolder folder, ModelSpec spec, ChatTokenizer tokenizer, DecoderSession decoder,
-                      GenaiConfig genai, Placement placement, Path graph) {
+                      GenaiConfig genai, Placement placement, Path graph, OpenTimes times) {
+        this.times = times;
         this.folder = folder;
         this.placement = placement;
         this.spec = spec;
@@ -59,12 +82,25 @@ public final class ChatModel implements AutoCloseable {
             headDim = config.path("head_dim").asInt(heads > 0 ? config.path("hidden_size").asInt(0) / heads : 0);
         }
         // The tokenizer parses (≈0.5 s for a 150k vocabulary) while ONNX Runtime opens the graph.
-        FutureTask<ChatTokenizer> parse = new FutureTask<>(
-                () -> ChatTokenizer.load(folder.tokenizer(), spec.bosToken(), spec.addBos()));
+        long[] parsing = {0};
+        FutureTask<ChatTokenizer> parse = new FutureTask<>(() -> {
+            long t = System.nanoTime();
+            try {
+                return ChatTokenizer.load(folder.tokenizer(), spec.bosToken(), spec.addBos());
+            } finally {
+                parsing[0] = System.nanoTime() - t;
+            }
+        });
         Thread.ofPlatform().name("quiver-tokenizer").daemon(true).start(parse);
         DecoderSession decoder;
+        long start = System.nanoTime();
+        long runtime;
+        long opened;
         try {
+            OnnxLoader.environment();
+            runtime = System.nanoTime();
             decoder = DecoderSession.open(graph, placement, io, kvHeads, headDim);
+            opened = System.nanoTime();
             if (genai != null) {
                 try {
                     genai.check(decoder);
@@ -82,7 +118,11 @@ public final class ChatModel implements AutoCloseable {
             throw e;
         }
         try {
-            return new ChatModel(folder, spec, parsed(parse), decoder, genai, placement, graph);
+            long checked = System.nanoTime();
+            ChatTokenizer tokenizer = parsed(parse);
+            OpenTimes times = new OpenTimes(runtime - start, opened - runtime, checked - opened, parsing[0],
+                    System.nanoTime() - checked);
+            return new ChatModel(folder, spec, tokenizer, decoder, genai, placement, graph, times);
         } catch (RuntimeException | Error e) {
             decoder.close();
             throw e;
@@ -123,6 +163,11 @@ public final class ChatModel implements AutoCloseable {
     public static Path graph(ModelFolder folder, String onnxFile) {
         return folder.require("ONNX model" + (onnxFile != null ? " for onnx-file " + onnxFile : ""),
                 candidates(folder, onnxFile));
+    }
+
+    /** Where {@link #open} spent its time. */
+    public OpenTimes openTimes() {
+        return times;
     }
 
     /** Whether the graph open here is the one {@code onnxFile} names (null: the default graph). */

@@ -55,6 +55,11 @@ class GenaiExportTest {
             assertTrue(model.decoder.layout.rightPadded(), "GroupQueryAttention keeps rows in the first columns");
             assertTrue(!model.decoder.hasPositionIds, "rotary inside the attention: no position_ids");
             assertTrue(!model.decoder.seqlensK, "the builder derives seqlens_k from the attention mask");
+            // Where the open spent its time: the session, one token through it, the tokenizer beside them.
+            ChatModel.OpenTimes times = model.openTimes();
+            assertTrue(times.session() > 0 && times.check() > 0 && times.tokenizer() > 0, times.toString());
+            assertEquals(java.util.List.of("runtime", "session", "check", "tokenizer", "tokenizer-wait"),
+                    java.util.List.copyOf(times.millis().keySet()));
         }
         try (ChatModel model = ChatModel.open(folder(), Placement.CPU, GOLDEN.path("seqlens_graph").asText())) {
             assertTrue(model.decoder.seqlensK, "a graph that declares seqlens_k is fed it");

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,6 +31,7 @@ final class LoadLog implements AutoCloseable {
     private final String name;
     private final long start;
     private final ScheduledFuture<?> progress;
+    private volatile Map<String, Long> phases = Map.of();
 
     private LoadLog(String name, long start) {
         this.name = name;
@@ -50,11 +54,25 @@ final class LoadLog implements AutoCloseable {
         return new LoadLog(name, start);
     }
 
-    /** Logs that the model is warm, with what its load and warm-up cost. */
+    /** What the load's parts cost, in ms, in the order they ran: said with the warm line. */
+    LoadLog phases(Map<String, Long> millis) {
+        this.phases = Collections.unmodifiableMap(new LinkedHashMap<>(millis));
+        return this;
+    }
+
+    /** Logs that the model is warm, with what its load, its parts and its warm-up cost. */
     void warm(long loadNanos, long warmNanos, Object placement) {
         progress.cancel(false);
-        LOG.infof("model %s warm: loaded in %d ms, warmed in %d ms, on %s", name, loadNanos / 1_000_000,
-                warmNanos / 1_000_000, placement);
+        LOG.infof("model %s warm: loaded in %d ms, warmed in %d ms, on %s%s", name, loadNanos / 1_000_000,
+                warmNanos / 1_000_000, placement, parts(phases));
+    }
+
+    /** " (a 1 ms, b 2 ms)", or nothing for no parts. */
+    static String parts(Map<String, Long> millis) {
+        StringBuilder parts = new StringBuilder();
+        millis.forEach((phase, ms) -> parts.append(parts.isEmpty() ? " (" : ", ").append(phase).append(' ')
+                .append(ms).append(" ms"));
+        return parts.isEmpty() ? "" : parts.append(')').toString();
     }
 
     /** {@link System#nanoTime} when the load started. */

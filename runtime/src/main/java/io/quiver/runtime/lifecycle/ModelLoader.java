@@ -17,6 +17,8 @@ import io.quiver.models.encoder.EncoderBatcher;
 import io.quiver.models.encoder.EncoderModel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -136,18 +138,32 @@ final class ModelLoader {
                 return new Loaded(built, pre.startNanos(), pre.loadNanos(), pre.warmNanos(), true, null);
             }
             // A chat model opened in the preload: starting its engine here is part of its load; warmed next.
-            return new Loaded(built, pre.startNanos(), pre.loadNanos() + System.nanoTime() - t0, -1, true,
-                    LoadLog.resumed(spec.name(), pre.startNanos()));
+            long started = System.nanoTime();
+            return new Loaded(built, pre.startNanos(), pre.loadNanos() + started - t0, -1, true,
+                    LoadLog.resumed(spec.name(), pre.startNanos()).phases(parts(model, started - t0)));
         }
         LoadLog log = LoadLog.loading(spec.name(), spec.path(), kind, folder, spec.onnxFile().orElse(null),
                 "on " + placement);
         try {
-            AutoCloseable built = engine.apply(load.get());
+            M model = load.get();
+            long opened = System.nanoTime();
+            AutoCloseable built = engine.apply(model);
+            log.phases(parts(model, System.nanoTime() - opened));
             return new Loaded(built, log.start(), System.nanoTime() - log.start(), -1, false, log);
         } catch (RuntimeException e) {
             log.close();
             throw e;
         }
+    }
+
+    /** A load's parts in ms: a chat model's open ({@link ChatModel.OpenTimes}), then starting its engine. */
+    private static Map<String, Long> parts(Object model, long engineNanos) {
+        Map<String, Long> ms = new LinkedHashMap<>();
+        if (model instanceof ChatModel chat) {
+            ms.putAll(chat.openTimes().millis());
+        }
+        ms.put("engine", engineNanos / 1_000_000);
+        return ms;
     }
 
     /** Runs the largest single input and a full batch once, so the first real request pays no first-run costs. */

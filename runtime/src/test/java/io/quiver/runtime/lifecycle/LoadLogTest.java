@@ -25,6 +25,16 @@ class LoadLogTest {
         assertEquals(shared + fp32 + fp16, LoadLog.bytes(folder, ModelKind.EMBEDDING, null));
     }
 
+    @Test
+    void aLoadsPartsFollowItsWarmLineInTheOrderTheyRan() {
+        java.util.Map<String, Long> parts = new java.util.LinkedHashMap<>();
+        parts.put("session", 812L);
+        parts.put("tokenizer", 450L);
+        parts.put("engine", 30L);
+        assertEquals(" (session 812 ms, tokenizer 450 ms, engine 30 ms)", LoadLog.parts(parts));
+        assertEquals("", LoadLog.parts(java.util.Map.of()));
+    }
+
     private static long size(Path dir, java.util.function.Predicate<Path> which) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).filter(which).mapToLong(f -> f.toFile().length()).sum();
