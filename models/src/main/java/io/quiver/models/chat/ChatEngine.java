@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
@@ -168,47 +167,14 @@ public final class ChatEngine implements Engine {
         return vocabulary().bytes(id);
     }
 
-    /**
-     * A structured-output constraint for this model's vocabulary: compiled on the engine's grammar threads (never on
-     * the caller's), once per distinct source however many callers ask at once, within the engine's
-     * {@link GrammarLimits}, and kept while the grammar cache has room. Waits at most until {@code deadlineNanos}
-     * ({@link System#nanoTime}); a compile that nobody waits for any more stops.
-     *
-     * @throws io.quiver.models.InvalidRequestException unsupported schema keywords, a malformed regex, or a grammar
-     *         over a limit ({@link GrammarLimitException}, naming it); each names the source's param
-     * @throws java.util.concurrent.RejectedExecutionException too many distinct compiles are waiting
-     * @throws java.util.concurrent.CancellationException       the engine closed meanwhile
-     * @throws TimeoutException                                  the deadline passed first
-     * @throws InterruptedException                              the caller was interrupted
-     */
-    public TokenGrammar grammar(GrammarSource source, long deadlineNanos) throws InterruptedException,
-            TimeoutException {
-        return grammars.get(source, deadlineNanos);
+    /** This model's structured-output grammars: compiled on its own threads, within its limits, and kept. */
+    public Grammars grammars() {
+        return grammars;
     }
 
     /** The tool-call format this model's chat template writes. */
     public ToolCalls toolCalls() {
         return ToolCalls.of(template.source());
-    }
-
-    /** Bytes the kept grammars hold now (tables and kept token sets). */
-    public long grammarBytes() {
-        return grammars.cachedBytes();
-    }
-
-    /** Grammars kept. */
-    public int grammarsKept() {
-        return grammars.cached();
-    }
-
-    /** Grammars compiling or waiting for a compile thread. */
-    public int grammarsCompiling() {
-        return grammars.compiling();
-    }
-
-    /** Compiles started since the engine started (each distinct source once while it compiles). */
-    public long grammarsCompiled() {
-        return grammars.compiled();
     }
 
     /** The tokenizer's vocabulary as bytes, read from tokenizer.json on first use (startup does not pay for it). */
@@ -227,14 +193,6 @@ public final class ChatEngine implements Engine {
     }
 
     /**
-     * A conversation rendered for a completion.
-     *
-     * @param opensReasoning the template's generation prompt left a {@code <think>} block open
-     */
-    public record ChatPrompt(String text, boolean opensReasoning) {
-    }
-
-    /**
      * The prompt of a conversation for the assistant's next turn. Whether it opens reasoning is read off the
      * generation prompt alone (what the template appends with {@code add_generation_prompt}, found by rendering
      * without it too), so a {@code <think>} in a message's text never decides it.
@@ -245,20 +203,7 @@ public final class ChatEngine implements Engine {
 
     /** As {@link #renderForCompletion(List)}, with tool definitions for the template ({@code null}: none). */
     public ChatPrompt renderForCompletion(List<ChatMessage> messages, List<Object> tools) {
-        String prompt = renderChat(messages, true, tools);
-        String conversation = renderChat(messages, false, tools);
-        int shared = 0;
-        int limit = Math.min(prompt.length(), conversation.length());
-        while (shared < limit && prompt.charAt(shared) == conversation.charAt(shared)) {
-            shared++;
-        }
-        return new ChatPrompt(prompt, opensReasoning(prompt.substring(shared)));
-    }
-
-    /** True when a text ends inside an open {@code <think>} block. */
-    public static boolean opensReasoning(String prompt) {
-        int open = prompt.lastIndexOf(ReasoningSplitter.OPEN);
-        return open >= 0 && prompt.indexOf(ReasoningSplitter.CLOSE, open) < 0;
+        return ChatPrompt.of(renderChat(messages, true, tools), renderChat(messages, false, tools));
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * requests ask for it at the same time, within {@link GrammarLimits}, and kept in a {@link GrammarCache}. A compile
  * nobody waits for any more (its requests left or timed out) stops at its next check.
  */
-final class Grammars implements AutoCloseable {
+public final class Grammars implements AutoCloseable {
     /** Distinct compiles that may wait for a thread; more are refused at once. */
     static final int QUEUE = 64;
     private static final System.Logger LOG = System.getLogger(Grammars.class.getName());
@@ -67,14 +67,19 @@ final class Grammars implements AutoCloseable {
     }
 
     /**
-     * The grammar of a source, compiled or kept; waits at most until {@code deadlineNanos} ({@link System#nanoTime}).
+     * The grammar of a source, compiled or kept: compiled on the compile threads (never on the caller's), once per
+     * distinct source however many callers ask at once, within the {@link GrammarLimits}, and kept while the cache
+     * has room. Waits at most until {@code deadlineNanos} ({@link System#nanoTime}); a compile that nobody waits for
+     * any more stops.
      *
-     * @throws InvalidRequestException     the source is not supported or is over a limit ({@link GrammarLimitException})
+     * @throws InvalidRequestException     the source is not supported or is over a limit ({@link GrammarLimitException}),
+     *                                     naming the source's param
      * @throws RejectedExecutionException  {@link #QUEUE} other compiles are waiting
+     * @throws java.util.concurrent.CancellationException the engine closed meanwhile
      * @throws TimeoutException            the deadline passed first (the compile goes on for any other waiter)
      * @throws InterruptedException        the caller was interrupted (likewise)
      */
-    TokenGrammar get(GrammarSource source, long deadlineNanos) throws InterruptedException, TimeoutException {
+    public TokenGrammar get(GrammarSource source, long deadlineNanos) throws InterruptedException, TimeoutException {
         String key = digest(source.key());
         TokenGrammar kept = cache.get(key);
         if (kept != null) {
@@ -165,22 +170,23 @@ final class Grammars implements AutoCloseable {
         };
     }
 
-    /** Bytes the kept grammars hold now. */
-    long cachedBytes() {
+    /** Bytes the kept grammars hold now (tables and kept token sets). */
+    public long cachedBytes() {
         return cache.used();
     }
 
-    int cached() {
+    /** Grammars kept. */
+    public int cached() {
         return cache.size();
     }
 
     /** Compiles started (each distinct source once while it compiles). */
-    long compiled() {
+    public long compiled() {
         return compiled.get();
     }
 
-    /** Compiles waiting or running. */
-    int compiling() {
+    /** Compiles waiting for a compile thread or running. */
+    public int compiling() {
         synchronized (flights) {
             return flights.size();
         }

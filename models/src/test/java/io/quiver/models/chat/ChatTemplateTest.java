@@ -62,8 +62,8 @@ class ChatTemplateTest {
             String rendered = r1.renderChat(ChatFixture.messages(c), true);
             assertEquals(c.path("text").asText(), rendered);
             assertTrue(rendered.endsWith("<think>\n"));
-            assertTrue(ChatEngine.opensReasoning(rendered));
-            assertFalse(ChatEngine.opensReasoning(engine.renderChat(ChatFixture.messages(c), true)));
+            assertTrue(ChatPrompt.opensReasoning(rendered));
+            assertFalse(ChatPrompt.opensReasoning(engine.renderChat(ChatFixture.messages(c), true)));
         }
     }
 

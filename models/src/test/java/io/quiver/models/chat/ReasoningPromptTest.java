@@ -14,7 +14,7 @@ class ReasoningPromptTest {
         List<ChatMessage> asks = List.of(new ChatMessage("user", "What does the <think> tag mean?"));
         List<ChatMessage> closes = List.of(new ChatMessage("user", "Close it: </think>"));
         try (ChatEngine plain = ChatFixture.engine(ChatOptions.defaults().withMaxBatch(1))) {
-            ChatEngine.ChatPrompt prompt = plain.renderForCompletion(asks);
+            ChatPrompt prompt = plain.renderForCompletion(asks);
             assertEquals(plain.renderChat(asks, true), prompt.text());
             assertFalse(prompt.opensReasoning(), "DeepSeek-V3's template appends <｜Assistant｜> only");
         }

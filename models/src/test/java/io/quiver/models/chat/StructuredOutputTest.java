@@ -66,7 +66,7 @@ class StructuredOutputTest {
     /** Compiled by the engine, waiting at most a minute. */
     static TokenGrammar grammar(GrammarSource source) {
         try {
-            return engine.grammar(source, System.nanoTime() + 60_000_000_000L);
+            return engine.grammars().get(source, System.nanoTime() + 60_000_000_000L);
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
             throw new AssertionError(e);
         }

@@ -126,9 +126,9 @@ public class QuiverMetrics {
                     BATCH_BUCKETS);
             chat.observeSteps(batch::record);
             gauge("quiver.grammar.cache.bytes", "Bytes the model's compiled structured-output grammars hold "
-                    + "(quiver.structured-outputs.cache-size)", tags, chat::grammarBytes);
+                    + "(quiver.structured-outputs.cache-size)", tags, () -> chat.grammars().cachedBytes());
             gauge("quiver.grammar.compiling", "Structured-output grammars compiling or waiting to", tags,
-                    chat::grammarsCompiling);
+                    () -> chat.grammars().compiling());
         }
     }
 

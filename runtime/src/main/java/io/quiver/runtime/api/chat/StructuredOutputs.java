@@ -47,7 +47,7 @@ final class StructuredOutputs {
 
     private static TokenGrammar compile(ChatEngine engine, GrammarSource source, long deadlineNanos) {
         try {
-            return engine.grammar(source, deadlineNanos);
+            return engine.grammars().get(source, deadlineNanos);
         } catch (TimeoutException e) {
             throw new ApiException(504, "timeout_error", source.param(), "request_timeout", "The grammar of "
                     + source.param() + " did not compile within quiver.request-timeout", Map.of());

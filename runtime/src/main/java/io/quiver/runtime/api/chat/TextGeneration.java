@@ -3,6 +3,7 @@ package io.quiver.runtime.api.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.models.ModelKind;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatPrompt;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Generation;
@@ -75,7 +76,7 @@ public class TextGeneration {
     }
 
     private static Prompt prompt(ChatEngine engine, List<ChatMessage> messages, ToolUse tools) {
-        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
+        ChatPrompt prompt = engine.renderForCompletion(messages, tools == null ? null
                 : tools.definitions());
         return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
     }

@@ -5,6 +5,7 @@ import static io.quiver.runtime.api.messages.MessagesRequest.present;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.models.chat.ChatEngine;
+import io.quiver.models.chat.ChatPrompt;
 import io.quiver.models.chat.ChatMessage;
 import io.quiver.models.chat.ToolCall;
 import io.quiver.runtime.api.chat.Prompt;
@@ -70,7 +71,7 @@ record Conversation(List<ChatMessage> turns, ToolUse tools) {
 
     /** The prompt as the model's template renders it, with the tools it shows, tokenised for the engine. */
     Prompt prompt(ChatEngine engine) {
-        ChatEngine.ChatPrompt prompt = engine.renderForCompletion(turns, tools == null ? null : tools.definitions());
+        ChatPrompt prompt = engine.renderForCompletion(turns, tools == null ? null : tools.definitions());
         return new Prompt(engine.encodePrompt(prompt.text(), "messages"), prompt.opensReasoning(), true);
     }
 

@@ -65,7 +65,7 @@ class GrammarCompileRoutesTest {
 
     @Test
     void aClientThatLeavesWhileItsGrammarCompilesStopsTheCompileAndHeldNoSlot() throws Exception {
-        int kept = engine().grammarsKept();
+        int kept = engine().grammars().cached();
         byte[] body = slow('b', 18).getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             OutputStream out = socket.getOutputStream();
@@ -73,18 +73,18 @@ class GrammarCompileRoutesTest {
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
-            StreamDisconnectTest.await(() -> engine().grammarsCompiling() == 1, "compiling");
+            StreamDisconnectTest.await(() -> engine().grammars().compiling() == 1, "compiling");
             assertEquals(0, admission.running(), "a compiling request holds no slot");
         }
-        StreamDisconnectTest.await(() -> engine().grammarsCompiling() == 0, "the compile stopped");
-        assertEquals(kept, engine().grammarsKept(), "it stopped before it finished");
+        StreamDisconnectTest.await(() -> engine().grammars().compiling() == 0, "the compile stopped");
+        assertEquals(kept, engine().grammars().cached(), "it stopped before it finished");
         assertEquals(0, admission.running());
     }
 
     @Test
     void identicalRequestsAtOnceShareOneCompile() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long before = engine().grammarsCompiled();
+        long before = engine().grammars().compiled();
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             sent.add(http.sendAsync(post("/v1/completions", slow('c', 15)), HttpResponse.BodyHandlers.ofString()));
@@ -92,7 +92,7 @@ class GrammarCompileRoutesTest {
         for (CompletableFuture<HttpResponse<String>> f : sent) {
             assertEquals(200, f.get().statusCode(), f.get().body());
         }
-        assertEquals(before + 1, engine().grammarsCompiled(), "one compile for three requests");
+        assertEquals(before + 1, engine().grammars().compiled(), "one compile for three requests");
     }
 
     @Test
@@ -114,7 +114,7 @@ class GrammarCompileRoutesTest {
             compiling.add(http.sendAsync(post("/v1/completions", slow(letter, 17)),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        StreamDisconnectTest.await(() -> engine().grammarsCompiling() > 0, "compiling");
+        StreamDisconnectTest.await(() -> engine().grammars().compiling() > 0, "compiling");
         long loadedEmbedding = medianMillis(http, "/v1/embeddings", embedding, 9, true);
         long loadedChat = medianMillis(http, "/v1/chat/completions", small, 9, true);
         for (CompletableFuture<HttpResponse<String>> f : compiling) {
@@ -138,7 +138,7 @@ class GrammarCompileRoutesTest {
             millis[i] = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(200, r.statusCode(), r.body());
             if (whileCompiling) {
-                assertTrue(engine().grammarsCompiling() > 0, "request " + i + " ran beside a compile");
+                assertTrue(engine().grammars().compiling() > 0, "request " + i + " ran beside a compile");
             }
         }
         Arrays.sort(millis);

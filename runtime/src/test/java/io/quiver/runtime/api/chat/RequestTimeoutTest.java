@@ -64,14 +64,14 @@ class RequestTimeoutTest {
 
     @Test
     void aGrammarStillCompilingAtTheTimeoutGets504AndItsCompileStops() throws Exception {
-        int kept = engine().grammarsKept();
+        int kept = engine().grammars().cached();
         Response response = given().contentType("application/json").body("""
                 {"model":"tiny-random-deepseek-r1","prompt":"hi","max_tokens":1,
                  "structured_outputs":{"regex":"(a|b)*a(a|b){18}"}}""").post("/v1/completions");
         assertEquals(504, response.statusCode(), response.asString());
         assertEquals("request_timeout", response.jsonPath().getString("error.code"));
-        StreamDisconnectTest.await(() -> engine().grammarsCompiling() == 0, "the compile stopped");
-        assertEquals(kept, engine().grammarsKept(), "it stopped before it finished");
+        StreamDisconnectTest.await(() -> engine().grammars().compiling() == 0, "the compile stopped");
+        assertEquals(kept, engine().grammars().cached(), "it stopped before it finished");
         assertEquals(0, admission.running());
     }
 
