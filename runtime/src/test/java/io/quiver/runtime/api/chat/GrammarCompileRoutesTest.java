@@ -109,6 +109,7 @@ class GrammarCompileRoutesTest {
             idleEmbedding = medianMillis(http, "/v1/embeddings", embedding, 15, false);
             idleChat = medianMillis(http, "/v1/chat/completions", small, 15, false);
         }
+        long t0 = System.nanoTime();
         List<CompletableFuture<HttpResponse<String>>> compiling = new ArrayList<>();
         for (char letter : new char[] {'d', 'e', 'f'}) {
             compiling.add(http.sendAsync(post("/v1/completions", slow(letter, 17)),
@@ -117,15 +118,21 @@ class GrammarCompileRoutesTest {
         StreamDisconnectTest.await(() -> engine().grammars().compiling() > 0, "compiling");
         long loadedEmbedding = medianMillis(http, "/v1/embeddings", embedding, 9, true);
         long loadedChat = medianMillis(http, "/v1/chat/completions", small, 9, true);
+        CompletableFuture.anyOf(compiling.toArray(CompletableFuture[]::new)).join();
+        long firstCompile = (System.nanoTime() - t0) / 1_000_000;
         for (CompletableFuture<HttpResponse<String>> f : compiling) {
             assertEquals(200, f.get().statusCode(), f.get().body());
         }
-        System.out.printf("beside long compiles: embedding %d ms idle, %d ms loaded; chat %d ms idle, %d ms loaded%n",
-                idleEmbedding, loadedEmbedding, idleChat, loadedChat);
-        assertTrue(loadedEmbedding <= 4 * Math.max(idleEmbedding, 10), "embedding: idle " + idleEmbedding
-                + " ms, loaded " + loadedEmbedding + " ms");
-        assertTrue(loadedChat <= 4 * Math.max(idleChat, 10), "chat: idle " + idleChat + " ms, loaded " + loadedChat
-                + " ms");
+        System.out.printf("beside long compiles (the first done in %d ms): embedding %d ms idle, %d ms loaded; chat "
+                + "%d ms idle, %d ms loaded%n", firstCompile, idleEmbedding, loadedEmbedding, idleChat, loadedChat);
+        // Waiting on a compile would cost about a compile; sharing a busy machine costs a few idle requests. The
+        // bound is the larger of the two margins, so a machine busy with other work does not fail it.
+        long embeddingBound = Math.max(4 * Math.max(idleEmbedding, 10), firstCompile / 8);
+        long chatBound = Math.max(4 * Math.max(idleChat, 10), firstCompile / 8);
+        assertTrue(loadedEmbedding <= embeddingBound, "embedding: idle " + idleEmbedding + " ms, loaded "
+                + loadedEmbedding + " ms, first compile " + firstCompile + " ms");
+        assertTrue(loadedChat <= chatBound, "chat: idle " + idleChat + " ms, loaded " + loadedChat
+                + " ms, first compile " + firstCompile + " ms");
     }
 
     /** The median of {@code n} requests; with {@code whileCompiling}, each one sent while a compile runs. */
