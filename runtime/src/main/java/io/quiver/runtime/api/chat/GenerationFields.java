@@ -17,11 +17,15 @@ import java.util.List;
 public interface GenerationFields {
     int MAX_STOP_STRINGS = 16;
 
+    // The OpenAI-only fields and extensions answer null (unset) unless an API's request carries them.
+
     String model();
 
     Boolean stream();
 
-    StreamOptions streamOptions();
+    default StreamOptions streamOptions() {
+        return null;
+    }
 
     /** Completion tokens at most, as the request asked; null lets the context length decide. */
     Integer tokenLimit();
@@ -35,36 +39,62 @@ public interface GenerationFields {
 
     Integer topK();
 
-    Double minP();
+    default Double minP() {
+        return null;
+    }
 
-    Long seed();
+    default Long seed() {
+        return null;
+    }
 
     JsonNode stop();
 
-    Double presencePenalty();
+    default Double presencePenalty() {
+        return null;
+    }
 
-    Double frequencyPenalty();
+    default Double frequencyPenalty() {
+        return null;
+    }
 
-    Double repetitionPenalty();
+    default Double repetitionPenalty() {
+        return null;
+    }
 
-    Boolean ignoreEos();
+    default Boolean ignoreEos() {
+        return null;
+    }
 
-    Integer n();
+    default Integer n() {
+        return null;
+    }
 
-    JsonNode logprobs();
+    default JsonNode logprobs() {
+        return null;
+    }
 
-    Integer topLogprobs();
+    default Integer topLogprobs() {
+        return null;
+    }
 
-    JsonNode logitBias();
+    default JsonNode logitBias() {
+        return null;
+    }
 
     /** OpenAI's {@code response_format}; see {@link StructuredOutputs}. */
-    JsonNode responseFormat();
+    default JsonNode responseFormat() {
+        return null;
+    }
 
     /** vLLM's {@code structured_outputs}. */
-    JsonNode structuredOutputs();
+    default JsonNode structuredOutputs() {
+        return null;
+    }
 
     /** llama.cpp's {@code json_schema}. */
-    JsonNode jsonSchema();
+    default JsonNode jsonSchema() {
+        return null;
+    }
 
     /** The field {@link #jsonSchema} came from, for error messages (another API may carry the schema elsewhere). */
     default String jsonSchemaParam() {

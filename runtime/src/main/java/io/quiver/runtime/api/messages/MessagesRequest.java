@@ -215,11 +215,6 @@ public record MessagesRequest(
         return ApiException.invalid(null, message);
     }
 
-    @Override
-    public StreamOptions streamOptions() {
-        return null;
-    }
-
     /** A stream always ends with {@code message_delta}, which carries the usage. */
     @Override
     public boolean includeUsage() {
@@ -244,66 +239,6 @@ public record MessagesRequest(
     @Override
     public int scoredAlternatives() {
         return -1;
-    }
-
-    @Override
-    public Double minP() {
-        return null;
-    }
-
-    @Override
-    public Long seed() {
-        return null;
-    }
-
-    @Override
-    public Double presencePenalty() {
-        return null;
-    }
-
-    @Override
-    public Double frequencyPenalty() {
-        return null;
-    }
-
-    @Override
-    public Double repetitionPenalty() {
-        return null;
-    }
-
-    @Override
-    public Boolean ignoreEos() {
-        return null;
-    }
-
-    @Override
-    public Integer n() {
-        return null;
-    }
-
-    @Override
-    public JsonNode logprobs() {
-        return null;
-    }
-
-    @Override
-    public Integer topLogprobs() {
-        return null;
-    }
-
-    @Override
-    public JsonNode logitBias() {
-        return null;
-    }
-
-    @Override
-    public JsonNode responseFormat() {
-        return null;
-    }
-
-    @Override
-    public JsonNode structuredOutputs() {
-        return null;
     }
 
     /** {@code output_config.format}'s schema, taken as llama.cpp's {@code json_schema} field is. */

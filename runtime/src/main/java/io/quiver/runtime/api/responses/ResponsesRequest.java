@@ -172,11 +172,6 @@ public record ResponsesRequest(String model, JsonNode input, String instructions
     }
 
     @Override
-    public StreamOptions streamOptions() {
-        return null;
-    }
-
-    @Override
     public Integer tokenLimit() {
         return maxOutputTokens;
     }
@@ -184,46 +179,6 @@ public record ResponsesRequest(String model, JsonNode input, String instructions
     @Override
     public String tokenLimitParam() {
         return "max_output_tokens";
-    }
-
-    @Override
-    public Double presencePenalty() {
-        return null;
-    }
-
-    @Override
-    public Double frequencyPenalty() {
-        return null;
-    }
-
-    @Override
-    public Integer n() {
-        return null;
-    }
-
-    @Override
-    public JsonNode logprobs() {
-        return null;
-    }
-
-    @Override
-    public JsonNode logitBias() {
-        return null;
-    }
-
-    @Override
-    public JsonNode responseFormat() {
-        return null;
-    }
-
-    @Override
-    public JsonNode structuredOutputs() {
-        return null;
-    }
-
-    @Override
-    public JsonNode jsonSchema() {
-        return null;
     }
 
     @Override
