@@ -195,6 +195,40 @@ final class Cluster implements AutoCloseable {
         if (Thread.currentThread() != stopOnExit) {
             Runtime.getRuntime().removeShutdownHook(stopOnExit);
         }
+        keepLogs();
         script(root, Duration.ofMinutes(5), "deployment/cluster/stop.sh");
+    }
+
+    /**
+     * Copies the components' and the pods' logs, and the cluster's events, to bench/target/knative-e2e-logs before
+     * stop.sh removes the state folder: what a failed run needs to be understood after the fact.
+     */
+    private void keepLogs() {
+        Path to = root.resolve("bench/target/knative-e2e-logs");
+        Path logs = state.resolve("log");
+        try {
+            if (Files.isDirectory(to)) {
+                try (var old = Files.walk(to)) {
+                    for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(to);
+            if (Files.isDirectory(logs)) {
+                try (var files = Files.walk(logs)) {
+                    for (Path p : files.filter(Files::isRegularFile).toList()) {
+                        Path target = to.resolve(logs.relativize(p).toString());
+                        Files.createDirectories(target.getParent());
+                        Files.copy(p, target);
+                    }
+                }
+            }
+            Result events = run(kubectlCommand("get", "events", "-A", "--sort-by=.lastTimestamp"),
+                    Duration.ofSeconds(30));
+            Files.writeString(to.resolve("events.txt"), events.stdout() + events.stderr());
+        } catch (IOException | InterruptedException | AssertionError e) {
+            System.err.println("cluster logs not kept: " + e.getMessage());
+        }
     }
 }

@@ -50,7 +50,8 @@ final class ColdStart {
         c.steps.put("JVM started", quiverReady.minusMillis(Long.parseLong(ready.group(2))));
         c.steps.put("Quiver main()", Instant.parse(launch.group(1)));
         c.steps.put("Quiver ready", quiverReady);
-        c.steps.put("pod Ready (queue-proxy's probe)", pods.await("pod ready", Duration.ofSeconds(5),
+        // the kubelet's own probe of queue-proxy: seconds after the activator's probe let the first request in
+        c.steps.put("pod Ready (kubelet)", pods.await("pod ready", Duration.ofSeconds(60),
                 e -> e.name().equals(pod) && condition(e.object(), "Ready")).at());
         c.steps.put("first byte", firstByte);
         return c;

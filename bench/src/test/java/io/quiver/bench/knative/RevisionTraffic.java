@@ -30,6 +30,8 @@ final class RevisionTraffic {
     private long lastChangeNanos = System.nanoTime();
     private final long nanosToEpoch = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
     final Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+    /** The first message of each kind of failure that is not an HTTP status. */
+    final Map<String, String> failures = new ConcurrentHashMap<>();
 
     RevisionTraffic(String revision, String serviceIp) {
         this.revision = revision;
@@ -62,7 +64,9 @@ final class RevisionTraffic {
             outcomes.computeIfAbsent(Integer.toString(r.statusCode()), k -> new AtomicInteger()).incrementAndGet();
             return r;
         } catch (IOException e) {
-            outcomes.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+            String kind = e.getClass().getSimpleName();
+            outcomes.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+            failures.putIfAbsent(kind, String.valueOf(e.getMessage()));
             throw e;
         } finally {
             change(-1);
