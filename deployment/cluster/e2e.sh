@@ -17,15 +17,17 @@ fi
 t0=$(date +%s)
 step() { echo "== e2e.sh: $(( $(date +%s) - t0 )) s: $*"; }
 
-# What the cluster touches on the host, as text: compared before and after.
-footprint() {
+# What the cluster touches on the host, as text: compared before and after. Absent things are no error.
+footprint() (
+  set +e +o pipefail
   ip -o link | sed -E 's/^[0-9]+: //; s/ qlen [0-9]+//' | cut -d' ' -f1 | sort
   ip route; ip netns list 2>/dev/null
   for table in filter nat mangle raw; do iptables-save -t "$table" 2>/dev/null | grep -v -e '^#' -e '^:' ; done
   awk '{print $5}' /proc/self/mountinfo | grep -e "$STATE" -e /run/netns -e /run/containerd | sort
   ls -d /sys/fs/cgroup/*/"$CGROUP_ROOT" 2>/dev/null
   ls -d /var/lib/cni /run/containerd /var/log/containers "$STATE" 2>/dev/null
-}
+  true
+)
 before=$(mktemp) after=$(mktemp)
 trap 'rm -f "$before" "$after"' EXIT
 footprint > "$before"
@@ -47,7 +49,7 @@ if ! diff "$before" "$after"; then
   echo "e2e.sh: the cluster left the lines marked > above (< went missing)" >&2
   status=1
 fi
-left=$(grep -l -- "$STATE/" /proc/[0-9]*/cmdline 2>/dev/null | grep -v "/proc/$$/" || true)
+left=$(pgrep -f -- "$STATE/" || true)
 if [ -n "$left" ]; then
   echo "e2e.sh: processes still naming $STATE: $left" >&2
   status=1
