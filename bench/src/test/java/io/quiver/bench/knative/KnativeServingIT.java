@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -152,7 +149,7 @@ class KnativeServingIT {
     void aRequestFromZeroIsHeldByTheActivatorScaledAndAnswered() throws Exception {
         String revision = traffic.revision;
         awaitZero(revision, Duration.ofMinutes(3));
-        double activatorBefore = activatorRequests(revision);
+        double activatorBefore = traffic.activatorRequests(cluster);
         try (KubeWatch deployments = new KubeWatch(cluster, "deployment", revision + "-deployment");
              KubeWatch pods = new KubeWatch(cluster, "pods", "-l", "serving.knative.dev/revision=" + revision)) {
             Thread.sleep(1000); // both watches have listed what exists
@@ -172,7 +169,7 @@ class KnativeServingIT {
 
             HttpResponse<InputStream> c = chat.get(150, TimeUnit.SECONDS);
             assertEquals(200, c.statusCode());
-            List<String> events = dataLines(c.body(), Duration.ofSeconds(60));
+            List<String> events = RevisionTraffic.dataLines(c.body(), Duration.ofSeconds(60));
             assertEquals("[DONE]", events.getLast(), events.toString());
             assertTrue(events.get(events.size() - 2).contains("\"finish_reason\":\"length\""), events.toString());
 
@@ -184,7 +181,7 @@ class KnativeServingIT {
             assertTrue(cold.millis("Quiver ready", "first byte") >= 0, cold.table());
             assertTrue(order.getLast().isAfter(order.getFirst()), cold.table());
         }
-        double activatorAfter = activatorRequests(revision);
+        double activatorAfter = traffic.activatorRequests(cluster);
         assertTrue(activatorAfter - activatorBefore >= 2,
                 "both requests passed the activator: " + activatorBefore + " -> " + activatorAfter);
     }
@@ -210,7 +207,7 @@ class KnativeServingIT {
             Thread.sleep(3000); // the autoscaler's last ticks of the flood are logged
             maxRunning = pods.maxRunning();
             samples = pods.samples();
-            c = comparison(v1, revision, from, to, traffic, pods);
+            c = ScalingComparison.of(cluster, v1, revision, from, to, traffic, pods);
         }
         System.out.printf("flood: %d clients for 30 s after one for 12 s: outcomes %s %s; Quiver's running gauge "
                 + "at most %d in any pod (cap %d, %d samples)%n", 10 * cap, traffic.outcomes, traffic.failures,
@@ -256,7 +253,7 @@ class KnativeServingIT {
             load.closedLoop(2, Duration.ofSeconds(20));
             load.closedLoop(6, Duration.ofSeconds(20));
             Thread.sleep(16_000);
-            c = comparison(v2, revision, from, Instant.now(), load, pods);
+            c = ScalingComparison.of(cluster, v2, revision, from, Instant.now(), load, pods);
         }
         System.out.println("autoscaler, " + revision + ", 1, 2, 6 then no clients, Knative beside the simulator:\n"
                 + c.table(from));
@@ -364,15 +361,6 @@ class KnativeServingIT {
                 "ticks agreeing within a tick: " + c.agreeing() + " of " + c.compared());
     }
 
-    /** Knative's decisions for the revision from {@code from} to {@code to} beside the simulator's. */
-    private ScalingComparison comparison(JsonNode service, String revision, Instant from, Instant to,
-                                         RevisionTraffic client, PodLoad pods) throws Exception {
-        long first = from.getEpochSecond();
-        long last = to.getEpochSecond() + 1;
-        return new ScalingComparison(Manifests.kpaSettings(service), AutoscalerLog.read(cluster, revision, from),
-                from, to, client.concurrency(first, last), pods.concurrency(first, last));
-    }
-
     /** The one pod of the revision whose Quiver runs a request now (its running gauge). */
     private String streamingPod(String revision) throws Exception {
         List<String> running = new ArrayList<>();
@@ -383,7 +371,7 @@ class KnativeServingIT {
             }
             String text = traffic.http.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":8080/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (sum(text, "quiver_requests_running") >= 1) {
+            if (PodLoad.sum(text, "quiver_requests_running") >= 1) {
                 running.add(p.at("/metadata/name").asText());
             }
         }
@@ -405,33 +393,4 @@ class KnativeServingIT {
         }
     }
 
-    private double activatorRequests(String revision) throws Exception {
-        JsonNode activator = cluster.json("-n", "knative-serving", "get", "pods", "-l", "app=activator")
-                .path("items").get(0);
-        String text = traffic.http.send(HttpRequest.newBuilder(URI.create("http://"
-                + activator.at("/status/podIP").asText() + ":9090/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return text.lines().filter(l -> l.startsWith("activator_request_count{"))
-                .filter(l -> l.contains("revision_name=\"" + revision + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** The sum of a Prometheus metric's samples over its labels. */
-    static double sum(String text, String metric) {
-        return text.lines().filter(l -> l.startsWith(metric + "{") || l.startsWith(metric + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** The stream's data lines, read to its end; fails, and closes it, if it has not ended within the timeout. */
-    static List<String> dataLines(InputStream body, Duration timeout) throws Exception {
-        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-        Thread reader = Thread.ofVirtual().start(() -> r.lines().filter(l -> l.startsWith("data: "))
-                .map(l -> l.substring(6)).forEach(events::add));
-        if (!reader.join(timeout)) {
-            body.close();
-            throw new AssertionError("the stream did not end within " + timeout + ": " + events);
-        }
-        return List.copyOf(events);
-    }
 }

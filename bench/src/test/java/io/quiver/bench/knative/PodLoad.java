@@ -50,8 +50,8 @@ final class PodLoad implements AutoCloseable {
                     try {
                         String text = scraper.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(1))
                                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-                        int running = (int) Math.round(KnativeServingIT.sum(text, "quiver_requests_running"));
-                        inPods += running + KnativeServingIT.sum(text, "quiver_requests_waiting");
+                        int running = (int) Math.round(sum(text, "quiver_requests_running"));
+                        inPods += running + sum(text, "quiver_requests_waiting");
                         synchronized (lock) {
                             maxRunning = Math.max(maxRunning, running);
                             samples++;
@@ -119,5 +119,11 @@ final class PodLoad implements AutoCloseable {
     public void close() throws InterruptedException {
         on = false;
         sampler.join(Duration.ofSeconds(5));
+    }
+
+    /** The sum of a Prometheus metric's samples over its labels. */
+    static double sum(String text, String metric) {
+        return text.lines().filter(l -> l.startsWith(metric + "{") || l.startsWith(metric + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }

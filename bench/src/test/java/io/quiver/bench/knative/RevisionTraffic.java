@@ -1,12 +1,18 @@
 package io.quiver.bench.knative;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,5 +152,30 @@ final class RevisionTraffic {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The stream's data lines, read to its end; fails, and closes it, if it has not ended within the timeout. */
+    static List<String> dataLines(InputStream body, Duration timeout) throws Exception {
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        Thread reader = Thread.ofVirtual().start(() -> r.lines().filter(l -> l.startsWith("data: "))
+                .map(l -> l.substring(6)).forEach(events::add));
+        if (!reader.join(timeout)) {
+            body.close();
+            throw new AssertionError("the stream did not end within " + timeout + ": " + events);
+        }
+        return List.copyOf(events);
+    }
+
+    /** The activator's count of requests it handled for this revision (its own metrics). */
+    double activatorRequests(Cluster cluster) throws IOException, InterruptedException {
+        JsonNode activator = cluster.json("-n", "knative-serving", "get", "pods", "-l", "app=activator")
+                .path("items").get(0);
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://"
+                + activator.at("/status/podIP").asText() + ":9090/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith("activator_request_count{"))
+                .filter(l -> l.contains("revision_name=\"" + revision + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }

@@ -1,7 +1,9 @@
 package io.quiver.bench.knative;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.bench.kpa.KpaSettings;
 import io.quiver.bench.kpa.TracePrediction;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,15 @@ final class ScalingComparison {
                         + knative.get(tick).deciderPods());
             }
         }
+    }
+
+    /** Knative's decisions for a revision from {@code from} to {@code to} (its autoscaler's log) beside the simulator's. */
+    static ScalingComparison of(Cluster cluster, JsonNode service, String revision, Instant from, Instant to,
+                                RevisionTraffic client, PodLoad pods) throws IOException, InterruptedException {
+        long first = from.getEpochSecond();
+        long last = to.getEpochSecond() + 1;
+        return new ScalingComparison(Manifests.kpaSettings(service), AutoscalerLog.read(cluster, revision, from),
+                from, to, client.concurrency(first, last), pods.concurrency(first, last));
     }
 
     /** The ticks compared (after the first stable window). */
