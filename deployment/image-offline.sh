@@ -4,7 +4,8 @@
 #   2. a stand-in base image "JRE 25" made from the local JDK (jlink) and the few host libraries the JVM,
 #      ONNX Runtime and the tokenizer need, pushed there with skopeo (the real base, eclipse-temurin:25-jre,
 #      needs Docker Hub);
-#   3. the Quarkus Jib build (-Dquarkus.container-image.build=true) pushing the image to that registry;
+#   3. the Quarkus Jib build (-Dquarkus.container-image.build=true) pushing the image to that registry (Maven runs
+#      online: the Jib extension comes from Maven Central the first time, like any dependency);
 #   4. skopeo copies it out to runtime/target/quiver-image.oci.tar (an OCI archive: `podman load`,
 #      `skopeo copy oci-archive:... docker://registry/...`, or containerd's `ctr import` take it).
 # Needs: apt-get install docker-registry skopeo umoci busybox-static. With registry access none of this is needed: see README.
@@ -61,7 +62,7 @@ umoci config --image "$WORK/base-oci:25-jre" --config.env JAVA_HOME=/opt/java/op
 skopeo copy -q --dest-tls-verify=false "oci:$WORK/base-oci:25-jre" "docker://$REG/quiver-base:25-jre"
 
 echo "== Jib build, pushed to $REG"
-./mvnw -o -q -pl runtime -am package -DskipTests \
+./mvnw -q -pl runtime -am package -DskipTests \
   -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
   -Dquarkus.container-image.registry=$REG -Dquarkus.container-image.insecure=true \
   -Dquarkus.jib.base-jvm-image=$REG/quiver-base:25-jre "$@"

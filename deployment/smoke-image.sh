@@ -1,53 +1,134 @@
 #!/usr/bin/env bash
-# Runs an image built by Jib or docker build without a container runtime: unpacks the OCI archive (umoci) and
-# starts its entrypoint in a chroot as the image's user, with the image's env and working directory; then checks
-# /q/health/ready, one /v1/embeddings answer and a clean SIGTERM drain. Needs root, skopeo and umoci.
+# Runs the image in a real OCI runtime (podman with runc) the way a Knative pod runs it: read-only root file
+# system, a tmpfs at /tmp as the writable cache (QUIVER_CACHE_DIR=/tmp/quiver is the image's), the image's non-root
+# user, a memory limit, PORT from the environment. Checks that it is ready and says so phase by phase, answers
+# /v1/embeddings and a /v1/chat/completions stream, and drains an in-flight stream on `podman stop` (exit 0). Then
+# measures ready time in the container against the bare process on the same JRE (SMOKE_RUNS rounds, taking turns).
+# Podman's storage, containers and cgroups are its own (under runtime/target/image-smoke) and removed at the end.
+# Needs root, podman and runc (apt-get install podman runc).
 #   deployment/smoke-image.sh [runtime/target/quiver-image.oci.tar]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCHIVE=${1:-runtime/target/quiver-image.oci.tar}
-WORK=runtime/target/image-smoke
-for m in proc sys; do
-  umount "$WORK/bundle/rootfs/$m" 2>/dev/null || true
-  if mountpoint -q "$WORK/bundle/rootfs/$m" 2>/dev/null; then echo "$WORK/bundle/rootfs/$m still mounted"; exit 1; fi
+RUNS=${SMOKE_RUNS:-3}
+for tool in podman runc curl python3; do
+  command -v "$tool" > /dev/null || { echo "smoke-image.sh: $tool is missing (apt-get install podman runc curl)"; exit 1; }
 done
-rm -rf "$WORK" && mkdir -p "$WORK"
-skopeo copy -q "oci-archive:$ARCHIVE" "oci:$WORK/oci:smoke"
-umoci unpack --image "$WORK/oci:smoke" "$WORK/bundle" > /dev/null
-CONFIG=$WORK/bundle/config.json
-PORT=${SMOKE_PORT:-18099}
-ROOTFS=$WORK/bundle/rootfs
-# What every container runtime provides: /proc, a read-only /sys (ONNX Runtime crashes without it), /dev nodes.
-mkdir -p "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev" && mount -t proc proc "$ROOTFS/proc" && mount -t sysfs -o ro sysfs "$ROOTFS/sys"
-for d in "null 1 3" "zero 1 5" "random 1 8" "urandom 1 9"; do set -- $d; mknod -m 666 "$ROOTFS/dev/$1" c "$2" "$3"; done
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  for m in proc sys; do umount "$ROOTFS/$m" 2>/dev/null || umount -l "$ROOTFS/$m" 2>/dev/null || true; done
+[ "$(id -u)" = 0 ] || { echo "smoke-image.sh: needs root (rootful podman with runc)"; exit 1; }
+[ -f "$ARCHIVE" ] || { echo "smoke-image.sh: no image archive $ARCHIVE (deployment/image-offline.sh makes it)"; exit 1; }
+WORK=$(mkdir -p runtime/target/image-smoke && cd runtime/target/image-smoke && pwd)
+CGROUP=quiver-smoke
+# The sandbox cannot raise rlimits: ask for what this shell has (nproc at most 20000, which runc can set here).
+NOFILE=$(ulimit -n) NPROC=$(ulimit -u)
+if [ "$NPROC" = unlimited ] || [ "$NPROC" -gt 20000 ]; then NPROC=20000; fi
+pod() {
+  podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" --storage-driver overlay \
+    --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
 }
-PID=
+cleanup() {
+  pod rm -f -t 0 -a > /dev/null 2>&1 || true
+  pod rmi -f -a > /dev/null 2>&1 || true
+  for m in $(awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m"
+  done
+  rm -rf "$WORK/storage" "$WORK/run" "$WORK/tmp"
+  for c in /sys/fs/cgroup/*/"$CGROUP"; do [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  [ -n "${BARE:-}" ] && kill "$BARE" 2>/dev/null
+  return 0
+}
 trap cleanup EXIT
-start=$(date +%s%N)
-# The image's process as its config says: chroot, user, working directory, env, args (no shell needed inside).
-python3 - "$CONFIG" "$ROOTFS" "$PORT" > "$WORK/server.log" 2>&1 <<'PY' &
-import json, os, sys
-p = json.load(open(sys.argv[1]))["process"]
-env = dict(e.split("=", 1) for e in p["env"])
-env["PORT"] = sys.argv[3]
-print("user", p["user"], "cwd", p["cwd"], "args", p["args"], flush=True)
-os.chroot(sys.argv[2]); os.chdir(p["cwd"])
-os.setgroups([]); os.setgid(p["user"]["gid"]); os.setuid(p["user"]["uid"])
-path = next(d + "/" + p["args"][0] for d in env.get("PATH", "/usr/bin").split(":") if os.path.exists(d + "/" + p["args"][0]))
-os.execve(path, p["args"], env)
+trap 'exit 130' INT TERM
+cleanup
+mkdir -p "$WORK/tmp"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+millis() { echo $(( $(date +%s%N) / 1000000 )); }
+# await_ready <port> <start ms> <what is alive: pid or container>: prints ms from start to /q/health/ready 200.
+await_ready() {
+  for _ in $(seq 1 3000); do
+    curl -sf -o /dev/null "http://127.0.0.1:$1/q/health/ready" && { echo $(( $(millis) - $2 )); return; }
+    "${@:3}" > /dev/null 2>&1 || { echo "smoke-image.sh: the server exited before it was ready" >&2; return 1; }
+    sleep 0.02
+  done
+  echo "smoke-image.sh: not ready within 60 s" >&2; return 1
+}
+run_container() { # <name> <port>
+  pod run -d --name "$1" --network host --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=1g,mode=1777 \
+    --memory 3g --memory-swap 3g --cgroup-parent "/$CGROUP" --ulimit "nofile=$NOFILE:$NOFILE" \
+    --ulimit "nproc=$NPROC:$NPROC" -e "PORT=$2" "$IMAGE" > /dev/null
+}
+
+IMAGE=$(pod load -i "$ARCHIVE" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+echo "== $IMAGE under podman $(podman --version | awk '{print $3}') with $(runc --version | head -1)"
+PORT=$(free_port)
+start=$(millis)
+run_container quiver-smoke "$PORT"
+ready=$(await_ready "$PORT" "$start" pod container exists quiver-smoke) || { pod logs quiver-smoke; exit 1; }
+echo "ready after $ready ms (podman run to /q/health/ready)"
+PID=$(pod inspect -f '{{.State.Pid}}' quiver-smoke)
+CID=$(pod inspect -f '{{.Id}}' quiver-smoke)
+uid=$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")
+limit=$(cat /sys/fs/cgroup/memory/$CGROUP/libpod-"$CID"/memory.limit_in_bytes 2>/dev/null \
+  || cat /sys/fs/cgroup/memory/$CGROUP/"$CID"/memory.limit_in_bytes)
+[ "$uid" != 0 ] || { echo "FAIL: the server runs as root"; exit 1; }
+[ "$limit" = $((3 * 1024 * 1024 * 1024)) ] || { echo "FAIL: memory limit is $limit"; exit 1; }
+if pod exec quiver-smoke /bin/sh -c 'echo x > /probe' 2> /dev/null; then echo "FAIL: root file system writable"; exit 1; fi
+pod exec quiver-smoke /bin/sh -c 'echo x > /tmp/probe' || { echo "FAIL: /tmp not writable"; exit 1; }
+echo "user $uid, memory limit $limit bytes, root file system read-only, /tmp writable (tmpfs)"
+pod logs quiver-smoke 2>&1 | grep -E "startup phase" || { echo "FAIL: no startup phase lines"; pod logs quiver-smoke; exit 1; }
+
+curl -sf -H 'Content-Type: application/json' -d '{"model":"all-minilm-l6-v2","input":"from inside the container"}' \
+  "http://127.0.0.1:$PORT/v1/embeddings" | python3 -c 'import json,sys; d=json.load(sys.stdin); n=len(d["data"][0]["embedding"]); assert n == 384, n; print("embedding of", n, "floats from", d["model"])'
+chat() { # <max tokens>: a streamed chat completion, raw SSE on stdout
+  curl -sfN -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/v1/chat/completions" -d '{"model":"tiny-random-deepseek-r1",
+    "messages":[{"role":"user","content":"Tell me a story"}],"stream":true,"max_tokens":'"$1"',"ignore_eos":true}'
+}
+check_stream() { # <file> <what>: ends with a finish chunk (length) and [DONE]
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+events = [l[6:].strip() for l in open(sys.argv[1]) if l.startswith("data: ")]
+assert events and events[-1] == "[DONE]", f"{sys.argv[2]}: no [DONE]: {events[-3:]}"
+finish = json.loads(events[-2])["choices"][0]["finish_reason"]
+assert finish == "length", f"{sys.argv[2]}: finished with {finish}"
+print(f"{sys.argv[2]}: {len(events) - 1} events, finish_reason {finish}, [DONE]")
 PY
-PID=$!
-for _ in $(seq 1 600); do
-  curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready" && break
-  kill -0 $PID 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
-  sleep 0.05
+}
+chat 16 > "$WORK/stream.txt"
+check_stream "$WORK/stream.txt" "chat stream"
+
+# Drain: a stream in flight when the runtime sends SIGTERM runs to its end, then the process exits 0.
+chat 480 > "$WORK/drain.txt" &
+STREAM=$!
+for _ in $(seq 1 500); do grep -q '"content"' "$WORK/drain.txt" 2>/dev/null && break; sleep 0.01; done
+grep -q '\[DONE\]' "$WORK/drain.txt" && { echo "FAIL: the stream ended before the stop"; exit 1; }
+stopped=$(millis)
+pod stop -t 60 quiver-smoke > /dev/null
+wait "$STREAM"
+check_stream "$WORK/drain.txt" "stream in flight at podman stop"
+code=$(pod inspect -f '{{.State.ExitCode}}' quiver-smoke)
+[ "$code" = 0 ] || { echo "FAIL: exit code $code after podman stop"; pod logs quiver-smoke; exit 1; }
+pod logs quiver-smoke 2>&1 | grep -E "shutdown phase" || { echo "FAIL: no drain"; exit 1; }
+echo "podman stop: drained and exited 0 after $(( $(millis) - stopped )) ms"
+pod rm -f quiver-smoke > /dev/null
+
+# Ready time, container against the bare process, both on the image's JRE and environment.
+JRE=$PWD/runtime/target/image-offline/base-rootfs/opt/java/openjdk/bin/java
+[ -x "$JRE" ] || JRE=java
+APP=runtime/target/quarkus-app
+container_ms=() bare_ms=()
+for i in $(seq 1 "$RUNS"); do
+  PORT=$(free_port) start=$(millis)
+  run_container "quiver-ready-$i" "$PORT"
+  container_ms+=("$(await_ready "$PORT" "$start" pod container exists "quiver-ready-$i")")
+  pod rm -f -t 30 "quiver-ready-$i" > /dev/null
+  PORT=$(free_port) cache=$(mktemp -d) start=$(millis)
+  (cd "$APP" && PORT=$PORT QUIVER_CACHE_DIR=$cache/quiver DJL_CACHE_DIR=$cache/djl QUIVER_CONCURRENCY_MAX=8 \
+    exec "$JRE" -Djava.util.logging.manager=org.jboss.logmanager.LogManager --enable-native-access=ALL-UNNAMED \
+    -jar quarkus-run.jar) > "$WORK/bare.log" 2>&1 &
+  BARE=$!
+  bare_ms+=("$(await_ready "$PORT" "$start" kill -0 "$BARE")")
+  kill "$BARE"; wait "$BARE" || true; BARE=
+  rm -rf "$cache"
 done
-echo "ready after $(( ($(date +%s%N) - start) / 1000000 )) ms"
-curl -sf -H 'Content-Type: application/json' -d '{"input":"from inside the image"}' \
-  "http://127.0.0.1:$PORT/v1/embeddings" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("embedding of", len(d["data"][0]["embedding"]), "floats from", d["model"])'
-kill -TERM $PID; wait $PID && echo "exit 0 after SIGTERM"; PID=
-head -1 "$WORK/server.log"
-grep -E "startup phase|preloaded|shutdown phase|AOT|ERROR" "$WORK/server.log" || true
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "ready, $RUNS runs taking turns: container ${container_ms[*]} ms (median $(median "${container_ms[@]}")), bare process ${bare_ms[*]} ms (median $(median "${bare_ms[@]}"))"
