@@ -144,12 +144,23 @@ final class ServersSuite {
                     pairs = measure(sides, quiverReady, peerReady);
                 }
             }
-            notes.add(sides.comparison() + ": " + String.join(" ", peer.command())
-                    .replace(s.peersDir().toAbsolutePath().toString(), "<peers>"));
+            notes.add(sides.comparison() + ": " + shown(peer.command(), s.peersDir(), s.python()));
             return pairs;
         } catch (IOException e) {
             throw new PeerFailed("could not run " + peer.command().getFirst() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A peer's command line as the results keep it: no path of the machine it ran on (results are committed), the
+     * peers folder as {@code <peers>}, the Python environment as {@code <venv>}, the checkout as relative paths.
+     */
+    static String shown(List<String> command, Path peersDir, Path python) {
+        Path venv = python.toAbsolutePath().getParent().getParent();
+        return String.join(" ", command)
+                .replace(peersDir.toAbsolutePath().toString(), "<peers>")
+                .replace(venv.toString(), "<venv>")
+                .replace(Path.of("").toAbsolutePath() + "/", "");
     }
 
     /**
