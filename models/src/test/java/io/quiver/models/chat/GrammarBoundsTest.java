@@ -1,5 +1,8 @@
 package io.quiver.models.chat;
 
+import static io.quiver.models.chat.HostileSchemas.nestedArrays;
+import static io.quiver.models.chat.HostileSchemas.optionalIntegers;
+import static io.quiver.models.chat.HostileSchemas.refFanOut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,36 +48,6 @@ class GrammarBoundsTest {
     private static ByteDfa compiled(String schema) {
         GrammarBudget budget = budget();
         return budget.dfa(JsonSchemaAutomaton.of(json(schema), budget));
-    }
-
-    static String optionalIntegers(int n) {
-        StringBuilder s = new StringBuilder("{\"type\":\"object\",\"properties\":{");
-        for (int i = 0; i < n; i++) {
-            s.append(i > 0 ? "," : "").append("\"p").append(i).append("\":{\"type\":\"integer\"}");
-        }
-        return s.append("}}").toString();
-    }
-
-    static String nestedArrays(int depth) {
-        String s = "{\"type\":\"integer\"}";
-        for (int i = 0; i < depth; i++) {
-            s = "{\"type\":\"array\",\"items\":" + s + "}";
-        }
-        return s;
-    }
-
-    /** {@code fan} properties per level, each a $ref to the level below, {@code levels} deep. */
-    static String refFanOut(int fan, int levels) {
-        StringBuilder s = new StringBuilder("{\"$defs\":{\"l0\":{\"type\":\"integer\"}");
-        for (int l = 1; l <= levels; l++) {
-            s.append(",\"l").append(l).append("\":{\"type\":\"object\",\"properties\":{");
-            for (int f = 0; f < fan; f++) {
-                s.append(f > 0 ? "," : "").append("\"f").append(f).append("\":{\"$ref\":\"#/$defs/l").append(l - 1)
-                        .append("\"}");
-            }
-            s.append("}}");
-        }
-        return s.append("},\"$ref\":\"#/$defs/l").append(levels).append("\"}").toString();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.quiver.runtime.api.chat;
 
+import static io.quiver.models.chat.HostileSchemas.optionalIntegers;
+import static io.quiver.models.chat.HostileSchemas.refFanOut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,29 +47,6 @@ class GrammarBoundsRoutesTest {
     @BeforeEach
     void ready() {
         Ready.await();
-    }
-
-    /** {@code fan} properties per level, each a $ref to the level below, {@code levels} deep. */
-    static String refFanOut(int fan, int levels) {
-        StringBuilder s = new StringBuilder("{\"$defs\":{\"l0\":{\"type\":\"integer\"}");
-        for (int l = 1; l <= levels; l++) {
-            s.append(",\"l").append(l).append("\":{\"type\":\"object\",\"properties\":{");
-            for (int f = 0; f < fan; f++) {
-                s.append(f > 0 ? "," : "").append("\"f").append(f).append("\":{\"$ref\":\"#/$defs/l").append(l - 1)
-                        .append("\"}");
-            }
-            s.append("}}");
-        }
-        return s.append("},\"$ref\":\"#/$defs/l").append(levels).append("\"}").toString();
-    }
-
-    static String optionalIntegers(int n, String description) {
-        StringBuilder s = new StringBuilder("{\"type\":\"object\",\"description\":\"" + description
-                + "\",\"properties\":{");
-        for (int i = 0; i < n; i++) {
-            s.append(i > 0 ? "," : "").append("\"p").append(i).append("\":{\"type\":\"integer\"}");
-        }
-        return s.append("}}").toString();
     }
 
     static String tools(int n) {
