@@ -23,6 +23,7 @@ final class BatchScheduler implements AutoCloseable {
     private final StepExecutor executor;
     private final SlotTable slots;
     private final StepPlanner planner;
+    private final PrefillPace pace;
     private final boolean prefixReuse;
     private final LinkedBlockingDeque<Sequence> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
@@ -35,6 +36,7 @@ final class BatchScheduler implements AutoCloseable {
         this.executor = executor;
         this.slots = slots;
         this.planner = new StepPlanner(limits);
+        this.pace = new PrefillPace(limits.chunkTokens(), limits.prefillStall());
         this.prefixReuse = limits.prefixReuse();
         this.thread = Thread.ofPlatform().name("quiver-chat-" + name).daemon(true).unstarted(this::loop);
         thread.start();
@@ -120,7 +122,7 @@ final class BatchScheduler implements AutoCloseable {
             waiting.add(new StepPlanner.Waiting(lead.prompt, lead.group().size(), lead.queuedAt,
                     lead.scoresPrompt(), lead.adapterId()));
         }
-        StepPlan plan = planner.plan(slots.view(), waiting, System.nanoTime());
+        StepPlan plan = planner.plan(slots.view(), waiting, System.nanoTime(), pace.tokens());
         if (plan.idle()) {
             return false;
         }
@@ -133,8 +135,14 @@ final class BatchScheduler implements AutoCloseable {
         for (Admit a : plan.admit()) {
             admit(queued.get(a.waiting()), a);
         }
+        long started = System.nanoTime();
+        int prefilled = 0;
         for (Chunk c : plan.chunks()) {
             prefill(c);
+            prefilled += c.to() - c.from();
+        }
+        if (plan.paced() && prefilled > 0) {
+            pace.prefilled(prefilled, System.nanoTime() - started);
         }
         if (plan.decode()) {
             decode();
@@ -279,6 +287,7 @@ final class BatchScheduler implements AutoCloseable {
             return;
         }
         stepObserver.accept(rows.size());
+        long started = System.nanoTime();
         Logits logits = executor.decode();
         int vocab = logits.vocab();
         for (int r = 0; r < rows.size(); r++) {
@@ -292,6 +301,7 @@ final class BatchScheduler implements AutoCloseable {
                 m.fail(e);
             }
         }
+        pace.decoded(System.nanoTime() - started);
     }
 
     /** Frees a slot: out of the decoding rows, its cache kept for reuse or not, its sequence no longer counted. */

@@ -50,8 +50,9 @@ public final class ChatEngine implements Engine {
         this.adapters = new LoraAdapters(options.maxAdapters(), GraphSummary.read(decoder.file()).weightBytes(),
                 kv.inPlace() ? null : "LoRA adapters need the KV cache written in place (a GroupQueryAttention "
                         + "graph on the CPU); here " + kv.why(), run -> decoder.probe(0, run));
-        this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(options.cache().prefillChunk(),
-                options.cache().prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
+        ChatOptions.CacheOptions cache = options.cache();
+        this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(cache.prefillChunk(),
+                cache.prefillStall(), cache.prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
         this.grammars = new Grammars(options.grammars(), model.folder.root().getFileName().toString(),
                 this::vocabulary, spec.eosIds());

@@ -24,17 +24,24 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
 
     /**
      * @param prefillChunk  prompt tokens prefilled per engine step, between decode steps of the running rows
+     * @param prefillStall  while rows decode, the longest a step's prompt chunks may take as a multiple of a decode
+     *                      step (the chunk shrinks to fit, down to 16 tokens); 0: always {@code prefillChunk}
      * @param kvCacheBytes  the in-place KV cache's size (GroupQueryAttention graphs); 0 sizes it for every row at the
      *                      full context, within a quarter of the pod's memory
      * @param prefixCaching a new prompt reuses the longest prefix an idle slot's cache holds
      */
-    public record CacheOptions(int prefillChunk, long kvCacheBytes, boolean prefixCaching) {
-        /** Prompt tokens per step unless set: long enough to keep a prefill efficient, short enough not to stall. */
+    public record CacheOptions(int prefillChunk, double prefillStall, long kvCacheBytes, boolean prefixCaching) {
+        /** Prompt tokens per step unless set: long enough to keep a prefill efficient. */
         public static final int DEFAULT_PREFILL_CHUNK = 256;
+        /** Running streams' steps that carry prompt chunks take at most 1 + this times a plain decode step. */
+        public static final double DEFAULT_PREFILL_STALL = 1.5;
 
         public CacheOptions {
             if (prefillChunk < 1) {
                 throw new IllegalArgumentException("prefillChunk must be at least 1, was " + prefillChunk);
+            }
+            if (!(prefillStall >= 0) || Double.isInfinite(prefillStall)) {
+                throw new IllegalArgumentException("prefillStall must be 0 (off) or positive, was " + prefillStall);
             }
             if (kvCacheBytes < 0) {
                 throw new IllegalArgumentException("kvCacheBytes must be 0 (sized from the model) or positive, was "
@@ -43,7 +50,7 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         }
 
         public static CacheOptions defaults() {
-            return new CacheOptions(DEFAULT_PREFILL_CHUNK, 0, true);
+            return new CacheOptions(DEFAULT_PREFILL_CHUNK, DEFAULT_PREFILL_STALL, 0, true);
         }
     }
 
@@ -127,10 +134,15 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
 
     /** Prompt tokens per engine step ({@link CacheOptions#prefillChunk}). */
     public ChatOptions withPrefillChunk(int tokens) {
-        return withCache(new CacheOptions(tokens, cache.kvCacheBytes(), cache.prefixCaching()));
+        return withCache(new CacheOptions(tokens, cache.prefillStall(), cache.kvCacheBytes(), cache.prefixCaching()));
     }
 
     public ChatOptions withPrefixCaching(boolean on) {
-        return withCache(new CacheOptions(cache.prefillChunk(), cache.kvCacheBytes(), on));
+        return withCache(new CacheOptions(cache.prefillChunk(), cache.prefillStall(), cache.kvCacheBytes(), on));
+    }
+
+    /** The prefill chunks' pace while rows decode ({@link CacheOptions#prefillStall}; 0: fixed chunks). */
+    public ChatOptions withPrefillStall(double stall) {
+        return withCache(new CacheOptions(cache.prefillChunk(), stall, cache.kvCacheBytes(), cache.prefixCaching()));
     }
 }

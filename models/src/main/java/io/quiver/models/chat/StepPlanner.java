@@ -16,14 +16,21 @@ import java.util.Set;
 final class StepPlanner {
     /**
      * @param chunkTokens  prompt tokens prefilled per step, across every prefilling sequence (first come first)
+     * @param prefillStall while rows decode, the longest a step's chunks may take as a multiple of a decode step
+     *                     ({@link PrefillPace}); 0: every step prefills {@code chunkTokens}
      * @param prefixReuse  whether an idle slot's tokens may stand in for a new prompt's prefix
      * @param queueTimeout nanoseconds a group may wait for slots (0: no limit)
      */
-    record Limits(int chunkTokens, boolean prefixReuse, long queueTimeout) {
+    record Limits(int chunkTokens, double prefillStall, boolean prefixReuse, long queueTimeout) {
         Limits {
             if (chunkTokens < 1) {
                 throw new IllegalArgumentException("chunkTokens must be at least 1, was " + chunkTokens);
             }
+        }
+
+        /** Chunks of {@code chunkTokens} whether rows decode or not. */
+        Limits(int chunkTokens, boolean prefixReuse, long queueTimeout) {
+            this(chunkTokens, 0, prefixReuse, queueTimeout);
         }
     }
 
@@ -64,9 +71,10 @@ final class StepPlanner {
      * @param admit  queue entries given slots this step, in queue order
      * @param chunks prompt chunks to prefill, in order
      * @param decode whether the decoding rows (with those whose prompt completes here) run one step
+     * @param paced  whether rows were decoding, so that the chunks were sized to the pace they wait for
      */
     record StepPlan(List<Integer> leave, List<Integer> expire, List<Admit> admit, List<Chunk> chunks,
-                    boolean decode) {
+                    boolean decode, boolean paced) {
         boolean idle() {
             return leave.isEmpty() && expire.isEmpty() && admit.isEmpty() && chunks.isEmpty() && !decode;
         }
@@ -79,6 +87,14 @@ final class StepPlanner {
     }
 
     StepPlan plan(List<SlotView> slots, List<Waiting> queue, long now) {
+        return plan(slots, queue, now, limits.chunkTokens());
+    }
+
+    /**
+     * @param pacedTokens the prompt tokens this step may prefill if rows are decoding ({@link PrefillPace#tokens});
+     *                    with none decoding, {@code chunkTokens}
+     */
+    StepPlan plan(List<SlotView> slots, List<Waiting> queue, long now, int pacedTokens) {
         List<Integer> leave = new ArrayList<>();
         // Slots a new group may take: free ones, idle ones, and those released now (they keep their tokens).
         List<SlotView> open = new ArrayList<>();
@@ -125,7 +141,7 @@ final class StepPlanner {
         }
 
         List<Chunk> chunks = new ArrayList<>();
-        int budget = limits.chunkTokens();
+        int budget = decoding ? Math.min(limits.chunkTokens(), pacedTokens) : limits.chunkTokens();
         for (SlotView s : prefilling) {
             budget = chunk(s.id(), s.cached(), s.prompt(), budget, chunks);
         }
@@ -133,7 +149,7 @@ final class StepPlanner {
             budget = chunk(a.slots()[0], a.reused(), queue.get(a.waiting()).prompt().length, budget, chunks);
         }
         boolean decode = decoding || chunks.stream().anyMatch(Chunk::completes);
-        return new StepPlan(leave, expire, admit, chunks, decode);
+        return new StepPlan(leave, expire, admit, chunks, decode, decoding);
     }
 
     private static int chunk(int slot, int from, int prompt, int budget, List<Chunk> chunks) {

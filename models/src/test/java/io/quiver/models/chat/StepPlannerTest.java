@@ -57,6 +57,20 @@ class StepPlannerTest {
     }
 
     @Test
+    void whileRowsDecodeTheChunkIsThePacedOneAndWithNoneTheWholeBudget() {
+        List<SlotView> joining = List.of(busy(0, Phase.DECODING, 30, 10, false, 1),
+                busy(1, Phase.PREFILLING, 0, 20, false, 2));
+        StepPlan paced = PLANNER.plan(joining, List.of(), 0, 3);
+        assertEquals(List.of(new Chunk(1, 0, 3, false)), paced.chunks(), "the running row waits for 3 tokens only");
+        assertTrue(paced.paced());
+        StepPlan alone = PLANNER.plan(List.of(free(0), busy(1, Phase.PREFILLING, 0, 20, false, 2)), List.of(), 0, 3);
+        assertEquals(List.of(new Chunk(1, 0, 8, false)), alone.chunks(), "nobody waits: the whole chunk");
+        assertFalse(alone.paced());
+        StepPlan roomy = PLANNER.plan(joining, List.of(), 0, 100);
+        assertEquals(List.of(new Chunk(1, 0, 8, false)), roomy.chunks(), "never more than the chunk");
+    }
+
+    @Test
     void theTokenBudgetIsSharedFirstComeFirstServed() {
         List<SlotView> slots = List.of(busy(0, Phase.PREFILLING, 0, 5, false, 7),
                 busy(1, Phase.PREFILLING, 0, 20, false, 3), free(2));

@@ -112,6 +112,7 @@ public interface QuiverConfig {
         String CONCURRENT_BATCHES = "2";
         String REASONING = "true";
         String PREFILL_CHUNK = "256";
+        String PREFILL_STALL = "1.5";
         String PREFIX_CACHING = "true";
         String MAX_ADAPTERS = "8";
 
@@ -165,12 +166,21 @@ public interface QuiverConfig {
         Optional<String> chatTemplate();
 
         /**
-         * Chat: prompt tokens prefilled per engine step, between the running streams' decode steps; smaller keeps
-         * their inter-token latency steadier while long prompts join, larger prefills a lone prompt faster.
+         * Chat: prompt tokens prefilled per engine step while no stream decodes, and the most a step takes while
+         * streams do ({@code prefill-stall}); larger prefills a lone prompt faster.
          */
         @WithName("prefill-chunk")
         @WithDefault(PREFILL_CHUNK)
         int prefillChunk();
+
+        /**
+         * Chat: while streams decode, the longest an engine step's prompt chunks may take, as a multiple of a plain
+         * decode step; the chunk shrinks to fit (down to 16 tokens), so a joining long prompt slows each running
+         * stream's token by at most this factor plus one. 0 prefills {@code prefill-chunk} tokens every step.
+         */
+        @WithName("prefill-stall")
+        @WithDefault(PREFILL_STALL)
+        double prefillStall();
 
         /**
          * Chat, GroupQueryAttention graphs on the CPU: the size of the KV cache written in place ({@code 8G},

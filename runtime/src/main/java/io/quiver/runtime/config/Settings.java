@@ -88,6 +88,8 @@ public final class Settings {
         MODEL_KEYS.put("chat-template", any);
         MODEL_KEYS.put("reasoning", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));
         MODEL_KEYS.put("prefill-chunk", atLeast(1));
+        MODEL_KEYS.put("prefill-stall", new Rule(Pattern.compile("\\d{1,3}(\\.\\d+)?").asMatchPredicate(),
+                "0 (off) or a positive number such as 1.5"));
         MODEL_KEYS.put("kv-cache-size", new Rule(v -> new MemorySizeConverter().convert(v).asLongValue() > 0,
                 "a size above 0 such as 8G or 512M"));
         MODEL_KEYS.put("prefix-caching", new Rule(v -> v.equals("true") || v.equals("false"), "true or false"));

@@ -90,7 +90,8 @@ final class ModelLoader {
             case CHAT -> {
                 ChatOptions options = new ChatOptions(podCap, spec.onnxFile().orElse(null),
                         spec.chatTemplate().orElse(null), spec.reasoning(), spec.contextLength(), queueTimeout,
-                        new ChatOptions.CacheOptions(spec.prefillChunk(), spec.kvCacheBytes(), spec.prefixCaching()),
+                        new ChatOptions.CacheOptions(spec.prefillChunk(), spec.prefillStall(), spec.kvCacheBytes(),
+                                spec.prefixCaching()),
                         grammars, spec.maxAdapters());
                 Optional<ChatModel> preloaded = Preload.take(spec.path(), kind, placement, ChatModel.class,
                         model -> model.opened(options.onnxFile()));

@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public record ModelSpec(String name, String path, Optional<ModelKind> kind, int maxBatch, Duration maxBatchDelay,
                         int concurrentBatches, Optional<String> onnxFile, int contextLength,
-                        Optional<String> chatTemplate, boolean reasoning, int prefillChunk, long kvCacheBytes,
+                        Optional<String> chatTemplate, boolean reasoning, int prefillChunk, double prefillStall, long kvCacheBytes,
                         boolean prefixCaching, Map<String, String> adapters, int maxAdapters) {
 
     /** The configured models, or with none configured, the embedded defaults so every route answers. */
@@ -26,7 +26,7 @@ public record ModelSpec(String name, String path, Optional<ModelKind> kind, int 
         Map<String, ModelSpec> specs = new LinkedHashMap<>();
         config.models().forEach((name, m) -> specs.put(name, new ModelSpec(name, m.path(), m.kind(), m.maxBatch(),
                 m.maxBatchDelay(), m.concurrentBatches(), m.onnxFile(), m.contextLength().orElse(0), m.chatTemplate(),
-                m.reasoning(), m.prefillChunk(), m.kvCacheSize().map(size -> size.asLongValue()).orElse(0L),
+                m.reasoning(), m.prefillChunk(), m.prefillStall(), m.kvCacheSize().map(size -> size.asLongValue()).orElse(0L),
                 m.prefixCaching(), Adapters.parse(m.adapters().orElse(null)), m.maxAdapters())));
         if (specs.isEmpty()) {
             for (Map.Entry<String, String> d : DEFAULTS.entrySet()) {
@@ -34,7 +34,8 @@ public record ModelSpec(String name, String path, Optional<ModelKind> kind, int 
                 specs.put(name, new ModelSpec(name, d.getValue(), Optional.empty(),
                         Integer.parseInt(Model.MAX_BATCH), DurationConverter.parseDuration(Model.MAX_BATCH_DELAY),
                         Integer.parseInt(Model.CONCURRENT_BATCHES), Optional.empty(), 0, Optional.empty(),
-                        Boolean.parseBoolean(Model.REASONING), Integer.parseInt(Model.PREFILL_CHUNK), 0,
+                        Boolean.parseBoolean(Model.REASONING), Integer.parseInt(Model.PREFILL_CHUNK),
+                        Double.parseDouble(Model.PREFILL_STALL), 0,
                         Boolean.parseBoolean(Model.PREFIX_CACHING), Map.of(), Integer.parseInt(Model.MAX_ADAPTERS)));
             }
         }
