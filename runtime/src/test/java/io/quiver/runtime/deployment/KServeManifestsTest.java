@@ -114,6 +114,9 @@ class KServeManifestsTest {
             Map<String, String> annotations = service.metadata().getAnnotations();
             assertEquals("true", annotations.get("serving.kserve.io/enable-prometheus-scraping"), name);
             assertEquals("Serverless", annotations.get("serving.kserve.io/deploymentMode"), name);
+            // KServe passes the InferenceService's annotations to the revision it makes, as the Knative manifests set it.
+            assertEquals("Enabled", annotations.get("features.knative.dev/http-full-duplex"),
+                    name + ": full duplex behind queue-proxy, as the Knative manifests set it");
             assertTrue(predictor.model().storageUri().matches("(s3|gs|pvc|https?|hf|oci)://.+"), name + ": storageUri");
 
             // KServe merges the model's env over the runtime container's, by name.
