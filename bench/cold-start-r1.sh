@@ -46,8 +46,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--runs N] [--only CONFIG,...] [--aot] [--results DIR] [--timeout 15m]" >&2; exit 2 ;;
   esac
 done
-shape=${QUIVER_R1_SHAPE_DIR:-$repo/.cache/models/r1-distill-qwen-1.5b-shape}
-peers=${QUIVER_PEERS_DIR:-$repo/.cache/peers}
+# Quiver's starts run from its application folder: every path they are given must be absolute.
+results=$(realpath -ms "$results")
+shape=$(realpath -ms "${QUIVER_R1_SHAPE_DIR:-$repo/.cache/models/r1-distill-qwen-1.5b-shape}")
+peers=$(realpath -ms "${QUIVER_PEERS_DIR:-$repo/.cache/peers}")
 export QUIVER_R1_SHAPE_DIR=$shape QUIVER_PEERS_DIR=$peers
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=$repo/runtime/target/quarkus-app/quarkus-run.jar
@@ -145,6 +147,9 @@ done
 
 # One folder for the report, should the runs have crossed midnight (results go under <results>/<date>/).
 mkdir -p "$results/table"
+# Results are committed: the commands they record keep no path of this machine.
+find "$results" -mindepth 2 -maxdepth 2 -name 'startup-*.json' ! -path "$results/table/*" \
+  -exec sed -i -e "s|$work|<work>|g" -e "s|$repo/||g" {} +
 find "$results" -mindepth 2 -maxdepth 2 -name 'startup-*.json' ! -path "$results/table/*" -exec cp {} "$results/table/" \;
 "$java" -jar "$bench" report --in "$results/table"
 if [ ${#failed[@]} -gt 0 ]; then

@@ -272,6 +272,9 @@ public final class CompareCommand implements Callable<Integer> {
         settings.put("prefix_streams", prefixStreams.toString());
         ChatFamily chat = ChatFamily.named(chatModel, smollm2, r1Shape, peersDir);
         settings.put("chat_model", chat.key() + " (" + chat.optimum().getFileName() + ")");
+        if (!jvmOptions.isEmpty()) {
+            settings.put("quiver_jvm_options", ServersSuite.shown(jvmOptions, peersDir, genaiPython));
+        }
         settings.put("load_average_at_start", LoadAverage.read());
         ServersSuite suite = new ServersSuite(new ServersSuite.Settings(peers, peersDir, chat, genaiPython,
                 Path.of(System.getProperty("java.home"), "bin", "java"), jar, port, peerPort, streams,

@@ -103,6 +103,11 @@ public final class ReportBuilder {
         }
         md.append("## Compare (pairs alternated in one run; ratio > 1: Quiver better)\n\n");
         for (JsonNode run : runs) {
+            if (runs.size() > 1) {
+                String options = run.at("/settings/quiver_jvm_options").asText("");
+                md.append("### Run ").append(runName(run).strip())
+                        .append(options.isEmpty() ? "" : ", Quiver with `" + options + "`").append("\n\n");
+            }
             targets(run);
             Map<String, List<JsonNode>> byComparison = new LinkedHashMap<>();
             for (JsonNode p : run.path("pairs")) {
