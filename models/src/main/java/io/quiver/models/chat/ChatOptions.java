@@ -34,7 +34,7 @@ public record ChatOptions(int maxBatch, String onnxFile, String chatTemplate, bo
         /** Prompt tokens per step unless set: long enough to keep a prefill efficient. */
         public static final int DEFAULT_PREFILL_CHUNK = 256;
         /** Running streams' steps that carry prompt chunks take at most 1 + this times a plain decode step. */
-        public static final double DEFAULT_PREFILL_STALL = 1.5;
+        public static final double DEFAULT_PREFILL_STALL = 1.0;
 
         public CacheOptions {
             if (prefillChunk < 1) {

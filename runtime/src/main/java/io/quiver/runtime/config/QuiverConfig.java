@@ -112,7 +112,7 @@ public interface QuiverConfig {
         String CONCURRENT_BATCHES = "2";
         String REASONING = "true";
         String PREFILL_CHUNK = "256";
-        String PREFILL_STALL = "1.5";
+        String PREFILL_STALL = "1.0";
         String PREFIX_CACHING = "true";
         String MAX_ADAPTERS = "8";
 
