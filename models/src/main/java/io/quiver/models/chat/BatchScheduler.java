@@ -144,10 +144,18 @@ final class BatchScheduler implements AutoCloseable {
         if (plan.paced() && prefilled > 0) {
             pace.prefilled(prefilled, System.nanoTime() - started);
         }
+        long prefillNanos = System.nanoTime() - started;
         if (plan.decode()) {
             decode();
         }
         stats.busyTokens(slots.busyTokens());
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            // The step's profile (the category at DEBUG): what the running streams waited for, and why.
+            LOG.log(System.Logger.Level.DEBUG, String.format("step: %d prompt tokens in %d chunks, %.1f ms; "
+                    + "decode %s; %.1f ms in all", prefilled, plan.chunks().size(), prefillNanos / 1e6,
+                    plan.decode() ? executor.decoding().size() + " rows" : "none",
+                    (System.nanoTime() - started) / 1e6));
+        }
         return true;
     }
 
