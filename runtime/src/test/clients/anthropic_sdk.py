@@ -1,5 +1,6 @@
 """The official anthropic Python SDK against a running server: messages and their streams, system, multi-turn,
-stop_sequences, a tool_use -> tool_result round trip, thinking blocks, messages.parse, count_tokens and errors.
+stop_sequences, a tool_use -> tool_result round trip, tool use streamed as it decodes (text, then a call's input in
+fragments), thinking blocks, messages.parse, count_tokens and errors.
 
     python anthropic_sdk.py http://127.0.0.1:8080 tiny-random-deepseek-r1 r1-think smollm2
 MODEL is a chat model, THINKING one whose template opens <think>, TOOLS one that answers sensibly (the tool round
@@ -66,8 +67,14 @@ use = r.content[-1]
 assert use.type == "tool_use" and use.name == "add" and set(use.input) == {"a", "b"}, use
 with client.messages.stream(model=tools_model, max_tokens=60, extra_body=GREEDY, messages=ask, tools=tools,
                             tool_choice={"type": "tool", "name": "add"}) as s:
+    events = list(s)
     final = s.get_final_message()
 assert final.stop_reason == "tool_use" and final.content[-1].input == use.input, final
+# The input streams as it decodes: the tool_use block starts, then its input comes in fragments.
+types = [e.type for e in events]
+started = next(i for i, e in enumerate(events) if e.type == "content_block_start" and e.content_block.type == "tool_use")
+assert types.count("input_json") > 2 and started < types.index("input_json"), types
+assert [e for e in events if e.type == "input_json"][-1].snapshot == use.input, events
 result = [{"type": "tool_result", "tool_use_id": use.id, "content": str(use.input["a"] + use.input["b"])}]
 followup = ask + [r.to_param(), {"role": "user", "content": result}]
 r = client.messages.create(model=tools_model, max_tokens=24, extra_body=GREEDY, messages=followup, tools=tools)
@@ -75,6 +82,28 @@ assert r.stop_reason in ("end_turn", "max_tokens") and r.content[0].type == "tex
 assert client.messages.count_tokens(model=tools_model, messages=followup, tools=tools).input_tokens \
     == r.usage.input_tokens
 print("ok tools", use.input, "->", repr(r.content[0].text))
+
+# Tool use read as it decodes: SmolLM2's own template shows no tools, so the system turn teaches it Hermes' format;
+# it answers with text, then a call. The stream helper assembles the same message from the deltas.
+weather = [{"name": "get_weather", "description": "The current weather in a city.", "input_schema": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+teach = ('You can call tools. To call a tool, write <tool_call>{"name": "<tool>", "arguments": {...}}</tool_call>.\n'
+         'Tools: get_weather(city): the current weather in a city.\n'
+         'Example:\nUser: What is the weather in Rome?\nAssistant: Let me check.\n'
+         '<tool_call>{"name": "get_weather", "arguments": {"city": "Rome"}}</tool_call>')
+auto = dict(model=tools_model, max_tokens=80, extra_body=GREEDY, system=teach, tools=weather,
+            messages=[{"role": "user", "content": "What is the weather in Paris?"}])
+whole = client.messages.create(**auto)
+assert whole.stop_reason == "tool_use" and [b.type for b in whole.content] == ["text", "tool_use"], whole
+with client.messages.stream(**auto) as s:
+    types = [e.type for e in s]
+    final = s.get_final_message()
+assert final.stop_reason == "tool_use", final
+assert [b.model_dump(exclude={"id"}) for b in final.content] == [b.model_dump(exclude={"id"}) for b in whole.content], \
+    (final.content, whole.content)
+assert types.index("text") < types.index("input_json") and types.count("input_json") > 2, types
+print("ok streamed tool_use", repr(final.content[0].text), final.content[1].input, types.count("input_json"),
+      "fragments")
 
 r = client.messages.create(model=thinking_model, max_tokens=32, extra_body=GREEDY, messages=question,
                            thinking={"type": "enabled", "budget_tokens": 16})

@@ -1,5 +1,6 @@
 """The official openai Python SDK's Responses client against a running server: an answer, a stream, a json_schema
-text format, a function tool round trip (streamed and not) and reasoning items.
+text format, a function tool round trip, function calls streamed as they decode (the streamed response's output is
+the non-streamed one's) and reasoning items.
 
     python openai_responses.py http://127.0.0.1:8080/v1 smollm2 tiny-random-deepseek-r1
 The first model answers in English (the checks read its text); the second is an R1-style model whose template opens
@@ -76,15 +77,46 @@ r = client.responses.create(model=model, input=followup, tools=tools, max_output
 assert r.status == "completed" and r.output_text and not any(i.type == "function_call" for i in r.output), r
 print("ok tools", args, "->", repr(r.output_text))
 
-events = list(client.responses.create(model=model, input=question, tools=tools,
-                                      tool_choice={"type": "function", "name": "add"}, max_output_tokens=60,
-                                      temperature=0, stream=True))
+
+def without_ids(output):
+    """What an output says, ids aside (they are new per response) and as plain items (the stream helper's parsed
+    types add parsed fields of their own)."""
+    return [(item.type, item.status, [c.text for c in item.content]) if item.type == "message"
+            else (item.type, item.status, item.name, item.arguments) for item in output]
+
+
+named = dict(model=model, input=question, tools=tools, tool_choice={"type": "function", "name": "add"},
+             max_output_tokens=60, temperature=0)
+whole = client.responses.create(**named)
+events = list(client.responses.create(**named, stream=True))
 done = [e.arguments for e in events if e.type == "response.function_call_arguments.done"]
-deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
+fragments = [e.delta for e in events if e.type == "response.function_call_arguments.delta"]
 items = [e.item for e in events if e.type == "response.output_item.done" and e.item.type == "function_call"]
-assert len(done) == 1 and deltas == done[0] and items[0].arguments == done[0], events
+assert len(done) == 1 and "".join(fragments) == done[0] and items[0].arguments == done[0], events
+assert len(fragments) > 2, fragments
 assert set(json.loads(done[0])) == {"a", "b"} and events[-1].type == "response.completed", events
-print("ok streamed tools", done[0])
+assert without_ids(events[-1].response.output) == without_ids(whole.output), (events[-1].response.output, whole.output)
+
+# With tool_choice auto, SmolLM2 (its template shows no tools, so the instructions teach it Hermes' format) answers
+# with text, then a call: the text streams into the message item before the call's item starts. The SDK's stream
+# helper checks the item lifecycle as it assembles the response.
+weather = [{"type": "function", "name": "get_weather", "description": "The current weather in a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
+teach = ('You can call tools. To call a tool, write <tool_call>{"name": "<tool>", "arguments": {...}}</tool_call>.\n'
+         'Tools: get_weather(city): the current weather in a city.\n'
+         'Example:\nUser: What is the weather in Rome?\nAssistant: Let me check.\n'
+         '<tool_call>{"name": "get_weather", "arguments": {"city": "Rome"}}</tool_call>')
+auto = dict(model=model, instructions=teach, input="What is the weather in Paris?", tools=weather,
+            max_output_tokens=80, temperature=0)
+whole = client.responses.create(**auto)
+assert [item.type for item in whole.output] == ["message", "function_call"], whole.output
+with client.responses.stream(**auto) as stream:
+    types = [e.type for e in stream]
+    final = stream.get_final_response()
+assert final.status == "completed" and without_ids(final.output) == without_ids(whole.output), (final, whole)
+assert types.index("response.output_text.delta") < types.index("response.function_call_arguments.delta"), types
+assert types.count("response.function_call_arguments.delta") > 2, types
+print("ok streamed tools", done[0], repr(whole.output_text), whole.output[1].arguments)
 
 r = client.responses.create(model=reasoner, input="hi", max_output_tokens=8, temperature=0)
 reasoning = [item for item in r.output if item.type == "reasoning"]

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The official anthropic Python SDK, unmodified, against the packaged server's {@code /v1/messages}: messages and
- * the stream helper's final message, system and multi-turn, stop sequences, a tool_use / tool_result round trip and
+ * the stream helper's final message, system and multi-turn, stop sequences, a tool_use / tool_result round trip,
+ * tool use streamed as it decodes (the stream helper's message equals the non-streamed one) and
  * {@code messages.parse} on the real SmolLM2, thinking blocks from an R1 template that opens {@code <think>},
  * count_tokens and errors raised as the SDK's exceptions (src/test/clients/anthropic_sdk.py). The SDK comes from
  * the pinned environment (QUIVER_VENV, else models/fixtures/python-env.sh makes it).
@@ -72,7 +73,7 @@ class AnthropicSdkIT {
         String out = run(List.of(python(), CLIENTS.resolve("anthropic_sdk.py").toString(),
                 server.uri("").toString(), MODEL, "r1-think", "smollm2"));
         for (String check : List.of("ok create", "ok stream", "ok multi-turn", "ok stop_sequences", "ok tools",
-                "ok thinking", "ok parse", "ok errors")) {
+                "ok streamed tool_use", "ok thinking", "ok parse", "ok errors")) {
             assertTrue(out.contains(check), out);
         }
     }

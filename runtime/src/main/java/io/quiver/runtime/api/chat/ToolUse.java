@@ -137,12 +137,15 @@ public final class ToolUse {
         return family.parse(text, maxCalls);
     }
 
-    /** The reader of streamed choice {@code index}'s calls; {@link #release} it at the choice's end. */
-    ToolCallReader reader(int index) {
+    /**
+     * The reader of streamed choice {@code index}'s calls, shared by every route that streams them (chat, Messages,
+     * Responses); {@link #release} it at the choice's end.
+     */
+    public ToolCallReader reader(int index) {
         return readers.computeIfAbsent(index, i -> family.reader(maxCalls));
     }
 
-    void release(int index) {
+    public void release(int index) {
         readers.remove(index);
     }
 

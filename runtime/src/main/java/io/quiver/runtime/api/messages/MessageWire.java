@@ -7,6 +7,7 @@ import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.ToolCall;
+import io.quiver.models.chat.ToolCallReader;
 import io.quiver.models.chat.ToolCalls;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.ApiException;
@@ -35,9 +36,10 @@ import java.util.Map;
  * One Messages request's answer: the {@code message} object, or its stream of Anthropic's events
  * ({@code message_start}; per block {@code content_block_start}, its deltas, {@code content_block_stop};
  * {@code message_delta} with the stop reason and usage; {@code message_stop}; {@code ping} while silent).
- * Reasoning becomes thinking blocks and the answer text blocks, as they decode. With tools the answer's text is held
- * to its end, read for calls in the template's format, and sent as a text block and {@code tool_use} blocks (each
- * input in one {@code input_json_delta}). Holds the state of one stream: a new one per request.
+ * Reasoning becomes thinking blocks and the answer text blocks, as they decode. With tools the answer's text is read
+ * for calls as it decodes ({@link ToolCallReader}, as chat completions stream them): text before the calls streams
+ * into a text block, each call opens a {@code tool_use} block and streams its input's JSON as
+ * {@code input_json_delta} fragments. Holds the state of one stream: a new one per request.
  */
 final class MessageWire implements Wire {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,8 +52,6 @@ final class MessageWire implements Wire {
     private int blocks;
     private String open;
     private int[] ids = new int[64];
-    // With tools, the answer's text, read for calls at its end.
-    private final StringBuilder held = new StringBuilder();
     private int count;
     private Ending ending;
 
@@ -92,7 +92,7 @@ final class MessageWire implements Wire {
         if (content.isEmpty()) {
             content.add(new TextBlock(""));
         }
-        return Message.of(h.id(), h.model(), content, ending(c.reason(), calls, c.tokenIds()),
+        return Message.of(h.id(), h.model(), content, ending(c.reason(), !calls.isEmpty(), c.tokenIds()),
                 new MessagesProtocol.Usage(usage.promptTokens(), usage.completionTokens()));
     }
 
@@ -111,19 +111,16 @@ final class MessageWire implements Wire {
             ids[count++] = id;
         }
         List<Object> events = new ArrayList<>();
-        if (!d.reasoning().isEmpty() && thinking != MessagesRequest.Thinking.HIDDEN) {
+        // Reasoning after a call began is left out: it would cut the tool_use block's input short (R1 reasons first).
+        if (!d.reasoning().isEmpty() && thinking != MessagesRequest.Thinking.HIDDEN && !"tool_use".equals(open)) {
             into(events, "thinking");
             if (thinking == MessagesRequest.Thinking.SHOWN) {
                 events.add(blockDelta(new ThinkingDelta(d.reasoning())));
             }
         }
         if (!d.content().isEmpty()) {
-            if (h.tools() != null) {
-                held.append(d.content());
-            } else {
-                into(events, "text");
-                events.add(blockDelta(new TextDelta(d.content())));
-            }
+            answer(events, h.tools() == null ? List.of(new ToolCallReader.Text(d.content()))
+                    : h.tools().reader(index).accept(d.content()));
         }
         return events.isEmpty() ? null : events;
     }
@@ -131,6 +128,10 @@ final class MessageWire implements Wire {
     @Override
     public Object finish(Header h, int index, FinishReason reason) {
         List<Object> events = new ArrayList<>();
+        ToolCallReader reader = h.tools() == null ? null : h.tools().reader(index);
+        if (reader != null) {
+            h.tools().release(index);
+        }
         if (reason == FinishReason.CANCELLED) {
             close(events);
             // Anthropic has no stop reason for a message cut short: the stream ends with an error instead.
@@ -139,26 +140,14 @@ final class MessageWire implements Wire {
                     Map.of())));
             return events;
         }
-        List<ToolCall> calls = List.of();
-        if (h.tools() != null) {
-            ToolCalls.Parsed parsed = h.tools().parse(held.toString());
-            if (parsed.content() != null && !parsed.content().isEmpty()) {
-                into(events, "text");
-                events.add(blockDelta(new TextDelta(parsed.content())));
-            }
-            calls = parsed.calls();
-            for (ToolCall call : calls) {
-                close(events);
-                ToolUseBlock block = toolUse(call);
-                start(events, new ToolUseBlock(block.id(), block.name(), JSON.createObjectNode()));
-                events.add(blockDelta(new InputJsonDelta(call.arguments())));
-            }
+        if (reader != null) {
+            answer(events, reader.finish());
         }
         if (blocks == 0) {
             start(events, new TextBlock(""));
         }
         close(events);
-        ending = ending(reason, calls, Arrays.copyOf(ids, count));
+        ending = ending(reason, reader != null && reader.calls() > 0, Arrays.copyOf(ids, count));
         return events;
     }
 
@@ -188,6 +177,26 @@ final class MessageWire implements Wire {
         return AnthropicError.of(e.status(), e.getMessage());
     }
 
+    /**
+     * Sends what the answer's reader read: text into the open text block, each call as a {@code tool_use} block
+     * (its input empty, as Anthropic starts one) followed by its input's JSON fragments.
+     */
+    private void answer(List<Object> events, List<ToolCallReader.Event> read) {
+        for (ToolCallReader.Event e : read) {
+            switch (e) {
+                case ToolCallReader.Text t -> {
+                    into(events, "text");
+                    events.add(blockDelta(new TextDelta(t.text())));
+                }
+                case ToolCallReader.CallStart s -> {
+                    close(events);
+                    start(events, new ToolUseBlock(toolUseId(s.id()), s.name(), JSON.createObjectNode()));
+                }
+                case ToolCallReader.Arguments a -> events.add(blockDelta(new InputJsonDelta(a.fragment())));
+            }
+        }
+    }
+
     /** Makes {@code type} the open block, closing another first. */
     private void into(List<Object> events, String type) {
         if (type.equals(open)) {
@@ -214,25 +223,29 @@ final class MessageWire implements Wire {
         return new BlockDelta(blocks - 1, delta);
     }
 
-    /** Anthropic's ids read {@code toolu_…}. */
     private static ToolUseBlock toolUse(ToolCall call) {
-        String id = call.id().startsWith("call_") ? "toolu_" + call.id().substring("call_".length()) : call.id();
         try {
-            return new ToolUseBlock(id, call.name(), JSON.readTree(call.arguments()));
+            return new ToolUseBlock(toolUseId(call.id()), call.name(), JSON.readTree(call.arguments()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed call's arguments are JSON: " + call.arguments(), e);
         }
     }
 
+    /** Anthropic's ids read {@code toolu_…}. */
+    private static String toolUseId(String callId) {
+        return callId.startsWith("call_") ? "toolu_" + callId.substring("call_".length()) : callId;
+    }
+
     /**
-     * Anthropic's stop reason. The engine ends on an end-of-sequence token or a stop string alike; which one is read
+     * Anthropic's stop reason: a message cut by the token limit says so, one that made calls and ended by itself
+     * stops for {@code tool_use}. The engine ends on an end-of-sequence token or a stop string alike; which one is read
      * from the completion's tokens: the stop sequence that occurs first in their text, if any, ended it.
      */
-    private Ending ending(FinishReason reason, List<ToolCall> calls, int[] tokenIds) {
+    private Ending ending(FinishReason reason, boolean called, int[] tokenIds) {
         if (reason == FinishReason.LENGTH) {
             return new Ending("max_tokens", null);
         }
-        if (!calls.isEmpty()) {
+        if (called) {
             return new Ending("tool_use", null);
         }
         if (!stops.isEmpty() && engine != null) {

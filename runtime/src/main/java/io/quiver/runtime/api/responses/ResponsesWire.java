@@ -3,8 +3,7 @@ package io.quiver.runtime.api.responses;
 import io.quiver.models.chat.Completions;
 import io.quiver.models.chat.Delta;
 import io.quiver.models.chat.FinishReason;
-import io.quiver.models.chat.ToolCall;
-import io.quiver.models.chat.ToolCalls;
+import io.quiver.models.chat.ToolCallReader;
 import io.quiver.runtime.api.ApiException;
 import io.quiver.runtime.api.OpenAiError;
 import io.quiver.runtime.api.chat.ToolUse;
@@ -33,8 +32,10 @@ import java.util.UUID;
  * One response of {@code POST /v1/responses} on the wire; one instance per request, since a stream's events carry
  * running state (sequence numbers, output indexes, the item being written). Output items come in the order the
  * model writes them: a reasoning item for {@code <think>} text, a message item for the answer's text, then a
- * function call item per call. With tools the answer's text is held to its end (a call cannot be told from text
- * before), as on chat completions; reasoning still streams.
+ * function call item per call. With tools the answer's text is read for calls as it decodes ({@link ToolCallReader},
+ * as chat completions stream them): text before the calls streams into the message item, and each call streams its
+ * arguments into its own item. The answer without a stream is made by the same code, its events unsent, so the two
+ * agree.
  */
 final class ResponsesWire implements Wire {
     private static final String CUT_SHORT = "The response was cut short: the request timed out or the server is "
@@ -43,13 +44,17 @@ final class ResponsesWire implements Wire {
     private final ResponsesRequest request;
     private final ToolUse tools;
     private final List<Object> output = new ArrayList<>();
-    private final StringBuilder held = new StringBuilder();
     private int sequence;
     private Open open;
     private FinishReason reason;
 
-    /** The item a stream is writing: its kind, id, place in the output and text so far. */
-    private record Open(boolean reasoning, String id, int index, StringBuilder text) {
+    private enum Kind { REASONING, MESSAGE, CALL }
+
+    /**
+     * The item a stream is writing: its kind, id, place in the output and text so far (a call's: its arguments, and
+     * its call id and function name; null for the other kinds).
+     */
+    private record Open(Kind kind, String id, int index, StringBuilder text, String callId, String name) {
     }
 
     /** {@code tools}: the request's tool use (its calls are read from the answer), or null. */
@@ -72,7 +77,10 @@ final class ResponsesWire implements Wire {
             String status = c.content().isEmpty() ? itemStatus() : "completed";
             output.add(Reasoning.of(id("rs_"), status, List.of(ReasoningText.of(c.reasoning()))));
         }
-        answer(c.content(), null);
+        // The answer's items are made as a stream makes them, their events unsent: the two answers agree.
+        List<Object> unsent = new ArrayList<>();
+        answer(unsent, c.index(), c.content());
+        ended(unsent, c.index());
         return body(h, Usage.of(usage, c.reasoningTokens()));
     }
 
@@ -86,16 +94,16 @@ final class ResponsesWire implements Wire {
     @Override
     public Object delta(Header h, int index, Delta d) {
         List<Object> events = new ArrayList<>();
-        if (!d.reasoning().isEmpty()) {
-            write(events, true, d.reasoning());
+        // Reasoning after a call began is left out: it would cut the call's item short (R1 reasons first).
+        if (!d.reasoning().isEmpty() && !writing(Kind.CALL)) {
+            write(events, Kind.REASONING, d.reasoning());
         }
         if (!d.content().isEmpty()) {
-            if (tools != null) {
+            if (writing(Kind.REASONING)) {
+                // The answer began, even while the reader holds its first text back: the reasoning is done.
                 close(events, "completed");
-                held.append(d.content());
-            } else {
-                write(events, false, d.content());
             }
+            answer(events, index, d.content());
         }
         return events.isEmpty() ? null : events;
     }
@@ -104,9 +112,7 @@ final class ResponsesWire implements Wire {
     public Object finish(Header h, int index, FinishReason finished) {
         reason = finished;
         List<Object> events = new ArrayList<>();
-        close(events, itemStatus());
-        // Without tools the text has streamed already; with them it was held for this.
-        answer(tools == null ? "" : held.toString(), events);
+        ended(events, index);
         return events;
     }
 
@@ -141,46 +147,57 @@ final class ResponsesWire implements Wire {
         return "";
     }
 
-    /**
-     * The answer's items after its reasoning: the text (read for calls when the request has tools) as a message,
-     * then its calls; an empty message when the model stopped with nothing else to say. Streams write each item's
-     * events into {@code events}; without a stream ({@code events} null) the items are only added to the output.
-     */
-    private void answer(String text, List<Object> events) {
-        ToolCalls.Parsed parsed = tools == null ? new ToolCalls.Parsed(text, List.of()) : tools.parse(text);
-        List<ToolCall> calls = parsed.calls();
-        String content = parsed.content() == null ? "" : parsed.content();
-        boolean messageWritten = output.stream().anyMatch(Message.class::isInstance);
-        if (!content.isEmpty() || calls.isEmpty() && !messageWritten && reason == FinishReason.STOP) {
-            if (events == null) {
-                output.add(Message.of(id("msg_"), itemStatus(), List.of(OutputText.of(content))));
-            } else {
-                write(events, false, content);
-                close(events, itemStatus());
+    /** The next piece of the answer's text: read for calls when the request has tools, else all message text. */
+    private void answer(List<Object> events, int index, String text) {
+        read(events, tools == null ? List.of(new ToolCallReader.Text(text)) : tools.reader(index).accept(text));
+    }
+
+    /** Writes what the reader read: text into the message item, each call into its own function call item. */
+    private void read(List<Object> events, List<ToolCallReader.Event> read) {
+        for (ToolCallReader.Event e : read) {
+            switch (e) {
+                case ToolCallReader.Text t -> {
+                    if (!t.text().isEmpty()) {
+                        write(events, Kind.MESSAGE, t.text());
+                    }
+                }
+                case ToolCallReader.CallStart s -> call(events, s);
+                case ToolCallReader.Arguments a -> {
+                    open.text().append(a.fragment());
+                    events.add(new ArgumentsDelta("response.function_call_arguments.delta", sequence++, open.id(),
+                            open.index(), a.fragment()));
+                }
             }
-        }
-        for (ToolCall call : calls) {
-            String id = id("fc_");
-            int at = output.size();
-            FunctionCall done = FunctionCall.of(id, "completed", call.id(), call.name(), call.arguments());
-            if (events != null) {
-                events.add(new ItemEvent("response.output_item.added", sequence++, at,
-                        FunctionCall.of(id, "in_progress", call.id(), call.name(), "")));
-                events.add(new ArgumentsDelta("response.function_call_arguments.delta", sequence++, id, at,
-                        call.arguments()));
-                events.add(new ArgumentsDone("response.function_call_arguments.done", sequence++, id, at,
-                        call.name(), call.arguments()));
-                events.add(new ItemEvent("response.output_item.done", sequence++, at, done));
-            }
-            output.add(done);
         }
     }
 
-    /** Streams text into the open item of its kind, closing the other kind's item and opening one as needed. */
-    private void write(List<Object> events, boolean reasoning, String text) {
-        if (open == null || open.reasoning() != reasoning) {
+    /**
+     * The answer ended: what the reader held back, then the open item done; a model that stopped with nothing else
+     * to say answers an empty message.
+     */
+    private void ended(List<Object> events, int index) {
+        if (tools != null) {
+            read(events, tools.reader(index).finish());
+            tools.release(index);
+        }
+        boolean answered = open != null && open.kind() != Kind.REASONING
+                || output.stream().anyMatch(item -> item instanceof Message || item instanceof FunctionCall);
+        if (!answered && reason == FinishReason.STOP) {
+            write(events, Kind.MESSAGE, "");
+        }
+        close(events, itemStatus());
+    }
+
+    private boolean writing(Kind kind) {
+        return open != null && open.kind() == kind;
+    }
+
+    /** Streams text into the open item of its kind, closing another item and opening one as needed. */
+    private void write(List<Object> events, Kind kind, String text) {
+        boolean reasoning = kind == Kind.REASONING;
+        if (!writing(kind)) {
             close(events, "completed");
-            open = new Open(reasoning, id(reasoning ? "rs_" : "msg_"), output.size(), new StringBuilder());
+            open = new Open(kind, id(reasoning ? "rs_" : "msg_"), output.size(), new StringBuilder(), null, null);
             Object item = reasoning ? Reasoning.of(open.id(), "in_progress", List.of())
                     : Message.of(open.id(), "in_progress", List.of());
             events.add(new ItemEvent("response.output_item.added", sequence++, open.index(), item));
@@ -195,22 +212,48 @@ final class ResponsesWire implements Wire {
                 sequence++, open.id(), open.index(), 0, text, reasoning ? null : List.of()));
     }
 
-    /** Ends the open item, if any: its text done, its part done, the item done and added to the output. */
+    /** A call begins: the item before it is done, and the call's item is added with its arguments still empty. */
+    private void call(List<Object> events, ToolCallReader.CallStart start) {
+        close(events, "completed");
+        open = new Open(Kind.CALL, id("fc_"), output.size(), new StringBuilder(), start.id(), start.name());
+        events.add(new ItemEvent("response.output_item.added", sequence++, open.index(),
+                FunctionCall.of(open.id(), "in_progress", start.id(), start.name(), "")));
+    }
+
+    /**
+     * Ends the open item, if any: a text item's text and part done, a call's arguments done; then the item done and
+     * added to the output.
+     */
     private void close(List<Object> events, String status) {
         if (open == null) {
             return;
         }
         String text = open.text().toString();
-        boolean reasoning = open.reasoning();
-        Object part = reasoning ? ReasoningText.of(text) : OutputText.of(text);
-        Object item = reasoning ? Reasoning.of(open.id(), status, List.of(ReasoningText.of(text)))
-                : Message.of(open.id(), status, List.of(OutputText.of(text)));
-        events.add(new TextDone(reasoning ? "response.reasoning_text.done" : "response.output_text.done", sequence++,
-                open.id(), open.index(), 0, text, reasoning ? null : List.of()));
-        events.add(new PartEvent("response.content_part.done", sequence++, open.id(), open.index(), 0, part));
+        Object item = switch (open.kind()) {
+            case REASONING -> {
+                textDone(events, true, text);
+                yield Reasoning.of(open.id(), status, List.of(ReasoningText.of(text)));
+            }
+            case MESSAGE -> {
+                textDone(events, false, text);
+                yield Message.of(open.id(), status, List.of(OutputText.of(text)));
+            }
+            case CALL -> {
+                events.add(new ArgumentsDone("response.function_call_arguments.done", sequence++, open.id(),
+                        open.index(), open.name(), text));
+                yield FunctionCall.of(open.id(), status, open.callId(), open.name(), text);
+            }
+        };
         events.add(new ItemEvent("response.output_item.done", sequence++, open.index(), item));
         output.add(item);
         open = null;
+    }
+
+    private void textDone(List<Object> events, boolean reasoning, String text) {
+        events.add(new TextDone(reasoning ? "response.reasoning_text.done" : "response.output_text.done", sequence++,
+                open.id(), open.index(), 0, text, reasoning ? null : List.of()));
+        events.add(new PartEvent("response.content_part.done", sequence++, open.id(), open.index(), 0,
+                reasoning ? ReasoningText.of(text) : OutputText.of(text)));
     }
 
     /** An item cut short by the token limit or a cancellation is incomplete. */

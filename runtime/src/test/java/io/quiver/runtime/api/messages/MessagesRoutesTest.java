@@ -147,10 +147,18 @@ class MessagesRoutesTest {
         assertTrue(use.get("id").asText().startsWith("toolu_"), use.toString());
         assertTrue(use.at("/input/city").isTextual() && use.at("/input/unit").isTextual(), use.toString());
 
+        // The call streams as it decodes: its block starts, then its input comes in many fragments that add up to
+        // the message's input.
         List<JsonNode> events = stream(body);
         JsonNode started = events.stream().filter(e -> e.at("/content_block/type").asText().equals("tool_use"))
                 .findFirst().orElseThrow(() -> new AssertionError(events.toString()));
         assertEquals(0, started.at("/content_block/input").size());
+        assertEquals("weather", started.at("/content_block/name").asText());
+        assertTrue(started.at("/content_block/id").asText().startsWith("toolu_"), started.toString());
+        List<JsonNode> fragments = events.stream().filter(e -> e.at("/delta/type").asText().equals("input_json_delta"))
+                .toList();
+        assertTrue(fragments.size() > 2, "the input streams in fragments: " + fragments);
+        fragments.forEach(f -> assertEquals(started.get("index"), f.get("index"), f.toString()));
         assertEquals(use.get("input"), json(NamedEvents.joined(events, "partial_json")));
         assertEquals("tool_use", events.get(events.size() - 2).at("/delta/stop_reason").asText());
 

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.runtime.Ready;
 import io.restassured.response.Response;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -259,19 +260,37 @@ class ResponsesRoutesTest {
     }
 
     @Test
-    void aStreamedCallHasItsArgumentEvents() {
+    void aStreamedCallHasItsArgumentEventsAndEndsAsTheAnswer() {
+        JsonNode answer = ok("/v1/responses", weatherRequest());
         List<JsonNode> events = events(post("/v1/responses", weatherRequest().put("stream", true)).then()
                 .statusCode(200).extract().asString());
         List<String> types = events.stream().map(e -> e.get("type").asText()).toList();
         int added = types.indexOf("response.output_item.added");
-        assertEquals(List.of("response.output_item.added", "response.function_call_arguments.delta",
-                "response.function_call_arguments.done", "response.output_item.done", "response.completed"),
-                types.subList(added, types.size()), types.toString());
-        JsonNode item = events.get(added + 3).get("item");
+        int done = types.indexOf("response.function_call_arguments.done");
+        // The arguments stream as they decode: many deltas between the item's start and its end.
+        assertTrue(done - added > 2, types.toString());
+        assertEquals(Collections.nCopies(done - added - 1, "response.function_call_arguments.delta"),
+                types.subList(added + 1, done), types.toString());
+        assertEquals(List.of("response.function_call_arguments.done", "response.output_item.done",
+                "response.completed"), types.subList(done, types.size()), types.toString());
+        JsonNode item = events.get(done + 1).get("item");
         assertEquals("", events.get(added).at("/item/arguments").asText());
-        assertEquals(item.get("arguments").asText(), events.get(added + 1).get("delta").asText());
-        assertEquals(item.get("arguments").asText(), events.get(added + 2).get("arguments").asText());
-        assertEquals("weather", events.get(added + 2).get("name").asText());
+        StringBuilder deltas = new StringBuilder();
+        events.subList(added + 1, done).forEach(e -> deltas.append(e.get("delta").asText()));
+        assertEquals(item.get("arguments").asText(), deltas.toString());
+        assertEquals(item.get("arguments").asText(), events.get(done).get("arguments").asText());
+        assertEquals("weather", events.get(done).get("name").asText());
+
+        // The stream's last event holds the answer's output (ids are made per answer).
+        JsonNode streamed = events.getLast().get("response");
+        assertEquals(withoutIds(answer.get("output")), withoutIds(streamed.get("output")));
+        assertEquals(answer.get("usage"), streamed.get("usage"));
+    }
+
+    static JsonNode withoutIds(JsonNode output) {
+        JsonNode copy = output.deepCopy();
+        copy.forEach(item -> ((ObjectNode) item).remove(List.of("id", "call_id")));
+        return copy;
     }
 
     @Test
