@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.messages;
 
+import static io.quiver.runtime.api.messages.NamedEvents.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.chat.ToolUse;
 import io.quiver.runtime.api.chat.Wire;
+import io.quiver.runtime.api.chat.WireEvents;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,15 +58,7 @@ class MessageWireTest {
         }
         out.add(wire.finish(h, 0, reason));
         out.add(wire.usage(h, new Usage(1, 1)));
-        List<JsonNode> events = new ArrayList<>();
-        for (Object o : out) {
-            if (o instanceof List<?> list) {
-                list.forEach(e -> events.add(JSON.valueToTree(e)));
-            } else if (o != null) {
-                events.add(JSON.valueToTree(o));
-            }
-        }
-        return events;
+        return WireEvents.of(out);
     }
 
     /**
@@ -132,14 +126,6 @@ class MessageWireTest {
             }
         }
         return message;
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.quiver.runtime.api.messages;
 
+import static io.quiver.runtime.api.messages.NamedEvents.json;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,14 +62,6 @@ class MessagesRoutesTest {
         assertEquals(200, r.statusCode(), r.asString());
         assertTrue(r.contentType().startsWith("text/event-stream"), r.contentType());
         return NamedEvents.parse(r.asString());
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
     }
 
     @Test

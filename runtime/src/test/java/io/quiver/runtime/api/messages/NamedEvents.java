@@ -35,6 +35,15 @@ final class NamedEvents {
     }
 
     /** The events' types in order. */
+    /** {@code text} read as JSON, or the test fails saying what it was. */
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
     static List<String> types(List<JsonNode> events) {
         return events.stream().map(e -> e.get("type").asText()).toList();
     }

@@ -12,6 +12,7 @@ import io.quiver.models.chat.FinishReason;
 import io.quiver.models.chat.Usage;
 import io.quiver.runtime.api.chat.ToolUse;
 import io.quiver.runtime.api.chat.Wire;
+import io.quiver.runtime.api.chat.WireEvents;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,15 +80,7 @@ class ResponsesWireTest {
         answer.deltas().forEach(d -> out.add(wire.delta(h, 0, d)));
         out.add(wire.finish(h, 0, answer.reason()));
         out.add(wire.ending(h, answer.completions(), false));
-        List<JsonNode> events = new ArrayList<>();
-        for (Object o : out) {
-            if (o instanceof List<?> list) {
-                list.forEach(e -> events.add(JSON.valueToTree(e)));
-            } else if (o != null) {
-                events.add(JSON.valueToTree(o));
-            }
-        }
-        return events;
+        return WireEvents.of(out);
     }
 
     static JsonNode response(Answer answer) {
