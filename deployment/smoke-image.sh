@@ -11,58 +11,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCHIVE=${1:-runtime/target/quiver-image.oci.tar}
 RUNS=${SMOKE_RUNS:-3}
-for tool in podman runc curl python3; do
-  command -v "$tool" > /dev/null || { echo "smoke-image.sh: $tool is missing (apt-get install podman runc curl)"; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "smoke-image.sh: needs root (rootful podman with runc)"; exit 1; }
 [ -f "$ARCHIVE" ] || { echo "smoke-image.sh: no image archive $ARCHIVE (deployment/image-offline.sh makes it)"; exit 1; }
 WORK=$(mkdir -p runtime/target/image-smoke && cd runtime/target/image-smoke && pwd)
 CGROUP=quiver-smoke
-# The sandbox cannot raise rlimits: ask for what this shell has (nproc at most 20000, which runc can set here).
-NOFILE=$(ulimit -n) NPROC=$(ulimit -u)
-if [ "$NPROC" = unlimited ] || [ "$NPROC" -gt 20000 ]; then NPROC=20000; fi
-pod() {
-  podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" --storage-driver overlay \
-    --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
-}
+source deployment/podman-env.sh
 cleanup() {
-  pod rm -f -t 0 -a > /dev/null 2>&1 || true
-  pod rmi -f -a > /dev/null 2>&1 || true
-  for m in $(awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do
-    umount "$m" 2>/dev/null || umount -l "$m"
-  done
-  rm -rf "$WORK/storage" "$WORK/run" "$WORK/tmp"
-  for c in /sys/fs/cgroup/*/"$CGROUP"; do [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  podman_cleanup
   [ -n "${BARE:-}" ] && kill "$BARE" 2>/dev/null
   return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cleanup
-mkdir -p "$WORK/tmp"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-millis() { echo $(( $(date +%s%N) / 1000000 )); }
-# await_ready <port> <start ms> <what is alive: pid or container>: prints ms from start to /q/health/ready 200.
-await_ready() {
-  for _ in $(seq 1 3000); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/q/health/ready" && { echo $(( $(millis) - $2 )); return; }
-    "${@:3}" > /dev/null 2>&1 || { echo "smoke-image.sh: the server exited before it was ready" >&2; return 1; }
-    sleep 0.02
-  done
-  echo "smoke-image.sh: not ready within 60 s" >&2; return 1
-}
-run_container() { # <name> <port>
-  pod run -d --name "$1" --network host --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=1g,mode=1777 \
-    --memory 3g --memory-swap 3g --cgroup-parent "/$CGROUP" --ulimit "nofile=$NOFILE:$NOFILE" \
-    --ulimit "nproc=$NPROC:$NPROC" -e "PORT=$2" "$IMAGE" > /dev/null
-}
 
 IMAGE=$(pod load -i "$ARCHIVE" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
 echo "== $IMAGE under podman $(podman --version | awk '{print $3}') with $(runc --version | head -1)"
 PORT=$(free_port)
 start=$(millis)
-run_container quiver-smoke "$PORT"
+pod_run quiver-smoke "$PORT"
 ready=$(await_ready "$PORT" "$start" pod container exists quiver-smoke) || { pod logs quiver-smoke; exit 1; }
 echo "ready after $ready ms (podman run to /q/health/ready)"
 PID=$(pod inspect -f '{{.State.Pid}}' quiver-smoke)
@@ -118,7 +84,7 @@ APP=runtime/target/quarkus-app
 container_ms=() bare_ms=()
 for i in $(seq 1 "$RUNS"); do
   PORT=$(free_port) start=$(millis)
-  run_container "quiver-ready-$i" "$PORT"
+  pod_run "quiver-ready-$i" "$PORT"
   container_ms+=("$(await_ready "$PORT" "$start" pod container exists "quiver-ready-$i")")
   pod rm -f -t 30 "quiver-ready-$i" > /dev/null
   PORT=$(free_port) cache=$(mktemp -d) start=$(millis)
@@ -130,5 +96,4 @@ for i in $(seq 1 "$RUNS"); do
   kill "$BARE"; wait "$BARE" || true; BARE=
   rm -rf "$cache"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "ready, $RUNS runs taking turns: container ${container_ms[*]} ms (median $(median "${container_ms[@]}")), bare process ${bare_ms[*]} ms (median $(median "${bare_ms[@]}"))"

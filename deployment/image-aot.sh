@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Adds a JDK 25 AOT cache to the Jib image, trained inside the image itself: the JVM only uses a cache made by
+# the same JDK build from jars at the same paths with the same sizes and times, and inside the image they are
+# exactly those a pod runs (Jib's fixed file times included), so no container build is needed.
+#   1. the image runs under podman as a pod runs it (read-only root, tmpfs /tmp, non-root) with
+#      -XX:AOTCacheOutput into a mounted folder, serves aot-train.sh's spread of requests, and drains on stop;
+#   2. the cache becomes one more layer (umoci insert); the entrypoint names it (-XX:AOTCache), and the image's
+#      JDK_JAVA_OPTIONS default to the GC and heap options it was trained with, and a pod may set its own (the JVM
+#      took the cache with -XX:AOTMode=on under service-cpu.yaml's C1-only options, and under another GC);
+#   3. the new image must start with -XX:AOTMode=on (which refuses to start when the cache cannot be used), then
+#      ready is timed against the image without the cache (AOT_RUNS rounds, taking turns).
+# Build the image with the aot-jar layout first (classes of Quarkus's fast-jar class loader cannot be cached):
+#   deployment/image-offline.sh -Dquarkus.package.jar.type=aot-jar
+#   deployment/image-aot.sh [in archive] [out archive]   # default runtime/target/quiver-image{,-aot}.oci.tar
+# Needs root, podman, runc, umoci and skopeo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IN=${1:-runtime/target/quiver-image.oci.tar}
+OUT=${2:-runtime/target/quiver-image-aot.oci.tar}
+RUNS=${AOT_RUNS:-3}
+# What the image's JVM runs with, in training and in every start.
+JVM_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=75"
+CACHE=/opt/quiver/app.aot
+[ -f "$IN" ] || { echo "image-aot.sh: no image archive $IN (deployment/image-offline.sh makes it)"; exit 1; }
+for tool in umoci skopeo; do
+  command -v "$tool" > /dev/null || { echo "image-aot.sh: $tool is missing (apt-get install umoci skopeo)"; exit 1; }
+done
+WORK=$(mkdir -p runtime/target/image-aot && cd runtime/target/image-aot && pwd)
+CGROUP=quiver-image-aot
+source deployment/podman-env.sh
+trap podman_cleanup EXIT
+trap 'exit 130' INT TERM
+podman_cleanup
+rm -rf "$WORK/oci" "$WORK/train" && mkdir -p "$WORK/train" && chmod 0777 "$WORK/train"
+
+PLAIN=$(pod load -i "$IN" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+echo "== training $PLAIN's AOT cache inside the image"
+IMAGE=$PLAIN PORT=$(free_port)
+pod_run quiver-train "$PORT" -v "$WORK/train:/train:rw" \
+  -e "JDK_JAVA_OPTIONS=$JVM_OPTS -XX:AOTCacheOutput=/train/app.aot"
+deployment/aot-train.sh --drive "http://127.0.0.1:$PORT" || { pod logs quiver-train; exit 1; }
+# On SIGTERM the server drains and exits; the JVM then assembles the cache, which takes a while.
+pod stop -t 600 quiver-train > /dev/null
+code=$(pod inspect -f '{{.State.ExitCode}}' quiver-train)
+[ "$code" = 0 ] && [ -s "$WORK/train/app.aot" ] || {
+  echo "image-aot.sh: training exited $code without a cache"; pod logs quiver-train | tail -20; exit 1; }
+pod rm -f quiver-train > /dev/null
+chmod 0444 "$WORK/train/app.aot"
+ls -l "$WORK/train/app.aot"
+
+echo "== $OUT: the image plus the cache"
+name=${PLAIN#localhost/}
+skopeo copy -q "oci-archive:$IN" "oci:$WORK/oci:plain"
+umoci tag --image "$WORK/oci:plain" aot
+umoci insert --image "$WORK/oci:aot" "$WORK/train/app.aot" "$CACHE"
+# java, the cache, then the Jib entrypoint's own arguments
+mapfile -t entrypoint < <(skopeo inspect --config "oci:$WORK/oci:plain" \
+  | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)["config"]["Entrypoint"]))')
+[ "${entrypoint[0]}" = java ] || { echo "image-aot.sh: the entrypoint does not start with java: ${entrypoint[*]}"; exit 1; }
+entrypoint=(java "-XX:AOTCache=$CACHE" "${entrypoint[@]:1}")
+umoci config --image "$WORK/oci:aot" --config.env "JDK_JAVA_OPTIONS=$JVM_OPTS" \
+  $(printf -- '--config.entrypoint %s ' "${entrypoint[@]}")
+rm -f "$OUT"
+skopeo copy -q "oci:$WORK/oci:aot" "oci-archive:$OUT:$name-aot"
+ls -l "$OUT"
+
+AOT=$(pod load -i "$OUT" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+IMAGE=$AOT PORT=$(free_port)
+pod_run quiver-aot-on "$PORT" -e "JDK_JAVA_OPTIONS=$JVM_OPTS -XX:AOTMode=on"
+await_ready "$PORT" "$(millis)" pod container exists quiver-aot-on > /dev/null || {
+  echo "image-aot.sh: the image does not start with its cache required (-XX:AOTMode=on)"; pod logs quiver-aot-on; exit 1; }
+pod rm -f -t 30 quiver-aot-on > /dev/null
+echo "$AOT starts with its AOT cache required (-XX:AOTMode=on)"
+
+plain_ms=() aot_ms=()
+for i in $(seq 1 "$RUNS"); do
+  for kind in plain aot; do
+    if [ $kind = plain ]; then IMAGE=$PLAIN; else IMAGE=$AOT; fi
+    PORT=$(free_port) start=$(millis)
+    pod_run "quiver-$kind-$i" "$PORT"
+    ms=$(await_ready "$PORT" "$start" pod container exists "quiver-$kind-$i")
+    if [ $kind = plain ]; then plain_ms+=("$ms"); else aot_ms+=("$ms"); fi
+    pod rm -f -t 30 "quiver-$kind-$i" > /dev/null
+  done
+done
+echo "ready (podman run to /q/health/ready), $RUNS runs taking turns: without the cache ${plain_ms[*]} ms" \
+  "(median $(median "${plain_ms[@]}")), with it ${aot_ms[*]} ms (median $(median "${aot_ms[@]}"))"
