@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Quiver on Knative, end to end, in the order it needs: the image (../image-offline.sh), the image under podman
-# (../smoke-image.sh), the cluster's parts (build.sh; instant once built), then KnativeServingIT (Maven profile
-# knative-e2e), which starts the cluster (start.sh), applies the repository's Knative manifests, tests, and stops it
-# (stop.sh) however it ends. Last, it checks that the machine is as it was: the network interfaces, routes, network
+# Quiver on Knative, end to end, in the order it needs: the image (../image-offline.sh, aot-jar layout), the image
+# under podman (../smoke-image.sh), its AOT cache (../image-aot.sh), the 1.5B chat model's export
+# (bench/shapes/make-r1-genai.sh; once), the cluster's parts (build.sh; instant once built), then KnativeServingIT
+# (Maven profile knative-e2e), which starts the cluster (start.sh), applies the repository's Knative manifests,
+# tests, and stops it (stop.sh) however it ends. Last, it checks that the machine is as it was: the network interfaces, routes, network
 # namespaces, iptables rules, the mounts and cgroups the cluster uses, and no process left that names its state.
 # Needs root and the packages start.sh and smoke-image.sh name; the first run builds the cluster (see build.sh).
 #   deployment/cluster/e2e.sh
@@ -33,9 +34,13 @@ trap 'rm -f "$before" "$after"' EXIT
 footprint > "$before"
 
 step "image"
-deployment/image-offline.sh
+deployment/image-offline.sh -Dquarkus.package.jar.type=aot-jar
 step "image under podman"
 deployment/smoke-image.sh
+step "the image's AOT cache"
+deployment/image-aot.sh
+step "the 1.5B R1-shaped chat model"
+bench/shapes/make-r1-genai.sh
 step "cluster parts"
 deployment/cluster/build.sh > /dev/null
 step "KnativeServingIT"

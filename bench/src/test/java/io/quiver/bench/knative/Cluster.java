@@ -33,7 +33,7 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Builds what is missing (deployment/cluster/build.sh: an hour at most on an empty cache), starts the cluster
+     * Builds what is missing (deployment/cluster/build.sh: 18 minutes on an empty cache here), starts the cluster
      * and returns it. The shutdown hook is in place before the first process starts, so an interrupted start is
      * cleaned up too; a failed one prints the components' logs first.
      */

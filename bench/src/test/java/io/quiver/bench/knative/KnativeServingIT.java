@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.bench.compare.ChatFamily;
 import io.quiver.bench.kpa.KpaSettings;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,18 +44,22 @@ import org.junit.jupiter.api.Timeout;
 class KnativeServingIT {
     /** Shortened for the test (cluster-wide, config-autoscaler): how long the last pod stays once zero is decided. */
     static final String SCALE_TO_ZERO_GRACE = "10s";
+    /** A stream's event that carries text (an R1 model's first tokens are its reasoning). */
+    static final Pattern TOKEN = Pattern.compile("\"(reasoning_)?content\":\"[^\"]");
 
     Cluster cluster;
+    Revisions revisions;
     ObjectNode v1;
     RevisionTraffic traffic;
 
     @BeforeAll
     @Timeout(value = 75, unit = TimeUnit.MINUTES)
     void startCluster() throws Exception {
-        Path archive = Cluster.repositoryRoot().resolve("runtime/target/quiver-image.oci.tar");
+        Path archive = Cluster.repositoryRoot().resolve("runtime/target/quiver-image-aot.oci.tar");
         assertTrue(Files.isRegularFile(archive), "no image archive " + archive
-                + ": deployment/image-offline.sh builds it (deployment/cluster/e2e.sh runs everything in order)");
+                + ": deployment/image-offline.sh and image-aot.sh build it (deployment/cluster/e2e.sh runs everything in order)");
         cluster = Cluster.start();
+        revisions = new Revisions(cluster);
         Instant t = Instant.now();
         cluster.ctr("images", "import", "--base-name", "dev.local/quiver", "--index-name", Manifests.IMAGE,
                 archive.toString());
@@ -72,69 +78,22 @@ class KnativeServingIT {
         }
     }
 
-    /** Knative's webhook may take a moment after its pod is ready before it admits anything. */
-    private void applyWhenAdmitted(JsonNode object) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                cluster.apply(object);
-                return;
-            } catch (AssertionError refused) {
-                if (System.nanoTime() > deadline || !refused.getMessage().contains("webhook")) {
-                    throw refused;
-                }
-                Thread.sleep(1000);
-            }
-        }
-    }
-
-    /** The Service's controller makes the Revision a moment after the Service is applied. */
-    private void awaitRevisionReady(String revision) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (cluster.kubectlResult("get", "revision", revision).code() != 0) {
-            assertTrue(System.nanoTime() < deadline, "no revision " + revision + ": "
-                    + cluster.kubectl("get", "ksvc,configuration,revision"));
-            Thread.sleep(250);
-        }
-        cluster.kubectl("wait", "--for=condition=Ready", "revision/" + revision, "--timeout=300s");
-    }
-
-    private String serviceIp(String revision) throws Exception {
-        return cluster.json("get", "service", revision).at("/spec/clusterIP").asText();
-    }
-
-    private List<JsonNode> pods(String revision) throws Exception {
-        List<JsonNode> pods = new ArrayList<>();
-        cluster.json("get", "pods", "-l", "serving.knative.dev/revision=" + revision).path("items").forEach(pods::add);
-        return pods;
-    }
-
-    private void awaitZero(String revision, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pods(revision).isEmpty()
-                || cluster.json("get", "deployment", revision + "-deployment").at("/spec/replicas").asInt() != 0) {
-            assertTrue(System.nanoTime() < deadline, revision + " not at zero within " + timeout + ": "
-                    + cluster.kubectl("get", "podautoscaler,pods", "-o", "wide"));
-            Thread.sleep(500);
-        }
-    }
-
     @Test
     @Order(1)
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void revisionBecomesReadyThenScalesToZero() throws Exception {
-        v1 = Manifests.forCluster(cluster, "deployment/knative/service-cpu.yaml");
+        v1 = Manifests.withTinyChat(Manifests.forCluster(cluster, "deployment/knative/service-cpu.yaml"));
         String revision = Manifests.revisionName(v1);
-        applyWhenAdmitted(v1);
-        awaitRevisionReady(revision);
+        revisions.apply(v1);
+        revisions.awaitReady(revision);
         Instant ready = Instant.now();
-        JsonNode pod = pods(revision).getFirst();
+        JsonNode pod = revisions.pods(revision).getFirst();
         List<String> containers = new ArrayList<>();
         pod.at("/spec/containers").forEach(c -> containers.add(c.path("name").asText()));
         assertEquals(List.of("quiver", "queue-proxy"), containers, "Knative's pod: Quiver and its queue-proxy");
-        traffic = new RevisionTraffic(revision, serviceIp(revision));
+        traffic = new RevisionTraffic(revision, revisions.serviceIp(revision));
 
-        awaitZero(revision, Duration.ofMinutes(3));
+        revisions.awaitZero(revision, Duration.ofMinutes(3));
         JsonNode pa = cluster.json("get", "podautoscaler", revision);
         assertEquals(0, pa.at("/status/actualScale").asInt(), pa.toString());
         System.out.printf("%s: Ready, then at zero %d ms later (window %s, scale-to-zero grace %s)%n", revision,
@@ -148,7 +107,7 @@ class KnativeServingIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aRequestFromZeroIsHeldByTheActivatorScaledAndAnswered() throws Exception {
         String revision = traffic.revision;
-        awaitZero(revision, Duration.ofMinutes(3));
+        revisions.awaitZero(revision, Duration.ofMinutes(3));
         double activatorBefore = traffic.activatorRequests(cluster);
         try (KubeWatch deployments = new KubeWatch(cluster, "deployment", revision + "-deployment");
              KubeWatch pods = new KubeWatch(cluster, "pods", "-l", "serving.knative.dev/revision=" + revision)) {
@@ -239,12 +198,12 @@ class KnativeServingIT {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void aSecondRevisionWithTheTunedAnnotationsScalesAsTheSimulatorSaid() throws Exception {
         // the flood's revision leaves the node first: its pods hold the CPU the new revision's first pod asks for
-        awaitZero(traffic.revision, Duration.ofMinutes(3));
-        ObjectNode v2 = Manifests.forCluster(cluster, "deployment/knative/canary.yaml");
+        revisions.awaitZero(traffic.revision, Duration.ofMinutes(3));
+        ObjectNode v2 = Manifests.withTinyChat(Manifests.forCluster(cluster, "deployment/knative/canary.yaml"));
         String revision = Manifests.revisionName(v2);
-        applyWhenAdmitted(v2);
-        awaitRevisionReady(revision);
-        RevisionTraffic load = new RevisionTraffic(revision, serviceIp(revision));
+        revisions.apply(v2);
+        revisions.awaitReady(revision);
+        RevisionTraffic load = new RevisionTraffic(revision, revisions.serviceIp(revision));
         ScalingComparison c;
         Instant from;
         try (PodLoad pods = new PodLoad(cluster, revision)) {
@@ -276,7 +235,7 @@ class KnativeServingIT {
     void deletingThePodMidStreamEndsTheStream() throws Exception {
         String revision = traffic.revision;
         // from zero: the stream's pod is then the revision's only one, which the autoscaler keeps for one request
-        awaitZero(revision, Duration.ofMinutes(3));
+        revisions.awaitZero(revision, Duration.ofMinutes(3));
         HttpResponse<InputStream> stream = traffic.open(traffic.chatStream(480));
         assertEquals(200, stream.statusCode());
         BufferedReader body = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
@@ -307,7 +266,7 @@ class KnativeServingIT {
         assertTrue(finish.contains("\"finish_reason\":\"length\"") || finish.contains("\"finish_reason\":\"abort\""),
                 finish);
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (pods(revision).stream().anyMatch(p -> p.at("/metadata/name").asText().equals(name))) {
+        while (revisions.pods(revision).stream().anyMatch(p -> p.at("/metadata/name").asText().equals(name))) {
             assertTrue(System.nanoTime() < deadline, "pod " + name + " still there 3 min after its deletion");
             Thread.sleep(500);
         }
@@ -347,6 +306,59 @@ class KnativeServingIT {
     }
 
     /**
+     * A chat model of real size from zero: service-chat-cpu.yaml over the 1.5B R1-shaped graph in the model builder's
+     * int4 layout (bench/shapes/make-r1-genai.sh), its model volume a PersistentVolume over that folder on this
+     * node ({@link ModelVolume}; the test after the GPU manifests', which allows such volumes). The revision's first
+     * pod loads the model (so the node's page cache holds it, as on a node that served it before), the revision goes
+     * to zero, then one stream comes from zero, taken apart as the embedding's was.
+     */
+    @Test
+    @Order(7)
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    void aRealSizedChatModelComesFromZero() throws Exception {
+        Path shape = Path.of(System.getenv().getOrDefault("QUIVER_R1_SHAPE_DIR",
+                cluster.root.resolve(".cache/models/r1-distill-qwen-1.5b-shape").toString()));
+        Path model = ChatFamily.r1Shape(shape).builder();
+        assertTrue(Files.isRegularFile(model.resolve("genai_config.json")), "no model-builder export in " + model
+                + ": bench/shapes/make-r1-genai.sh makes it (deployment/cluster/e2e.sh runs it)");
+        cluster.apply(ModelVolume.volume("r1-shape-genai", model));
+        cluster.apply(ModelVolume.claim("r1-shape-genai"));
+        ObjectNode chat = Manifests.forCluster(cluster, "deployment/knative/service-chat-cpu.yaml");
+        Manifests.setEnv(chat, "QUIVER_MODELS_CHAT_PATH", "/models"); // the volume is the export's folder
+        revisions.apply(chat);
+        String revision = revisions.latestCreated(chat.at("/metadata/name").asText());
+        revisions.awaitReady(revision);
+        RevisionTraffic streams = new RevisionTraffic(revision, revisions.serviceIp(revision));
+        revisions.awaitZero(revision, Duration.ofMinutes(4));
+        try (KubeWatch deployments = new KubeWatch(cluster, "deployment", revision + "-deployment");
+             KubeWatch pods = new KubeWatch(cluster, "pods", "-l", "serving.knative.dev/revision=" + revision)) {
+            Thread.sleep(1000); // both watches have listed what exists
+            Instant sent = Instant.now();
+            HttpResponse<InputStream> r = streams.http.send(streams.chatStream("chat", 16),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, r.statusCode());
+            BufferedReader body = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            List<String> events = new ArrayList<>();
+            Instant firstByte = null;
+            Instant firstToken = null;
+            for (String line; (line = body.readLine()) != null; ) {
+                firstByte = firstByte == null ? Instant.now() : firstByte;
+                if (line.startsWith("data: ")) {
+                    events.add(line.substring(6));
+                    firstToken = firstToken == null && TOKEN.matcher(line).find() ? Instant.now() : firstToken;
+                }
+            }
+            assertEquals("[DONE]", events.getLast(), events.toString());
+            assertTrue(firstToken != null, "no token in " + events);
+            ColdStart cold = ColdStart.of(sent, deployments, pods, cluster, firstByte);
+            cold.steps.put("first token", firstToken);
+            System.out.println("request -> first token from zero, " + revision + " (1.5B R1 shape, builder int4):\n"
+                    + cold.table());
+            assertTrue(cold.millis("Quiver ready", "first token") >= 0, cold.table());
+        }
+    }
+
+    /**
      * The simulator said what Knative did: Knative observed most of what the client offered (never more), and the
      * simulator, fed that share of the client's load, asked for Knative's count within a tick at three ticks in
      * four and was never more than one pod off. Not at every tick: the two measure the load at other places and
@@ -364,7 +376,7 @@ class KnativeServingIT {
     /** The one pod of the revision whose Quiver runs a request now (its running gauge). */
     private String streamingPod(String revision) throws Exception {
         List<String> running = new ArrayList<>();
-        for (JsonNode p : pods(revision)) {
+        for (JsonNode p : revisions.pods(revision)) {
             String ip = p.at("/status/podIP").asText();
             if (ip.isEmpty()) {
                 continue;
@@ -382,7 +394,7 @@ class KnativeServingIT {
     private JsonNode awaitReadyPod(String revision) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (true) {
-            for (JsonNode p : pods(revision)) {
+            for (JsonNode p : revisions.pods(revision)) {
                 if (ColdStart.condition(p, "Ready")) {
                     return p;
                 }

@@ -8,10 +8,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The repository's Knative manifests as this single-node cluster runs them. Three changes, and nothing else: the
- * image is the one built here and loaded into containerd; the CPU request is 500m instead of 2 (the node has 2 cores,
- * Knative's own pods ask for 0.6 of them, and a pod's queue-proxy adds 25m to whatever the manifest asks: a request
- * of 2 fits no 2-core node); and the tiny chat model is served beside MiniLM, so a chat stream can be tested.
+ * The repository's Knative manifests as this single-node cluster runs them. Two changes, and nothing else: the
+ * image is the one built here and loaded into containerd; the CPU request is 500m (the node has 2 cores, Knative's
+ * own pods ask for 0.6 of them, and a pod's queue-proxy adds 25m to whatever the manifest asks: a request of 2 fits
+ * no 2-core node). The tests add what they say: the tiny chat model beside MiniLM ({@link #withTinyChat}), a model
+ * folder where this node's volume holds it ({@link #setEnv}).
  */
 final class Manifests {
     static final String IMAGE = "dev.local/quiver:e2e";
@@ -28,10 +29,25 @@ final class Manifests {
         ObjectNode container = (ObjectNode) service.at("/spec/template/spec/containers/0");
         container.put("image", IMAGE);
         ((ObjectNode) container.at("/resources/requests")).put("cpu", CPU_REQUEST);
-        ArrayNode env = (ArrayNode) container.get("env");
-        env.addObject().put("name", "QUIVER_MODELS_TINY_RANDOM_DEEPSEEK_R1_PATH")
-                .put("value", "embedded:tiny-random-deepseek-r1");
         return service;
+    }
+
+    /** The tiny chat model served beside MiniLM, so a chat stream can be tested. */
+    static ObjectNode withTinyChat(ObjectNode service) {
+        setEnv(service, "QUIVER_MODELS_TINY_RANDOM_DEEPSEEK_R1_PATH", "embedded:tiny-random-deepseek-r1");
+        return service;
+    }
+
+    /** Sets one variable of Quiver's container, replacing the manifest's value if it has one. */
+    static void setEnv(ObjectNode service, String name, String value) {
+        ArrayNode env = (ArrayNode) service.at("/spec/template/spec/containers/0/env");
+        for (int i = 0; i < env.size(); i++) {
+            if (env.get(i).path("name").asText().equals(name)) {
+                env.remove(i);
+                break;
+            }
+        }
+        env.addObject().put("name", name).put("value", value);
     }
 
     static String revisionName(JsonNode service) {

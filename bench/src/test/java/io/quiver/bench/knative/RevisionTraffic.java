@@ -56,8 +56,12 @@ final class RevisionTraffic {
     }
 
     HttpRequest chatStream(int maxTokens) {
+        return chatStream("tiny-random-deepseek-r1", maxTokens);
+    }
+
+    HttpRequest chatStream(String model, int maxTokens) {
         return request("/v1/chat/completions").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny-random-deepseek-r1\",\"messages\":"
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"messages\":"
                         + "[{\"role\":\"user\",\"content\":\"Tell me a story\"}],\"stream\":true,\"max_tokens\":"
                         + maxTokens + ",\"ignore_eos\":true}")).build();
     }
