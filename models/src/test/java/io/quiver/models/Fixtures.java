@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 /** The committed fixtures and their golden outputs, as tests reach them. */
 public final class Fixtures {
@@ -54,6 +55,16 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The kind of CPU a golden's int8 results were recorded on: onnxruntime's int8 kernels multiply exactly with VNNI
+     * and saturate with AVX2's byte products, so their greedy ids differ between the two (the fixture generators
+     * name the kinds as exports.py's cpu_isa does).
+     */
+    public static String cpuIsa() {
+        List<String> flags = CpuInfo.flags();
+        return flags.contains("avx512_vnni") || flags.contains("avx_vnni") ? "vnni" : "avx2";
     }
 
     public static JsonNode golden(String name) {

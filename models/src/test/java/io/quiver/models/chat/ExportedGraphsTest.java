@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiver.gpu.MemoryNeed;
 import io.quiver.gpu.Placement;
-import io.quiver.models.CpuInfo;
 import io.quiver.models.Fixtures;
 import io.quiver.models.MemoryEstimate;
 import io.quiver.models.ModelKind;
@@ -81,16 +80,9 @@ class ExportedGraphsTest {
         }
     }
 
-    /**
-     * onnxruntime's int8 kernels multiply exactly with VNNI and saturate with AVX2's byte products, so int8 greedy ids
-     * depend on the CPU (the generator records them per kind, as exports.py's cpu_isa names it); the rest do not.
-     */
+    /** int8 greedy ids depend on the CPU ({@link Fixtures#cpuIsa}), recorded per kind; the rest do not. */
     static String goldenKey(String dtype) {
-        if (!dtype.equals("int8")) {
-            return dtype;
-        }
-        List<String> flags = CpuInfo.flags();
-        return dtype + (flags.contains("avx512_vnni") || flags.contains("avx_vnni") ? "@vnni" : "@avx2");
+        return dtype.equals("int8") ? dtype + "@" + Fixtures.cpuIsa() : dtype;
     }
 
     private static List<JsonNode> greedyCases(JsonNode golden) {

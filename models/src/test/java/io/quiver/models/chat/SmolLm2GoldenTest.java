@@ -57,24 +57,34 @@ class SmolLm2GoldenTest {
 
     @Test
     void fp32GreedyEqualsTransformersTokenForToken() throws Exception {
-        assertGreedy(null, "greedy_ids", "greedy_text");
+        assertGreedy(null, "/greedy_ids", "/greedy_text");
     }
 
     @Test
     void q4GreedyEqualsOnnxRuntimePythonOnTheSameGraph() throws Exception {
-        assertGreedy("model_q4.onnx", "q4_greedy_ids", "q4_greedy_text");
+        assertGreedy("model_q4.onnx", "/q4_greedy_ids", "/q4_greedy_text");
     }
 
+    /**
+     * The builder export's 4-bit products take int8 activations, so onnxruntime-genai's ids differ by kind of CPU
+     * (Fixtures#cpuIsa): the golden has them per kind, and this machine's kind must be among them. On AVX2 they also
+     * differ by batch: onnxruntime's own session on this graph gives one row's decode logits up to 0.57 apart at
+     * batch 1 and at batch 2 (one decode kernel for one row, another for several), so there a batched run equals
+     * the reference in its first token (from the prompt, whose pass is the same at any batch) and not beyond.
+     */
     @Test
     void builderExportGreedyEqualsOnnxruntimeGenai() throws Exception {
+        String isa = "/genai_greedy/" + Fixtures.cpuIsa();
+        assertTrue(cases().stream().allMatch(c -> c.at(isa).isObject()), "no onnxruntime-genai ids for this kind of "
+                + "CPU (" + Fixtures.cpuIsa() + ") in the golden: models/fixtures/real/prepare-smollm2.sh --goldens");
         ChatOptions options = new ChatOptions(cases().size(), null, null, true, 0);
-        assertGreedy(RealModels.smollm2Genai(), options, "genai_greedy_ids", "genai_greedy_text");
+        assertGreedy(RealModels.smollm2Genai(), options, isa + "/ids", isa + "/text", Fixtures.cpuIsa().equals("vnni"));
         // Small chunks, and each prompt a second time: the second finds all but its last token cached.
         try (ChatEngine engine = ChatEngine.load(RealModels.smollm2Genai(), Placement.CPU,
                 options.withPrefillChunk(7))) {
             for (int round = 0; round < 2; round++) {
                 for (JsonNode c : cases()) {
-                    assertArrayEquals(ChatFixture.ints(c.path("genai_greedy_ids")),
+                    assertArrayEquals(ChatFixture.ints(c.at(isa + "/ids")),
                             engine.generate(greedy(c)).tokenIds(), c.path("name").asText() + " round " + round);
                 }
             }
@@ -83,19 +93,22 @@ class SmolLm2GoldenTest {
     }
 
     private static void assertGreedy(String onnxFile, String ids, String text) throws Exception {
-        assertGreedy(RealModels.smollm2(), new ChatOptions(cases().size(), onnxFile, null, true, 0), ids, text);
+        assertGreedy(RealModels.smollm2(), new ChatOptions(cases().size(), onnxFile, null, true, 0), ids, text, true);
     }
 
-    /** One prompt at a time, then all of them batched together: both must give the reference's ids and text. */
-    private static void assertGreedy(java.nio.file.Path folder, ChatOptions options, String ids, String text)
-            throws Exception {
+    /**
+     * One prompt at a time, then all of them batched together: both must give the reference's ids and text (batched,
+     * where the graph's kernels give a row the same logits at any batch; else its first token).
+     */
+    private static void assertGreedy(java.nio.file.Path folder, ChatOptions options, String ids, String text,
+                                     boolean batchInvariant) throws Exception {
         try (ChatEngine engine = ChatEngine.load(folder, Placement.CPU, options)) {
             for (JsonNode c : cases()) {
-                int[] expected = ChatFixture.ints(c.path(ids));
+                int[] expected = ChatFixture.ints(c.at(ids));
                 GenerationResult result = engine.generate(greedy(c));
                 String name = c.path("name").asText();
                 assertArrayEquals(expected, result.tokenIds(), name);
-                assertEquals(c.path(text).asText(), result.content(), name);
+                assertEquals(c.at(text).asText(), result.content(), name);
                 assertEquals("", result.reasoning(), name + ": no <think> block in this model");
                 assertEquals(finish(expected), result.finishReason(), name);
             }
@@ -103,9 +116,14 @@ class SmolLm2GoldenTest {
             cases().forEach(c -> runs.add(new Recorder().submitTo(engine, greedy(c))));
             for (int i = 0; i < runs.size(); i++) {
                 JsonNode c = cases().get(i);
-                int[] expected = ChatFixture.ints(c.path(ids));
-                assertEquals(finish(expected), runs.get(i).await(), c.path("name").asText());
-                assertArrayEquals(expected, runs.get(i).idArray(), c.path("name").asText() + " (batched)");
+                int[] expected = ChatFixture.ints(c.at(ids));
+                FinishReason finished = runs.get(i).await();
+                if (batchInvariant) {
+                    assertEquals(finish(expected), finished, c.path("name").asText());
+                    assertArrayEquals(expected, runs.get(i).idArray(), c.path("name").asText() + " (batched)");
+                } else {
+                    assertEquals(expected[0], runs.get(i).idArray()[0], c.path("name").asText() + " (batched)");
+                }
             }
             assertTrue(engine.peakRunning() > 1, "the batched run decoded several sequences at once");
         }
