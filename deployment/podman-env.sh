@@ -2,8 +2,7 @@
 # the caller's own (under $WORK, cgroup parent /$CGROUP), and the cleanup that removes all of it again.
 # The caller sets WORK (an absolute folder) and CGROUP, and calls podman_cleanup on exit.
 for tool in podman runc curl python3; do
-  command -v "$tool" > /dev/null || {
-    echo "$(basename "$0"): $tool is missing (apt-get install podman runc curl)"; exit 1; }
+  command -v "$tool" > /dev/null || { echo "$(basename "$0"): $tool is missing (apt-get install podman runc curl)"; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "$(basename "$0"): needs root (rootful podman with runc)"; exit 1; }
 # The sandbox cannot raise rlimits: ask for what this shell has (nproc at most 20000, which runc can set here).
