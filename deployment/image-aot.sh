@@ -33,7 +33,7 @@ trap 'exit 130' INT TERM
 podman_cleanup
 rm -rf "$WORK/oci" "$WORK/train" && mkdir -p "$WORK/train" && chmod 0777 "$WORK/train"
 
-PLAIN=$(pod load -i "$IN" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+PLAIN=$(pod_load "$IN")
 echo "== training $PLAIN's AOT cache inside the image"
 IMAGE=$PLAIN PORT=$(free_port)
 pod_run quiver-train "$PORT" -v "$WORK/train:/train:rw" \
@@ -56,7 +56,8 @@ umoci insert --image "$WORK/oci:aot" "$WORK/train/app.aot" "$CACHE"
 # java, the cache, then the Jib entrypoint's own arguments
 mapfile -t entrypoint < <(skopeo inspect --config "oci:$WORK/oci:plain" \
   | python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)["config"]["Entrypoint"]))')
-[ "${entrypoint[0]}" = java ] || { echo "image-aot.sh: the entrypoint does not start with java: ${entrypoint[*]}"; exit 1; }
+[ "${entrypoint[0]}" = java ] || {
+  echo "image-aot.sh: the entrypoint does not start with java: ${entrypoint[*]}"; exit 1; }
 entrypoint=(java "-XX:AOTCache=$CACHE" "${entrypoint[@]:1}")
 umoci config --image "$WORK/oci:aot" --config.env "JDK_JAVA_OPTIONS=$JVM_OPTS" \
   $(printf -- '--config.entrypoint %s ' "${entrypoint[@]}")
@@ -64,24 +65,24 @@ rm -f "$OUT"
 skopeo copy -q "oci:$WORK/oci:aot" "oci-archive:$OUT:$name-aot"
 ls -l "$OUT"
 
-AOT=$(pod load -i "$OUT" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+AOT=$(pod_load "$OUT")
 IMAGE=$AOT PORT=$(free_port)
 pod_run quiver-aot-on "$PORT" -e "JDK_JAVA_OPTIONS=$JVM_OPTS -XX:AOTMode=on"
 await_ready "$PORT" "$(millis)" pod container exists quiver-aot-on > /dev/null || {
-  echo "image-aot.sh: the image does not start with its cache required (-XX:AOTMode=on)"; pod logs quiver-aot-on; exit 1; }
+  echo "image-aot.sh: the image does not start with its cache required (-XX:AOTMode=on)"
+  pod logs quiver-aot-on; exit 1; }
 pod rm -f -t 30 quiver-aot-on > /dev/null
 echo "$AOT starts with its AOT cache required (-XX:AOTMode=on)"
 
-plain_ms=() aot_ms=()
+declare -A images=([plain]=$PLAIN [aot]=$AOT) ms=([plain]= [aot]=)
 for i in $(seq 1 "$RUNS"); do
   for kind in plain aot; do
-    if [ $kind = plain ]; then IMAGE=$PLAIN; else IMAGE=$AOT; fi
-    PORT=$(free_port) start=$(millis)
+    IMAGE=${images[$kind]} PORT=$(free_port) start=$(millis)
     pod_run "quiver-$kind-$i" "$PORT"
-    ms=$(await_ready "$PORT" "$start" pod container exists "quiver-$kind-$i")
-    if [ $kind = plain ]; then plain_ms+=("$ms"); else aot_ms+=("$ms"); fi
+    ms[$kind]+="$(await_ready "$PORT" "$start" pod container exists "quiver-$kind-$i") "
     pod rm -f -t 30 "quiver-$kind-$i" > /dev/null
   done
 done
-echo "ready (podman run to /q/health/ready), $RUNS runs taking turns: without the cache ${plain_ms[*]} ms" \
-  "(median $(median "${plain_ms[@]}")), with it ${aot_ms[*]} ms (median $(median "${aot_ms[@]}"))"
+# shellcheck disable=SC2086 # the lists of times split into median's arguments
+echo "ready (podman run to /q/health/ready), $RUNS runs taking turns: without the cache ${ms[plain]}ms" \
+  "(median $(median ${ms[plain]})), with it ${ms[aot]}ms (median $(median ${ms[aot]}))"

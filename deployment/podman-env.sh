@@ -2,7 +2,8 @@
 # the caller's own (under $WORK, cgroup parent /$CGROUP), and the cleanup that removes all of it again.
 # The caller sets WORK (an absolute folder) and CGROUP, and calls podman_cleanup on exit.
 for tool in podman runc curl python3; do
-  command -v "$tool" > /dev/null || { echo "$(basename "$0"): $tool is missing (apt-get install podman runc curl)"; exit 1; }
+  command -v "$tool" > /dev/null || {
+    echo "$(basename "$0"): $tool is missing (apt-get install podman runc curl)"; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "$(basename "$0"): needs root (rootful podman with runc)"; exit 1; }
 # The sandbox cannot raise rlimits: ask for what this shell has (nproc at most 20000, which runc can set here).
@@ -12,6 +13,8 @@ pod() {
   podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" --storage-driver overlay \
     --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
 }
+# pod_load <archive>: loads an OCI archive into this storage and prints the image's name.
+pod_load() { pod load -i "$1" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1; }
 # pod_run <name> <port> [podman run options...] : the image $IMAGE as a Knative pod runs it: read-only root, a
 # tmpfs /tmp as the writable cache, a 3 GiB limit, PORT from the environment.
 pod_run() {

@@ -24,7 +24,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 cleanup
 
-IMAGE=$(pod load -i "$ARCHIVE" 2> /dev/null | sed -n "s/^Loaded image[^:]*: //p" | head -1)
+IMAGE=$(pod_load "$ARCHIVE")
 echo "== $IMAGE under podman $(podman --version | awk '{print $3}') with $(runc --version | head -1)"
 PORT=$(free_port)
 start=$(millis)

@@ -3,8 +3,9 @@
 # under podman (../smoke-image.sh), its AOT cache (../image-aot.sh), the 1.5B chat model's export
 # (bench/shapes/make-r1-genai.sh; once), the cluster's parts (build.sh; instant once built), then KnativeServingIT
 # (Maven profile knative-e2e), which starts the cluster (start.sh), applies the repository's Knative manifests,
-# tests, and stops it (stop.sh) however it ends. Last, it checks that the machine is as it was: the network interfaces, routes, network
-# namespaces, iptables rules, the mounts and cgroups the cluster uses, and no process left that names its state.
+# tests, and stops it (stop.sh) however it ends. Last, it checks that the machine is as it was: the network
+# interfaces, routes, network namespaces, iptables rules, the mounts and cgroups the cluster uses, and no process
+# left that names its state.
 # Needs root and the packages start.sh and smoke-image.sh name; the first run builds the cluster (see build.sh).
 #   deployment/cluster/e2e.sh
 set -euo pipefail
