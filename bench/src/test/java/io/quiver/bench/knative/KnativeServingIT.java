@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,8 +43,6 @@ import org.junit.jupiter.api.Timeout;
 class KnativeServingIT {
     /** Shortened for the test (cluster-wide, config-autoscaler): how long the last pod stays once zero is decided. */
     static final String SCALE_TO_ZERO_GRACE = "10s";
-    /** A stream's event that carries text (an R1 model's first tokens are its reasoning). */
-    static final Pattern TOKEN = Pattern.compile("\"(reasoning_)?content\":\"[^\"]");
 
     Cluster cluster;
     Revisions revisions;
@@ -57,7 +54,7 @@ class KnativeServingIT {
     void startCluster() throws Exception {
         Path archive = Cluster.repositoryRoot().resolve("runtime/target/quiver-image-aot.oci.tar");
         assertTrue(Files.isRegularFile(archive), "no image archive " + archive
-                + ": deployment/image-offline.sh and image-aot.sh build it (deployment/cluster/e2e.sh runs everything in order)");
+                + ": deployment/image-offline.sh and image-aot.sh build it (deployment/cluster/e2e.sh runs both)");
         cluster = Cluster.start();
         revisions = new Revisions(cluster);
         Instant t = Instant.now();
@@ -334,24 +331,13 @@ class KnativeServingIT {
              KubeWatch pods = new KubeWatch(cluster, "pods", "-l", "serving.knative.dev/revision=" + revision)) {
             Thread.sleep(1000); // both watches have listed what exists
             Instant sent = Instant.now();
-            HttpResponse<InputStream> r = streams.http.send(streams.chatStream("chat", 16),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = streams.open(streams.chatStream("chat", 16));
             assertEquals(200, r.statusCode());
-            BufferedReader body = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-            List<String> events = new ArrayList<>();
-            Instant firstByte = null;
-            Instant firstToken = null;
-            for (String line; (line = body.readLine()) != null; ) {
-                firstByte = firstByte == null ? Instant.now() : firstByte;
-                if (line.startsWith("data: ")) {
-                    events.add(line.substring(6));
-                    firstToken = firstToken == null && TOKEN.matcher(line).find() ? Instant.now() : firstToken;
-                }
-            }
-            assertEquals("[DONE]", events.getLast(), events.toString());
-            assertTrue(firstToken != null, "no token in " + events);
-            ColdStart cold = ColdStart.of(sent, deployments, pods, cluster, firstByte);
-            cold.steps.put("first token", firstToken);
+            var stream = RevisionTraffic.StreamedEvents.read(r.body(), Duration.ofSeconds(120));
+            assertEquals("[DONE]", stream.events().getLast(), stream.events().toString());
+            assertTrue(stream.firstToken() != null, "no token in " + stream.events());
+            ColdStart cold = ColdStart.of(sent, deployments, pods, cluster, stream.firstByte());
+            cold.steps.put("first token", stream.firstToken());
             System.out.println("request -> first token from zero, " + revision + " (1.5B R1 shape, builder int4):\n"
                     + cold.table());
             assertTrue(cold.millis("Quiver ready", "first token") >= 0, cold.table());

@@ -11,12 +11,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * Requests to one revision as Knative's ingress sends them: to the revision's Kubernetes Service (whose endpoints
@@ -160,15 +163,37 @@ final class RevisionTraffic {
 
     /** The stream's data lines, read to its end; fails, and closes it, if it has not ended within the timeout. */
     static List<String> dataLines(InputStream body, Duration timeout) throws Exception {
-        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-        Thread reader = Thread.ofVirtual().start(() -> r.lines().filter(l -> l.startsWith("data: "))
-                .map(l -> l.substring(6)).forEach(events::add));
-        if (!reader.join(timeout)) {
-            body.close();
-            throw new AssertionError("the stream did not end within " + timeout + ": " + events);
+        return StreamedEvents.read(body, timeout).events();
+    }
+
+    /**
+     * A stream's data lines, with when its first line and its first text came (an event with content or, from an R1
+     * model, reasoning; null if none did).
+     */
+    record StreamedEvents(List<String> events, Instant firstByte, Instant firstToken) {
+        private static final Pattern TOKEN = Pattern.compile("\"(reasoning_)?content\":\"[^\"]");
+
+        /** Reads to the stream's end; fails, and closes it, if it has not ended within the timeout. */
+        static StreamedEvents read(InputStream body, Duration timeout) throws Exception {
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicReference<Instant> firstByte = new AtomicReference<>();
+            AtomicReference<Instant> firstToken = new AtomicReference<>();
+            BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+            Thread reader = Thread.ofVirtual().start(() -> r.lines().forEach(line -> {
+                firstByte.compareAndSet(null, Instant.now());
+                if (line.startsWith("data: ")) {
+                    if (TOKEN.matcher(line).find()) {
+                        firstToken.compareAndSet(null, Instant.now());
+                    }
+                    events.add(line.substring(6));
+                }
+            }));
+            if (!reader.join(timeout)) {
+                body.close();
+                throw new AssertionError("the stream did not end within " + timeout + ": " + events);
+            }
+            return new StreamedEvents(List.copyOf(events), firstByte.get(), firstToken.get());
         }
-        return List.copyOf(events);
     }
 
     /** The activator's count of requests it handled for this revision (its own metrics). */
