@@ -68,6 +68,21 @@ public final class CacheFolder {
     }
 
     /**
+     * Where this process writes into the opened cache folder {@code opened}: the folder itself when it may, else
+     * a private folder of this user under {@code java.io.tmpdir}, opened as {@link #open} does. A cache baked into
+     * an image is root's and read-only to a pod's user (or on a read-only root file system): it serves what it
+     * holds, and what it lacks is written there instead.
+     */
+    public static Path forWriting(Path opened) {
+        return Files.isWritable(opened) ? opened : open(overflow());
+    }
+
+    /** The private folder that stands in for a cache folder this process cannot write. */
+    static Path overflow() {
+        return Path.of(System.getProperty("java.io.tmpdir"), UID < 0 ? "quiver-cache" : "quiver-cache-" + UID);
+    }
+
+    /**
      * {@code parent/names…} as a folder: each level that is missing is created private, each that exists must be
      * trusted. {@code parent} is the caller's to trust (the opened cache folder, or a folder this returned).
      *

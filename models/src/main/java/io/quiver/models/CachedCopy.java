@@ -65,6 +65,11 @@ public final class CachedCopy {
         return replaced;
     }
 
+    /** Whether {@code target} is already a trusted copy of {@code resource}: reading it needs no write. */
+    public static boolean holds(URL resource, Path target) throws IOException {
+        return Files.exists(target, LinkOption.NOFOLLOW_LINKS) && mismatch(target, expected(resource)).isEmpty();
+    }
+
     /** Why {@code target} is not a trusted copy of those bytes; empty when it is. */
     private static Optional<String> mismatch(Path target, Expected expected) throws IOException {
         Optional<String> distrust = CacheFolder.distrust(target, false);

@@ -39,6 +39,16 @@ class CacheFolderTest {
     }
 
     @Test
+    void aCacheThisProcessCanWriteIsWrittenAndTheOverflowIsPrivate() throws IOException {
+        Path cache = CacheFolder.open(temp.resolve("quiver"));
+        assertEquals(cache, CacheFolder.forWriting(cache));
+        // Where a read-only cache's missing files go: this user's own folder under java.io.tmpdir.
+        Path overflow = CacheFolder.overflow();
+        assertEquals(Path.of(System.getProperty("java.io.tmpdir")), overflow.getParent());
+        assertEquals(0700, mode(CacheFolder.open(overflow)));
+    }
+
+    @Test
     void aFolderOthersCanWriteIsRefusedWithOneLine() throws IOException {
         Path cache = Files.createDirectory(temp.resolve("shared"));
         Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));

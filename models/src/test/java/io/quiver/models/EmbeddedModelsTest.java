@@ -95,4 +95,31 @@ class EmbeddedModelsTest {
         assertTrue(line.contains("writable by group and others (mode 777)"), line);
         assertTrue(Files.notExists(cache.resolve("tiny-random-bert-intents")), "nothing was written into it");
     }
+
+    @Test
+    void aModelTheCacheHoldsWholeIsReadInPlaceWithNothingWritten() throws Exception {
+        Path file = EmbeddedModels.materialize(INTENTS, cache).resolve("config.json");
+        FileTime copied = Files.getLastModifiedTime(file);
+        // As a cache baked into an image serves a pod's user: the model is there, and nothing may be written.
+        Path folder = EmbeddedModels.materialize(INTENTS, cache, () -> {
+            throw new AssertionError("asked where to write for a model the cache holds whole");
+        });
+        assertEquals(cache.resolve("tiny-random-bert-intents"), folder);
+        assertEquals(copied, Files.getLastModifiedTime(file));
+    }
+
+    @Test
+    void whatAReadOnlyCacheLacksIsCopiedWhereThisProcessMayWrite() throws Exception {
+        Path folder = EmbeddedModels.materialize(INTENTS, cache, () -> elsewhere);
+        assertEquals(elsewhere.resolve("tiny-random-bert-intents"), folder);
+        assertArrayEquals(resource("/fixtures/tiny-random-bert-intents/config.json"),
+                Files.readAllBytes(folder.resolve("config.json")));
+        assertTrue(Files.notExists(cache.resolve("tiny-random-bert-intents")), "nothing was written into the cache");
+
+        // A copy that is not the application's counts as missing: the model is read from where it was written.
+        Path baked = EmbeddedModels.materialize(MINILM, cache).resolve("config.json");
+        Files.write(baked, forged(Files.readAllBytes(baked)));
+        assertEquals(elsewhere.resolve(EmbeddedModels.MINILM), EmbeddedModels.materialize(MINILM, cache,
+                () -> elsewhere));
+    }
 }
