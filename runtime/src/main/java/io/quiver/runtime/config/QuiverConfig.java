@@ -83,9 +83,11 @@ public interface QuiverConfig {
 
     /**
      * Where embedded models and ONNX Runtime's native libraries are unpacked once, and optimised graphs kept, for
-     * later starts. Created private (0700); one that is a link, another user's (root's is trusted, read-only if need
-     * be) or writable by group or others stops the start with one line. A copy is reused only while it is private
-     * and has the size and CRC-32 its jar records, else copied again.
+     * later starts. Created private (0700); one that is a link, another user's (root's is trusted) or writable by
+     * group or others stops the start with one line. One this process cannot write (root's folder baked into an
+     * image, a read-only root file system) serves what it holds, and an embedded model it lacks is copied to
+     * {@code ${java.io.tmpdir}/quiver-cache-<uid>} instead. A copy is reused only while it is private and has the
+     * size and CRC-32 its jar records, else copied again.
      */
     @WithName("cache-dir")
     @WithDefault("${java.io.tmpdir}/quiver-${user.name}")
