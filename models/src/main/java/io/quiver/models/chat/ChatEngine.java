@@ -15,7 +15,8 @@ import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
- * A chat model (DeepSeek-R1 family, Optimum/transformers.js ONNX export) served with continuous batching.
+ * A chat model (DeepSeek-R1 family; onnxruntime-genai's model-builder export or the Optimum/transformers.js one)
+ * served with continuous batching.
  * {@link #submit} is safe from any thread and never runs the model itself: one scheduler thread per engine owns the
  * batch, and listener callbacks run on it (they must be quick and non-blocking, see {@link GenerationListener}).
  */
@@ -30,6 +31,7 @@ public final class ChatEngine implements Engine {
     private final SlotTable slots;
     private final BatchScheduler scheduler;
     private final int contextLength;
+    private final RequestCheck requests;
     private volatile TokenBytes vocabulary;
     private final Grammars grammars;
     private final LoraAdapters adapters;
@@ -54,6 +56,7 @@ public final class ChatEngine implements Engine {
         this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(cache.prefillChunk(),
                 cache.prefillStall(), cache.prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
+        this.requests = new RequestCheck(contextLength, options.maxBatch(), spec.vocabSize(), adapters::contains);
         this.grammars = new Grammars(options.grammars(), model.folder.root().getFileName().toString(),
                 this::vocabulary, spec.eosIds());
         LOG.log(System.Logger.Level.INFO, kv.describe(options.maxBatch(), decoder.file().getFileName()));
@@ -132,25 +135,12 @@ public final class ChatEngine implements Engine {
      * room for a completion is refused after reading only a bounded prefix of it.
      */
     public int[] encodePrompt(String text, String param) {
-        var read = TokenBudget.encode(text, contextLength - 1, tokenizer::encode, ids -> ids.length);
-        int[] ids = read.encoding();
-        if (!read.complete() || ids.length >= contextLength) {
-            throw noRoom(param, (read.complete() ? "" : "more than ") + ids.length);
-        }
-        return ids;
+        return requests.encodePrompt(text, param, tokenizer);
     }
 
     /** Refuses a prompt of {@code tokens} that leaves no room for a completion, naming {@code param}. */
     public void checkRoom(int tokens, String param) {
-        if (tokens >= contextLength) {
-            throw noRoom(param, Integer.toString(tokens));
-        }
-    }
-
-    /** The one refusal of a prompt that fills the context ({@code tokens}: how many, or "more than" so many). */
-    private InvalidRequestException noRoom(String param, String tokens) {
-        return new InvalidRequestException(param, tokens + " prompt tokens leave no room for a completion in context "
-                + "length " + contextLength);
+        requests.room(tokens, param);
     }
 
     /** Text of token ids (special tokens skipped). */
@@ -253,30 +243,7 @@ public final class ChatEngine implements Engine {
      * @throws AdapterNotFoundException the request's adapter is not loaded
      */
     public int check(GenerationRequest request, int n) {
-        if (request.adapter() != null && !adapters.contains(request.adapter())) {
-            throw new AdapterNotFoundException(request.adapter());
-        }
-        if (n < 1 || n > options.maxBatch()) {
-            throw new InvalidRequestException("n", "n must be between 1 and " + options.maxBatch()
-                    + " (the batch rows one prompt's completions share), was " + n);
-        }
-        int[] ids = request.promptIds();
-        if (ids.length == 0) {
-            throw new InvalidRequestException("messages", "the prompt is empty");
-        }
-        for (int id : ids) {
-            if (id < 0 || id >= spec.vocabSize()) {
-                throw new InvalidRequestException("prompt", "token id " + id + " is outside the vocabulary [0, "
-                        + spec.vocabSize() + ")");
-            }
-        }
-        int maxTokens = request.maxTokens();
-        if (maxTokens > 0 && (long) ids.length + maxTokens > contextLength) {
-            throw new InvalidRequestException("max_tokens", ids.length + " prompt tokens + " + maxTokens
-                    + " max_tokens > context length " + contextLength);
-        }
-        checkRoom(ids.length, "messages");
-        return maxTokens > 0 ? maxTokens : contextLength - ids.length;
+        return requests.check(request, n);
     }
 
     /** Runs a completion to its end on the calling thread's behalf (a thin wrapper over {@link #submit}). */
