@@ -23,11 +23,9 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -175,11 +173,13 @@ class QueueProxyIT {
     void aFloodGetsOnly200Or503AndQuiverNeverRunsPastTheCap() throws Exception {
         double rejectedBefore = sum(scrape(quiver.uri("/q/metrics")), "quiver_requests_rejected_total");
         // 10 x the cap fits queue-proxy's own queue (10 x containerConcurrency): all must be served.
-        Map<String, Integer> tenTimes = flood(proxy.uri("/v1/chat/completions"), 10 * CAP);
+        Flood flood = new Flood(http, quiver.uri("/q/metrics"), CAP);
+        Supplier<HttpRequest> throughProxy = () -> chat(proxy.uri("/v1/chat/completions"), false, 48);
+        Map<String, Integer> tenTimes = flood.run(throughProxy, 10 * CAP);
         System.out.println("flood of " + 10 * CAP + " through queue-proxy: " + tenTimes);
         assertEquals(Map.of("200", 10 * CAP), tenTimes);
         // 15 x the cap overflows it: queue-proxy answers the rest itself.
-        Map<String, Integer> fifteenTimes = flood(proxy.uri("/v1/chat/completions"), 15 * CAP);
+        Map<String, Integer> fifteenTimes = flood.run(throughProxy, 15 * CAP);
         System.out.println("flood of " + 15 * CAP + " through queue-proxy: " + fifteenTimes);
         assertEquals(15 * CAP, fifteenTimes.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(fifteenTimes.keySet().stream().allMatch(k -> k.equals("200") || k.startsWith("503 ")),
@@ -190,61 +190,11 @@ class QueueProxyIT {
                 "behind queue-proxy Quiver never needs to turn a request away");
 
         // The same flood on Quiver's own port (as a port-forward would send it): Quiver's own cap and queue.
-        Map<String, Integer> direct = flood(quiver.uri("/v1/chat/completions"), 15 * CAP);
+        Map<String, Integer> direct = flood.run(() -> chat(quiver.uri("/v1/chat/completions"), false, 48), 15 * CAP);
         System.out.println("flood of " + 15 * CAP + " on Quiver's port: " + direct);
         assertTrue(direct.keySet().stream().allMatch(k -> k.equals("200") || k.equals("503 quiver")),
                 direct.toString());
         assertTrue(direct.containsKey("503 quiver"), direct.toString());
-    }
-
-    /**
-     * {@code n} chat requests at once; while they run, Quiver's running gauge is scraped and must stay at or under
-     * the cap. Returns the count per outcome: "200", "503 queue-proxy" (its text body, no Retry-After), "503 quiver"
-     * (OpenAI-shaped body and Retry-After), or anything else as status and body.
-     */
-    private Map<String, Integer> flood(URI uri, int n) throws Exception {
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicInteger maxRunning = new AtomicInteger();
-        Thread scraper = Thread.ofVirtual().start(() -> {
-            while (!done.get()) {
-                try {
-                    String text = scrape(quiver.uri("/q/metrics"));
-                    maxRunning.accumulateAndGet((int) value(text, "quiver_requests_running", "model=\"chat\""),
-                            Math::max);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
-        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            answers.add(http.sendAsync(chat(uri, false, 48), HttpResponse.BodyHandlers.ofString()));
-        }
-        Map<String, Integer> outcomes = new TreeMap<>();
-        for (CompletableFuture<HttpResponse<String>> a : answers) {
-            outcomes.merge(outcome(a.get(120, TimeUnit.SECONDS)), 1, Integer::sum);
-        }
-        done.set(true);
-        scraper.join();
-        System.out.println("  Quiver's running gauge peaked at " + maxRunning.get() + " (cap " + CAP + ")");
-        assertTrue(maxRunning.get() <= CAP, "Quiver ran " + maxRunning.get() + " at once, cap " + CAP);
-        assertTrue(maxRunning.get() >= CAP - 1, "the flood never reached the cap: " + maxRunning.get());
-        return outcomes;
-    }
-
-    private static String outcome(HttpResponse<String> r) {
-        if (r.statusCode() == 200 && r.body().contains("\"finish_reason\":\"length\"")) {
-            return "200";
-        }
-        if (r.statusCode() == 503 && r.body().strip().equals("pending request queue full")
-                && r.headers().firstValue("retry-after").isEmpty()) {
-            return "503 queue-proxy";
-        }
-        if (r.statusCode() == 503 && r.body().contains("\"type\":\"server_overloaded\"")
-                && r.headers().firstValue("retry-after").map(v -> Integer.parseInt(v) >= 1).orElse(false)) {
-            return "503 quiver";
-        }
-        return r.statusCode() + " " + r.headers().map() + " " + r.body();
     }
 
     @Test
