@@ -56,7 +56,8 @@ public final class ChatEngine implements Engine {
         this.scheduler = new BatchScheduler(executor, slots, new StepPlanner.Limits(cache.prefillChunk(),
                 cache.prefillStall(), cache.prefixCaching() && executor.retainsCaches(), options.queueTimeout().toNanos()),
                 model.folder.root().getFileName().toString());
-        this.requests = new RequestCheck(contextLength, options.maxBatch(), spec.vocabSize(), adapters::contains);
+        this.requests = new RequestCheck(contextLength, options.maxBatch(), spec.vocabSize(), adapters::contains,
+                !decoder.lastPositionOnly);
         this.grammars = new Grammars(options.grammars(), model.folder.root().getFileName().toString(),
                 this::vocabulary, spec.eosIds());
         LOG.log(System.Logger.Level.INFO, kv.describe(options.maxBatch(), decoder.file().getFileName()));
@@ -237,7 +238,8 @@ public final class ChatEngine implements Engine {
     /**
      * What this engine refuses in a request, checked before it asks for a slot (and again, as an assertion, when
      * submitted): n outside [1, batch rows], an empty prompt, ids outside the vocabulary, prompt + max_tokens over the
-     * context, an adapter that is not loaded. Returns the completion's token limit.
+     * context, an adapter that is not loaded, a prompt to score on a graph that gives the last position's logits
+     * alone. Returns the completion's token limit.
      *
      * @throws InvalidRequestException  naming the parameter
      * @throws AdapterNotFoundException the request's adapter is not loaded

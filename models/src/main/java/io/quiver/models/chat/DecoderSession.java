@@ -44,6 +44,11 @@ final class DecoderSession implements AutoCloseable {
     private final String[] presentNames;
     /** The logits' element type (float32, or float16 for some exports). */
     final OnnxJavaType logitsType;
+    /**
+     * The graph computes the last position's logits alone ([batch, 1, vocab]: the model builder's
+     * {@code prune_lm_head}), so it cannot score a prompt's tokens.
+     */
+    final boolean lastPositionOnly;
 
     /**
      * Shape and element type of one past/present tensor: [batch, kvHeads, length, headDim]; {@code rightPadded}:
@@ -99,7 +104,9 @@ final class DecoderSession implements AutoCloseable {
         if (!outputs.containsKey(io.logits())) {
             throw new ModelLoadException(file, "decoder graph has no output " + io.logits());
         }
-        logitsType = ((TensorInfo) outputs.get(io.logits()).getInfo()).type;
+        TensorInfo logits = (TensorInfo) outputs.get(io.logits()).getInfo();
+        logitsType = logits.type;
+        lastPositionOnly = logits.getShape().length == 3 && logits.getShape()[1] == 1;
         hasPositionIds = inputs.containsKey(io.positionIds());
         seqlensK = inputs.containsKey(io.seqlensK());
         totalLength = inputs.get(io.totalSequenceLength()) instanceof NodeInfo total
@@ -191,9 +198,18 @@ final class DecoderSession implements AutoCloseable {
         return run(ids, mask, positions, batch, seqLen, past, allPositions, null);
     }
 
+    /** Every position's logits are asked for: a graph that computes the last one's alone cannot give them. */
+    void checkScoring(boolean allPositions) {
+        if (allPositions && lastPositionOnly) {
+            throw new IllegalStateException("the graph computes the last position's logits alone; "
+                    + "ChatEngine.check refuses scoring a prompt on it");
+        }
+    }
+
     /** As above, with run options ({@code null}: none), e.g. a LoRA adapter made active. */
     private Step run(long[] ids, long[] mask, long[] positions, int batch, int seqLen, OnnxTensor[] past,
                      boolean allPositions, OrtSession.RunOptions options) throws OrtException {
+        checkScoring(allPositions);
         int total = mask.length / batch;
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {

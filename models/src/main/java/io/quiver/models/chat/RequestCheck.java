@@ -12,14 +12,23 @@ import java.util.function.Predicate;
  * @param maxBatch      batch rows, the most completions one prompt may ask for
  * @param vocabSize     token ids run from 0 below this
  * @param loaded        whether a LoRA adapter of that name is loaded
+ * @param scoresPrompts whether the graph gives every position's logits (not a model-builder export made with
+ *                      {@code prune_lm_head}, which gives the last one's alone)
  */
-record RequestCheck(int contextLength, int maxBatch, int vocabSize, Predicate<String> loaded) {
+record RequestCheck(int contextLength, int maxBatch, int vocabSize, Predicate<String> loaded,
+                    boolean scoresPrompts) {
 
     /**
      * Refuses n outside [1, batch rows], an empty prompt, ids outside the vocabulary, prompt + max_tokens over the
-     * context, an adapter that is not loaded. Returns the completion's token limit.
+     * context, an adapter that is not loaded, a prompt to score on a graph that cannot. Returns the completion's token
+     * limit.
      */
     int check(GenerationRequest request, int n) {
+        if (request.promptLogprobs() >= 0 && !scoresPrompts) {
+            throw new InvalidRequestException("echo", "this model's graph computes only the last position's logits "
+                    + "(a model-builder export with prune_lm_head), so it cannot score the prompt's tokens (echo "
+                    + "with logprobs)");
+        }
         if (request.adapter() != null && !loaded.test(request.adapter())) {
             throw new AdapterNotFoundException(request.adapter());
         }

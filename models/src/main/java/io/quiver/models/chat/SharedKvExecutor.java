@@ -64,7 +64,8 @@ final class SharedKvExecutor implements StepExecutor {
             }
             int rows = Math.max(count, maxChunk);
             logitsBytes = decoder.logitsType == OnnxJavaType.FLOAT16 ? 2 : 4;
-            logits = arena.reserve((long) rows * vocab * logitsBytes);
+            // A chunk's every position, unless the graph gives the last one's alone.
+            logits = arena.reserve((long) (decoder.lastPositionOnly ? count : rows) * vocab * logitsBytes);
             ids = arena.reserve(8L * rows).asLongBuffer();
             positions = arena.reserve(8L * rows).asLongBuffer();
             mask = arena.reserve(8L * count * capacity).asLongBuffer();
@@ -77,7 +78,8 @@ final class SharedKvExecutor implements StepExecutor {
     /** Bytes this executor holds for every slot at full length (the KV cache) and its pinned buffers. */
     static long bytes(DecoderSession decoder, int slots, int capacity, int vocab, int maxChunk) {
         long cache = 2L * decoder.layers * slots * capacity * decoder.layout.kvHeads() * decoder.layout.vectorBytes();
-        return cache + (long) Math.max(slots, maxChunk) * vocab * 4 + 8L * slots * capacity;
+        int logitsRows = decoder.lastPositionOnly ? slots : Math.max(slots, maxChunk);
+        return cache + (long) logitsRows * vocab * 4 + 8L * slots * capacity;
     }
 
     @Override
@@ -91,11 +93,14 @@ final class SharedKvExecutor implements StepExecutor {
         for (int i = 0; i < to; i++) {
             mask.put(i, 1);
         }
-        try (OnnxTensor out = logitsTensor(0, 1, n)) {
+        decoder.checkScoring(allPositions);
+        // A pruned graph's logits are the chunk's last position's alone.
+        int scored = decoder.lastPositionOnly ? 1 : n;
+        try (OnnxTensor out = logitsTensor(0, 1, scored)) {
             decoder.runInPlace(ids, mask, positions, 1, n, to, view(slot.row, 1), out, options(slot));
         }
         slot.append(prompt, from, to);
-        return allPositions ? read(0, n) : read(n - 1, 1);
+        return allPositions ? read(0, n) : read(scored - 1, 1);
     }
 
     @Override

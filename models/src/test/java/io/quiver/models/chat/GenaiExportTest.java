@@ -67,9 +67,12 @@ class GenaiExportTest {
         }
     }
 
-    /** The builder's graph, and the same with seqlens_k and total_sequence_length as inputs. */
+    /**
+     * The builder's graph, the same with seqlens_k and total_sequence_length as inputs, and its prune_lm_head
+     * export (logits of the last position alone: PrunedLmHeadTest).
+     */
     static Stream<String> graphs() {
-        return Stream.of("model.onnx", GOLDEN.path("seqlens_graph").asText());
+        return Stream.of("model.onnx", GOLDEN.path("seqlens_graph").asText(), GOLDEN.path("pruned_graph").asText());
     }
 
     @ParameterizedTest
