@@ -44,10 +44,7 @@ final class DecoderSession implements AutoCloseable {
     private final String[] presentNames;
     /** The logits' element type (float32, or float16 for some exports). */
     final OnnxJavaType logitsType;
-    /**
-     * The graph computes the last position's logits alone ([batch, 1, vocab]: the model builder's
-     * {@code prune_lm_head}), so it cannot score a prompt's tokens.
-     */
+    /** Logits of the last position alone ([batch, 1, vocab]: the builder's prune_lm_head): no prompt scoring. */
     final boolean lastPositionOnly;
 
     /**
