@@ -64,8 +64,7 @@ final class SharedKvExecutor implements StepExecutor {
             }
             int rows = Math.max(count, maxChunk);
             logitsBytes = decoder.logitsType == OnnxJavaType.FLOAT16 ? 2 : 4;
-            // A chunk's every position, unless the graph gives the last one's alone.
-            logits = arena.reserve((long) (decoder.lastPositionOnly ? count : rows) * vocab * logitsBytes);
+            logits = arena.reserve((long) logitsRows(decoder, count, maxChunk) * vocab * logitsBytes);
             ids = arena.reserve(8L * rows).asLongBuffer();
             positions = arena.reserve(8L * rows).asLongBuffer();
             mask = arena.reserve(8L * count * capacity).asLongBuffer();
@@ -78,13 +77,18 @@ final class SharedKvExecutor implements StepExecutor {
     /** Bytes this executor holds for every slot at full length (the KV cache) and its pinned buffers. */
     static long bytes(DecoderSession decoder, int slots, int capacity, int vocab, int maxChunk) {
         long cache = 2L * decoder.layers * slots * capacity * decoder.layout.kvHeads() * decoder.layout.vectorBytes();
-        int logitsRows = decoder.lastPositionOnly ? slots : Math.max(slots, maxChunk);
-        return cache + (long) logitsRows * vocab * 4 + 8L * slots * capacity;
+        return cache + (long) logitsRows(decoder, slots, maxChunk) * vocab * 4 + 8L * slots * capacity;
+    }
+
+    /** Rows of logits a run may write: a row per slot, or a chunk's every position unless the graph gives the last. */
+    private static int logitsRows(DecoderSession decoder, int slots, int maxChunk) {
+        return decoder.lastPositionOnly ? slots : Math.max(slots, maxChunk);
     }
 
     @Override
     public Logits prefill(SlotTable.Slot slot, int[] prompt, int from, int to, boolean allPositions)
             throws OrtException {
+        decoder.checkScoring(allPositions);
         int n = to - from;
         for (int i = 0; i < n; i++) {
             ids.put(i, prompt[from + i]);
@@ -93,7 +97,6 @@ final class SharedKvExecutor implements StepExecutor {
         for (int i = 0; i < to; i++) {
             mask.put(i, 1);
         }
-        decoder.checkScoring(allPositions);
         // A pruned graph's logits are the chunk's last position's alone.
         int scored = decoder.lastPositionOnly ? 1 : n;
         try (OnnxTensor out = logitsTensor(0, 1, scored)) {
