@@ -49,6 +49,8 @@ public class ModelRegistry {
     private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final Map<String, ModelSpec> specs;
     private volatile boolean ready;
+    private volatile boolean stopping;
+    private volatile Thread loader;
 
     public ModelRegistry(QuiverConfig config, QuiverMetrics metrics, Admission admission, GatewayMetrics gateway) {
         this.config = config;
@@ -67,7 +69,7 @@ public class ModelRegistry {
         // The loader waits for this line, so that the phases are logged in the order they end.
         CompletableFuture<Void> frameworkLogged = started.thenAccept(at -> phase("framework", at - jvmStart,
                 "JVM start to the HTTP server listening; Quarkus' 'started in' counts from its own start in main"));
-        Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart, frameworkLogged));
+        loader = Thread.ofPlatform().name("quiver-model-loader").start(() -> loadAll(jvmStart, frameworkLogged));
     }
 
     private void loadAll(long jvmStart, CompletableFuture<Void> started) {
@@ -88,6 +90,9 @@ public class ModelRegistry {
                     .map(spec -> pool.submit(() -> load(loader, device, spec))).toList();
             for (Future<ServedModel> f : loading) {
                 ServedModel m = f.get();
+                if (m == null) {
+                    continue;
+                }
                 models.put(m.name(), m);
                 first = Math.min(first, m.loadStartNanos());
                 admission.register(m.name());
@@ -102,6 +107,9 @@ public class ModelRegistry {
             return;
         } finally {
             Preload.discardUnclaimed();
+        }
+        if (stopping) {
+            return;
         }
         phase("models", (last - Math.min(first, last)) / 1_000_000,
                 "from the first model's load, in main's preload or here, to the last one warm");
@@ -120,6 +128,11 @@ public class ModelRegistry {
                 spec.onnxFile().orElse("default"), spec.contextLength() > 0 ? spec.contextLength() : "from the model",
                 spec.maxBatch(), spec.maxBatchDelay().toMillis(), spec.concurrentBatches(), placement);
         ModelLoader.Loaded loaded = loader.warmUp(loader.load(spec, folder, kind, placement));
+        if (stopping) {
+            close(spec.name(), loaded.engine());
+            LOG.infof("model %s loaded after the stop began: closed, not served", spec.name());
+            return null;
+        }
         if (loaded.log() != null) {
             loaded.log().warm(loaded.loadNanos(), loaded.warmNanos(), placement);
         }
@@ -234,13 +247,34 @@ public class ModelRegistry {
         }
     }
 
+    /**
+     * Closes every model, those still loading too. A model opens and warms up in native code (its warm-up prefill
+     * runs on its engine's own thread), and the process must not exit under it: exiting tears down ONNX Runtime's
+     * static state while the call still uses it, and the JVM dies of SIGSEGV instead of exiting 0. So the stop waits
+     * for the loads in flight (at most the shutdown grace, as the drain's deadline allows), which close what they
+     * opened instead of serving it.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        for (ServedModel m : models.values()) {
+        stopping = true;
+        Thread loading = loader;
+        if (loading != null && loading.isAlive()) {
+            LOG.info("shutdown: waiting for the models still loading to finish, to close them");
             try {
-                m.engine().close();
-            } catch (Exception e) {
-                LOG.warnf("closing %s: %s", m.name(), e.getMessage());
+                if (!loading.join(config.shutdown().grace())) {
+                    LOG.warnf("shutdown: models still loading after %s; exiting under them", config.shutdown().grace());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+        models.values().forEach(m -> close(m.name(), m.engine()));
+    }
+
+    private static void close(String name, AutoCloseable engine) {
+        try {
+            engine.close();
+        } catch (Exception e) {
+            LOG.warnf("closing %s: %s", name, e.getMessage());
         }
     }
 }

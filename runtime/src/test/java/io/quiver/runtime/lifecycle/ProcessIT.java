@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.models.RealModels;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -154,6 +155,36 @@ class ProcessIT {
             assertTrue(log.contains("cutting off " + 2 * each + " requests (" + 2 * each + " running, 0 waiting)"),
                     log);
             assertTrue(log.contains(2 * each + " requests cut off by quiver.shutdown.grace, all answered"), log);
+        }
+    }
+
+    /**
+     * A stop while a model still opens waits for it and closes it: exiting under a warm-up that runs in ONNX Runtime
+     * killed the JVM with SIGSEGV (exit 134). The model is named in a config file the launch cannot read, as a
+     * mounted ConfigMap would be, so main's preload does not open it before the framework starts: it loads after
+     * the signal handlers are installed, and its graph cache is off, so its session open takes a while.
+     */
+    @Test
+    void sigtermWhileAModelLoadsClosesItAndExitsZero() throws Exception {
+        Path config = temp.resolve("application.properties");
+        Files.writeString(config, "quiver.models.late.path=" + RealModels.smollm2() + "\nquiver.graph-cache=off\n");
+        try (ServerProcess server = ServerProcess.start("quarkus.config.locations=" + config.toUri())) {
+            awaitLines(server, "Listening on", "model late loading");
+            assertTrue(!server.output().contains("model late warm"), "the model loaded before the test could stop "
+                    + "it:\n" + server.output());
+            server.process.destroy();
+            assertEquals(0, server.awaitExit(START), server.output());
+            String log = server.output();
+            assertTrue(log.contains("model late loaded after the stop began: closed, not served"), log);
+            assertTrue(!log.contains("startup phase ready") && !log.contains("fatal error"), log);
+        }
+    }
+
+    private static void awaitLines(ServerProcess server, String... lines) throws Exception {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (!Stream.of(lines).allMatch(server.output()::contains)) {
+            assertTrue(server.process.isAlive() && System.nanoTime() < deadline, server.output());
+            Thread.sleep(5);
         }
     }
 
