@@ -10,32 +10,17 @@ llama.cpp would write from float32 (both round to nearest even; llama.cpp keeps 
 F32, which here hold the float16-rounded values, as model_fp16.onnx does).
 """
 import gc
-import json
 import os
 import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import r1_shapes  # noqa: E402  (SHAPE, FIXTURE and the fixtures' exporters, so both sides build one model)
-
-
-def model():
-    """r1_shapes.main's model: keep the two in step (check() fails on any drift)."""
-    import transformers
-
-    tiny = json.load(open(os.path.join(r1_shapes.FIXTURE, "config.json")))
-    config = transformers.Qwen2Config(**r1_shapes.SHAPE, bos_token_id=tiny["bos_token_id"],
-                                      eos_token_id=tiny["eos_token_id"])
-    built = r1_shapes.exports.build(transformers.Qwen2ForCausalLM, config, seed=15, init_std=0.02,
-                                    embedding_std=None)
-    built.generation_config = transformers.GenerationConfig(bos_token_id=tiny["bos_token_id"],
-                                                            eos_token_id=tiny["eos_token_id"])
-    return built
+import r1_shapes  # noqa: E402  (the model itself, so both sides build one)
 
 
 def hf(out):
-    built = model().half()
+    built = r1_shapes.model().half()
     built.save_pretrained(out)
     del built
     gc.collect()
@@ -74,7 +59,7 @@ def check(gguf_path, onnx_dir):
         failed |= worst > 1e-6
     print(f"tokenizer.ggml.pre = {pre}")
     if failed:
-        sys.exit("the GGUF does not hold the ONNX graph's weights: r1_gguf.model() drifted from r1_shapes.main")
+        sys.exit("the GGUF does not hold the ONNX graph's weights: the two scripts built different models")
 
 
 def external(init, onnx_dir):

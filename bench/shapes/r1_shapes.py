@@ -45,16 +45,48 @@ def export(model, out):
     return os.path.join(out, "onnx", "model.onnx")
 
 
-def main(out, dtypes):
+def model():
+    """The random model every graph of the shape holds (the Optimum graphs here, the builder export and the GGUFs
+    through r1_gguf.py): the published config, seed 15, and an output layer that speaks in whole characters."""
     import transformers
 
     tiny = json.load(open(os.path.join(FIXTURE, "config.json")))
     config = transformers.Qwen2Config(**SHAPE, bos_token_id=tiny["bos_token_id"], eos_token_id=tiny["eos_token_id"])
-    model = exports.build(transformers.Qwen2ForCausalLM, config, seed=15, init_std=0.02, embedding_std=None)
-    model.generation_config = transformers.GenerationConfig(bos_token_id=tiny["bos_token_id"],
+    built = exports.build(transformers.Qwen2ForCausalLM, config, seed=15, init_std=0.02, embedding_std=None)
+    built.generation_config = transformers.GenerationConfig(bos_token_id=tiny["bos_token_id"],
                                                             eos_token_id=tiny["eos_token_id"])
+    whole_characters(built)
+    return built
+
+
+def whole_characters(built):
+    """Zeroes the output rows of every token that is not whole text: byte pieces of a character, special tokens and
+    the rows past the tokenizer's vocabulary. A random model otherwise picks them as often as words: a server holds
+    a character's first bytes back until the rest comes and shows no special token, so the benches timed the gaps
+    between visible text, not between tokens (llama-server even held a whole answer back behind one stray byte). A
+    real model's answers are text; with these rows at zero (logit 0, under the largest random logit of the rest)
+    greedy decoding never picks one, and every token a server streams is text it can show at once."""
+    import torch
+    from transformers.models.gpt2.tokenization_gpt2 import bytes_to_unicode
+
+    byte_of = {c: b for b, c in bytes_to_unicode().items()}
+    vocab = json.load(open(os.path.join(FIXTURE, "tokenizer.json")))["model"]["vocab"]
+    keep = torch.zeros(SHAPE["vocab_size"], dtype=torch.bool)
+    for piece, token in vocab.items():
+        try:
+            bytes(byte_of[c] for c in piece).decode("utf-8")
+            keep[token] = True
+        except (KeyError, UnicodeDecodeError):
+            pass
+    with torch.no_grad():
+        built.lm_head.weight[~keep] = 0.0
+    print(f"output rows kept: {int(keep.sum())} of {SHAPE['vocab_size']} (whole characters)")
+
+
+def main(out, dtypes):
+    built = model()
     os.makedirs(out, exist_ok=True)
-    fp32 = export(model, out)
+    fp32 = export(built, out)
     for f in ("tokenizer.json", "tokenizer_config.json", "LICENSE-tokenizer"):
         shutil.copy(os.path.join(FIXTURE, f), os.path.join(out, f))
     if "fp16" in dtypes:
