@@ -129,6 +129,9 @@ public class ModelRegistry {
                 spec.maxBatch(), spec.maxBatchDelay().toMillis(), spec.concurrentBatches(), placement);
         ModelLoader.Loaded loaded = loader.warmUp(loader.load(spec, folder, kind, placement));
         if (stopping) {
+            if (loaded.log() != null) {
+                loaded.log().close();
+            }
             close(spec.name(), loaded.engine());
             LOG.infof("model %s loaded after the stop began: closed, not served", spec.name());
             return null;
