@@ -1,6 +1,7 @@
 package io.quiver.runtime.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,13 +171,14 @@ class ProcessIT {
         Files.writeString(config, "quiver.models.late.path=" + RealModels.smollm2() + "\nquiver.graph-cache=off\n");
         try (ServerProcess server = ServerProcess.start("quarkus.config.locations=" + config.toUri())) {
             awaitLines(server, "Listening on", "model late loading");
-            assertTrue(!server.output().contains("model late warm"), "the model loaded before the test could stop "
+            assertFalse(server.output().contains("model late warm"), "the model loaded before the test could stop "
                     + "it:\n" + server.output());
             server.process.destroy();
             assertEquals(0, server.awaitExit(START), server.output());
             String log = server.output();
             assertTrue(log.contains("model late loaded after the stop began: closed, not served"), log);
-            assertTrue(!log.contains("startup phase ready") && !log.contains("fatal error"), log);
+            assertFalse(log.contains("startup phase ready"), log);
+            assertFalse(log.contains("fatal error"), log);
         }
     }
 
