@@ -16,7 +16,8 @@
 # Every configuration gets one unmeasured start first: it leaves the model's files in the page cache for all
 # alike, unpacks ONNX Runtime's native libraries into the cache folder and, for "filled", writes the optimised graph
 # that the measured starts then load (`bench startup --prime`). Quiver: model r1, context length 2048, cap 2;
-# llama-server: 2 threads, 2 slots of 2048 tokens (-c 4096 -np 2), --no-repack (as `bench compare` runs it). The
+# llama-server: 2 threads, 2 slots of 2048 tokens (-c 4096 -np 2), its weights repacked at load (its default) except
+# on a CPU with AMX tiles, where it gets --no-repack (as `bench compare` runs it). The
 # first request is one chat completion of one token. Each run also records the memory once answered (RSS, of it
 # anonymous, and the model's files mapped: the model folder, and for Quiver its cache folder). Each
 # configuration's cache folder is deleted after its runs (the fp32 entry alone is 7 GB).
@@ -138,9 +139,11 @@ for c in "${configs[@]}"; do
       --command "$peers/vllm/venv/bin/python -m vllm.entrypoints.openai.api_server --model $hf --served-model-name r1 --dtype float32 --host 127.0.0.1 --port {port} --max-num-seqs 2 --max-model-len 2048" \
       || failed+=("$c")
   else
+    repack=""
+    grep -qw amx_tile /proc/cpuinfo && repack="--no-repack"
     "$java" -jar "$bench" startup "${common[@]}" "${cold[@]}" --label "llama-server r1 $precision" \
       --precision "$precision" --mapped-under "$(dirname "$gguf")" \
-      --command "$llama -m $gguf.$precision.gguf --host 127.0.0.1 --port {port} -t 2 -tb 2 -c 4096 -np 2 --no-repack --alias r1" \
+      --command "$llama -m $gguf.$precision.gguf --host 127.0.0.1 --port {port} -t 2 -tb 2 -c 4096 -np 2 $repack --alias r1" \
       || failed+=("$c")
   fi
 done

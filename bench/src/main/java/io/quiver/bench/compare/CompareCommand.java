@@ -287,7 +287,9 @@ public final class CompareCommand implements Callable<Integer> {
         checks.addAll(suite.checks());
         notes.add("servers: Quiver (packaged jar, only the twin model) and each peer over loopback HTTP, the same "
                 + "closed-loop client, chat streams greedy with ignore_eos, short prompts, " + maxTokens
-                + " tokens, " + cpus + " threads for the peers; images one " + Side.IMAGE_SIZE + " PNG per "
+                + " tokens, " + cpus + " threads for the peers (llama-server "
+                + (ServerPeer.LLAMA_REPACKS ? "repacking its weights, its default" : "with --no-repack: AMX CPU")
+                + "); images one " + Side.IMAGE_SIZE + " PNG per "
                 + "request (b64_json), " + Side.IMAGE_STEPS + " steps, guidance " + Side.IMAGE_GUIDANCE
                 + ", the folder's scheduler, random seed; each server started alone (ready = process start → first "
                 + "answer), then levels alternated A B B A. onnxruntime-genai is no server: its own Generator in "

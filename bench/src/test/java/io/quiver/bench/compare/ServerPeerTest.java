@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.bench.load.Route;
+import io.quiver.models.CpuInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,6 +58,8 @@ class ServerPeerTest {
         assertTrue(cmd.contains("--parallel 8 -c 16384 --cont-batching -t 2"), "2,048 context tokens per slot: " + cmd);
         assertTrue(cmd.contains("--port 18099"), cmd);
         assertEquals("http://127.0.0.1:18099", f32.base().toString());
+        boolean amx = CpuInfo.flags().contains("amx_tile");
+        assertEquals(amx, f32.command().contains("--no-repack"), "repacked, llama.cpp's default, unless AMX: " + cmd);
     }
 
     @Test
